@@ -1,0 +1,124 @@
+"""The catalogue of checks: each a small pure function registered with an id, a severity and texts.
+
+A check reads facts and lookups and yields `Hit`s; the registry turns hits into report findings
+with both languages filled in. Adding a check touches one place: the `@check` decorator on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..i18n import Text, fmt
+from ..model import SEVERITIES, Facts, Finding, Lookups
+
+
+@dataclass
+class Hit:
+    """One occurrence of what a check looks for, with the evidence a person can verify."""
+
+    evidence: dict[str, Any] = field(default_factory=dict)
+    severity: str | None = None  # overrides the check's default
+    score: float | None = None  # overrides the check's default
+    links: list[int] = field(default_factory=list)  # indexes into facts.links this hit concerns
+    attachments: list[int] = field(default_factory=list)  # indexes into facts.attachments
+    detail: Text | None = None  # overrides the check's detail template
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    severity: str
+    score: float  # contribution to the verdict; negative for positive evidence
+    title: Text
+    detail: Text  # template: {name} placeholders filled from the hit's evidence
+    reason: Text | None  # short clause for the one-sentence summary; None = never named there
+    func: Callable[[Context], Iterable[Hit]]
+    needs_network: bool = False  # only meaningful once lookups have run
+
+
+class Context:
+    """What a check may read: the facts, the lookups, and memoised derived knowledge."""
+
+    def __init__(self, facts: Facts, lookups: Lookups) -> None:
+        self.facts = facts
+        self.lookups = lookups
+        self._memo: dict[str, Any] = {}
+
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+
+CATALOGUE: dict[str, Check] = {}
+
+
+def check(
+    id: str,
+    severity: str,
+    score: float,
+    title: Text,
+    detail: Text,
+    reason: Text | None = None,
+    needs_network: bool = False,
+) -> Callable[[Callable[[Context], Iterable[Hit]]], Callable[[Context], Iterable[Hit]]]:
+    """Register a check in the catalogue under a stable id."""
+    assert severity in SEVERITIES, severity
+
+    def register(func: Callable[[Context], Iterable[Hit]]) -> Callable[[Context], Iterable[Hit]]:
+        if id in CATALOGUE:
+            raise ValueError(f"duplicate check id {id}")
+        CATALOGUE[id] = Check(id, severity, score, title, detail, reason, func, needs_network)
+        return func
+
+    return register
+
+
+def run_checks(facts: Facts, lookups: Lookups) -> tuple[list[Finding], list[str]]:
+    """Run every check; a check that raises is reported as an error, never fatal."""
+    ctx = Context(facts, lookups)
+    findings: list[Finding] = []
+    errors: list[str] = []
+    for chk in CATALOGUE.values():
+        try:
+            hits = list(_bounded(chk.func(ctx)))
+        except Exception as exc:  # noqa: BLE001 - one faulty check must not sink the report
+            errors.append(f"{chk.id}: {type(exc).__name__}: {exc}")
+            continue
+        for hit in hits:
+            findings.append(_finding(chk, hit))
+            for i in hit.links:
+                if 0 <= i < len(facts.links) and chk.id not in facts.links[i].findings:
+                    facts.links[i].findings.append(chk.id)
+            for i in hit.attachments:
+                if 0 <= i < len(facts.attachments) and chk.id not in facts.attachments[i].findings:
+                    facts.attachments[i].findings.append(chk.id)
+    return findings, errors
+
+
+def _bounded(hits: Iterable[Hit], limit: int = 20) -> Iterator[Hit]:
+    for n, hit in enumerate(hits):
+        if n >= limit:
+            return
+        yield hit
+
+
+def _finding(chk: Check, hit: Hit) -> Finding:
+    values = {k: _short(v) for k, v in hit.evidence.items()}
+    return Finding(
+        id=chk.id,
+        severity=hit.severity or chk.severity,
+        title=dict(chk.title),
+        detail=hit.detail or fmt(chk.detail, **values),
+        evidence=hit.evidence,
+        score=chk.score if hit.score is None else hit.score,
+    )
+
+
+def _short(value: Any, limit: int = 200) -> str:
+    if isinstance(value, (list, tuple, set)):
+        value = ", ".join(str(v) for v in list(value)[:8])
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,45 @@
+"""The facts stage: plain data about what the message itself shows. No network."""
+
+from __future__ import annotations
+
+from ..model import Context, Facts, Message
+from ..settings import Settings
+from .attachments import extract_attachments
+from .auth import auth_facts
+from .headers import addresses, parse_date, recipient_of
+from .links import extract_links
+from .lists import list_facts
+from .route import build_route
+from .text import extract_text
+
+
+def build(message: Message, settings: Settings, context: Context) -> Facts:
+    route = build_route(message, settings, context)
+    from_ = next(iter(addresses(message.get("From") or "")), None)
+    text, html = extract_text(message)
+    auth = auth_facts(message, route, from_.domain if from_ else "")
+    list_id, is_list = list_facts(message, auth, from_)
+    return_path = message.get("Return-Path")
+    if return_path:
+        return_path = return_path.strip().strip("<>").strip() or None
+    return Facts(
+        message=message,
+        from_=from_,
+        reply_to=addresses(message.get("Reply-To") or ""),
+        sender=next(iter(addresses(message.get("Sender") or "")), None),
+        to=addresses(", ".join(message.get_all("To") + message.get_all("Cc"))),
+        return_path=return_path,
+        subject=message.get("Subject") or "",
+        date=parse_date(message.get("Date")),
+        hops=route.hops,
+        origin=route.origin,
+        auth=auth,
+        links=extract_links(message, text, html),
+        attachments=extract_attachments(message),
+        text=text,
+        html=html,
+        list_id=list_id,
+        is_list=is_list,
+        context=context,
+        recipient=recipient_of(message, context),
+    )

@@ -1,0 +1,82 @@
+"""analyze(raw, settings) -> report: the stages of DESIGN §1 in order, one way.
+
+    raw bytes ─► parse ─► facts ─► lookups ─► checks ─► verdict ─► render
+
+`Analysis` exposes the two stages the native host sends: the offline report (no network, at
+once) and the final report (after the lookups, under the deadline).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from . import checks, facts, lookups, parse, verdict
+from .i18n import T
+from .model import Context, Facts, Finding, Lookups
+from .render.json import report_dict
+from .settings import Settings
+
+
+class Analysis:
+    """One message on its way through the pipeline; facts are built once and shared by both stages."""
+
+    def __init__(self, raw: bytes, settings: Settings, context: Context | None = None,
+                 file: str | None = None) -> None:
+        self.raw = raw
+        self.settings = settings
+        self.file = file
+        self.started = time.perf_counter()
+        self.facts: Facts | None = None
+        self.failure: str | None = None
+        try:
+            message = parse.parse_message(raw)
+            self.facts = facts.build(message, settings, context or Context())
+        except Exception as exc:  # noqa: BLE001 - hostile input must yield a report, not a crash
+            self.failure = f"{type(exc).__name__}: {exc}"
+
+    def report(self, found: Lookups) -> dict[str, Any]:
+        """Checks, verdict and render for the lookups at hand."""
+        if self.facts is None:
+            return self._unknown()
+        findings, errors = checks.run_checks(self.facts, found)
+        result = verdict.decide(findings, self.facts, found)
+        report = report_dict(self.facts, found, findings, result, self._elapsed(), self.file)
+        if errors:
+            report["errors"] = errors
+        return report
+
+    def offline_report(self) -> dict[str, Any]:
+        return self.report(Lookups())
+
+    async def final_report(self) -> dict[str, Any]:
+        if self.facts is None:
+            return self._unknown()
+        if self.settings.offline:
+            return self.offline_report()
+        found = await lookups.gather(self.facts, self.raw, self.settings)
+        return self.report(found)
+
+    def _elapsed(self) -> float:
+        return round((time.perf_counter() - self.started) * 1000, 2)
+
+    def _unknown(self) -> dict[str, Any]:
+        finding = Finding(
+            id="message.unparseable",
+            severity="info",
+            title=T("The message could not be analysed", "メールを解析できませんでした"),
+            detail=T(f"Whence could not read this message ({self.failure}).",
+                     f"このメールを読み取れませんでした（{self.failure}）。"),
+            evidence={"error": self.failure},
+        )
+        return report_dict(None, Lookups(), [finding], verdict.unknown(finding), self._elapsed(), self.file)
+
+
+def analyze(raw: bytes, settings: Settings, context: Context | None = None, file: str | None = None,
+            ) -> dict[str, Any]:
+    """The final report for one message (offline when the settings say so)."""
+    analysis = Analysis(raw, settings, context, file)
+    if settings.offline or analysis.facts is None:
+        return analysis.offline_report()
+    return asyncio.run(analysis.final_report())
