@@ -1,0 +1,201 @@
+"""Brand knowledge: which brands a text claims, which domains a brand owns, and look-alikes of them.
+
+The map lives in data/brands.json (names in English and Japanese, official registrable domains).
+Matching is deliberately conservative: ASCII names match only as whole words (a Japanese letter
+counts as a boundary, so "Amazonアカウント" matches), short or common-word names only in the case
+given (so "ETC" matches but "etc." does not, "au" but not "Au").
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from confusable_homoglyphs import confusables
+
+from .domains import registrable_domain
+
+# zero-width and bidi controls, soft hyphen, variation selectors: used to split brand names
+INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e"
+                       "\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
+
+
+@dataclass(frozen=True)
+class Brand:
+    key: str
+    name: str
+    domains: tuple[str, ...]
+    japanese: bool
+    category: str
+    pattern: re.Pattern[str]
+    labels: tuple[str, ...]  # distinctive second-level labels of the official domains ("amazon", "smbc-card")
+
+    def owns(self, domain: str | None) -> bool:
+        """True when DOMAIN (any host name) is one of the brand's official domains or below one."""
+        if not domain:
+            return False
+        domain = domain.lower().rstrip(".")
+        return any(domain == d or domain.endswith("." + d) for d in self.domains)
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width → ASCII), invisible characters removed, whitespace collapsed."""
+    text = INVISIBLE.sub("", unicodedata.normalize("NFKC", text[:20000]))
+    return re.sub(r"\s+", " ", text)
+
+
+def _name_pattern(name: str, case_sensitive: bool) -> str:
+    name = unicodedata.normalize("NFKC", name)
+    body = re.escape(name).replace(r"\ ", r"\s?")
+    if name.isascii():
+        body = rf"(?<![A-Za-z0-9]){body}(?![A-Za-z0-9]|\.[A-Za-z]{{0,1}}\b)" if case_sensitive \
+            else rf"(?<![A-Za-z0-9]){body}(?![A-Za-z0-9])"
+    return body if case_sensitive else f"(?i:{body})"
+
+
+def _label(domain: str) -> str:
+    reg = registrable_domain(domain) or domain
+    return reg.split(".")[0]
+
+
+@cache
+def all_brands() -> tuple[Brand, ...]:
+    data = json.loads(resources.files("whence.data").joinpath("brands.json").read_text(encoding="utf-8"))
+    out = []
+    for entry in data["brands"]:
+        cs = set(entry.get("case_sensitive", []))
+        alts = sorted(entry["names"], key=len, reverse=True)
+        pattern = re.compile("|".join(_name_pattern(n, n in cs) for n in alts))
+        labels = tuple(sorted({_label(d) for d in entry["domains"]}))
+        out.append(Brand(entry["key"], entry["name"], tuple(d.lower() for d in entry["domains"]),
+                         bool(entry.get("japanese")), entry.get("category", "other"), pattern, labels))
+    return tuple(out)
+
+
+def claimed(text: str) -> list[tuple[Brand, str]]:
+    """Brands named in TEXT, with the matched words, in order of first appearance."""
+    text = normalise(text)
+    hits = []
+    for brand in all_brands():
+        m = brand.pattern.search(text)
+        if m:
+            hits.append((m.start(), brand, m.group(0)))
+    return [(b, word) for _, b, word in sorted(hits, key=lambda h: h[0])]
+
+
+def owner_of(domain: str | None) -> Brand | None:
+    for brand in all_brands():
+        if brand.owns(domain):
+            return brand
+    return None
+
+
+def by_key(key: str) -> Brand | None:
+    return next((b for b in all_brands() if b.key == key), None)
+
+
+# ------------------------------------------------------------------------------------------------
+# look-alikes
+
+_DIGIT_LOOKALIKES = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g"})
+
+
+def skeleton(label: str) -> str:
+    """A Latin skeleton of a label: confusable letters mapped to ASCII, digits to letters, rn → m."""
+    out = []
+    for ch in unicodedata.normalize("NFKC", label.lower()):
+        if ch.isascii():
+            out.append(ch)
+            continue
+        for glyph in confusables.confusables_data.get(ch, []):
+            c = glyph.get("c", "")
+            if len(c) == 1 and c.isascii() and c.isalnum():
+                out.append(c.lower())
+                break
+        else:
+            base = unicodedata.normalize("NFKD", ch)[:1]
+            out.append(base if base.isascii() else ch)
+    return "".join(out).translate(_DIGIT_LOOKALIKES).replace("rn", "m").replace("vv", "w")
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein (optimal string alignment), stopping early past LIMIT."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def _fuzzy_contains(haystack: str, needle: str, limit: int) -> bool:
+    """NEEDLE occurs in HAYSTACK with at most LIMIT edits (approximate substring match)."""
+    n = len(needle)
+    for size in range(max(1, n - limit), n + limit + 1):
+        for start in range(0, max(1, len(haystack) - size + 1)):
+            if _distance(haystack[start:start + size], needle, limit) <= limit:
+                return True
+    return False
+
+
+@dataclass(frozen=True)
+class Lookalike:
+    brand: Brand
+    kind: str  # homoglyph | typo | combo | tld_swap | brand_in_subdomain
+    official: str  # the official label or domain it imitates
+
+
+_GENERIC_LABELS = {"line", "visa", "apple", "chase", "steam", "sky", "ups", "meta", "mail", "post", "view",
+                   "amex", "nomura", "olive", "epos", "orico", "monex", "sbi", "jal", "ana", "jcb", "au"}
+
+
+def lookalike(host: str) -> Lookalike | None:
+    """Whether HOST imitates a brand domain it does not belong to. None for the brand's own hosts."""
+    host = host.lower().rstrip(".")
+    if owner_of(host):
+        return None
+    reg = registrable_domain(host) or host
+    label = reg.split(".")[0]
+    sub = host[: -len(reg)].rstrip(".") if host.endswith(reg) and host != reg else ""
+    skel = skeleton(label)
+    tokens = set(re.split(r"[-_.0-9]+", skel))
+    for brand in all_brands():
+        for official in brand.labels:
+            if len(official) < 3:
+                continue
+            if label != official and skel == official:
+                return Lookalike(brand, "homoglyph", official)
+            if label == official and reg not in brand.domains:
+                return Lookalike(brand, "tld_swap", official) if len(official) >= 5 else None
+            if official in tokens and len(tokens) > 1:
+                return Lookalike(brand, "combo", official)
+            if len(official) >= 6 and official not in _GENERIC_LABELS:
+                if official in skel:
+                    return Lookalike(brand, "combo", official)
+                limit = 1 if len(official) < 9 else 2
+                if _distance(skel, official, limit) <= limit:
+                    return Lookalike(brand, "typo", official)
+                if len(skel) > len(official) and _fuzzy_contains(skel, official, limit):
+                    return Lookalike(brand, "typo", official)
+        if sub:
+            sub_tokens = set(re.split(r"[-_.]+", sub))
+            for official in brand.labels:
+                if len(official) >= 4 and official not in _GENERIC_LABELS and official in sub_tokens:
+                    return Lookalike(brand, "brand_in_subdomain", official)
+            for d in brand.domains:
+                if f".{d}." in f".{sub}." or sub.endswith(d.replace(".", "-")):
+                    return Lookalike(brand, "brand_in_subdomain", d)
+    return None

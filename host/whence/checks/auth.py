@@ -1,0 +1,184 @@
+"""Sender authentication as the provider recorded it (and, live, as we re-checked it).
+
+"Could not check" never counts as a pass: a missing result adds nothing either way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..brands import owner_of
+from ..domainlists import is_free_email
+from ..i18n import T
+from .common import auth_results, from_authenticated, from_domain, result_of
+from .registry import Context, Hit, check
+
+
+def _arc_vouches(ctx: Context) -> bool:
+    return ctx.facts.is_list and result_of(ctx, "arc") == "pass"
+
+
+@check(
+    "dmarc.fail", "high", 4.5,
+    title=T("DMARC failed: the sender's domain did not authorise this mail", "DMARC 認証に失敗しています"),
+    detail=T("The provider's DMARC check for {domain} failed (policy {policy}): neither SPF nor DKIM "
+             "vouched for the address in From.",
+             "受信サーバーでの {domain} の DMARC 検証が失敗しました（ポリシー {policy}）。差出人アドレスは SPF でも "
+             "DKIM でも裏付けられていません。"),
+    reason=T("it fails DMARC for {domain}", "{domain} の DMARC 認証に失敗しています"),
+)
+def dmarc_fail(ctx: Context) -> Iterator[Hit]:
+    r = next((r for r in auth_results(ctx) if r.method == "dmarc"), None)
+    if r is None or r.result != "fail":
+        return
+    domain = r.props.get("header.from") or from_domain(ctx)
+    policy = r.props.get("policy.dmarc") or r.props.get("p") or _policy(r.reason) or "?"
+    if ctx.facts.is_list:
+        # lists rewrite messages; their ARC seal or the list itself explains the failure
+        yield Hit(evidence={"domain": domain, "policy": policy, "list": True, "arc": result_of(ctx, "arc")},
+                  severity="info", score=0.5 if _arc_vouches(ctx) else 1.5)
+        return
+    yield Hit(evidence={"domain": domain, "policy": policy})
+
+
+def _policy(reason: str | None) -> str | None:
+    m = re.search(r"\bp=(\w+)", reason or "")
+    return m.group(1).lower() if m else None
+
+
+@check(
+    "spf.fail", "medium", 2.5,
+    title=T("SPF failed: the sending server is not allowed for this domain", "SPF 認証に失敗しています"),
+    detail=T("The server that delivered this mail is not among those {domain} allows to send its mail "
+             "(SPF {result}).",
+             "このメールを届けたサーバーは、{domain} が送信を許可しているサーバーではありません（SPF {result}）。"),
+    reason=T("its sending server is not authorised by SPF", "送信サーバーが SPF で許可されていません"),
+)
+def spf_fail(ctx: Context) -> Iterator[Hit]:
+    r = next((r for r in auth_results(ctx) if r.method == "spf"), None)
+    if r is None or r.result not in ("fail", "softfail"):
+        return
+    domain = (r.props.get("smtp.mailfrom") or r.props.get("envelope-from") or from_domain(ctx) or "?")
+    domain = domain.rsplit("@", 1)[-1]
+    soft = r.result == "softfail"
+    if ctx.facts.is_list:
+        yield Hit(evidence={"domain": domain, "result": r.result}, severity="info", score=0.5)
+        return
+    yield Hit(evidence={"domain": domain, "result": r.result},
+              severity="low" if soft else None, score=1.0 if soft else None)
+
+
+@check(
+    "dkim.fail", "low", 1.0,
+    title=T("A DKIM signature did not verify", "DKIM 署名の検証に失敗しています"),
+    detail=T("The signature of {domain} did not verify ({reason}); the message may have been altered "
+             "on the way, or the signature forged.",
+             "{domain} の署名が検証できませんでした（{reason}）。途中で改変されたか、署名が偽造された可能性があります。"),
+)
+def dkim_fail(ctx: Context) -> Iterator[Hit]:
+    results = [r for r in auth_results(ctx) if r.method == "dkim"]
+    failed = [r for r in results if r.result in ("fail", "permerror")]
+    if not failed or any(r.result == "pass" for r in results):
+        return
+    r = failed[0]
+    listed = ctx.facts.is_list
+    yield Hit(evidence={"domain": r.props.get("header.d", "?"), "reason": r.reason or r.result},
+              severity="info" if listed else None, score=0.0 if listed else None)
+
+
+@check(
+    "auth.none", "low", 1.5,
+    title=T("Nothing authenticates the sender", "差出人を裏付ける認証がありません"),
+    detail=T("The provider checked the message, but neither SPF nor DKIM passed for any domain: "
+             "anyone could have written this From address ({from_domain}).",
+             "受信サーバーは認証を確認しましたが、SPF も DKIM もどのドメインでも成功していません。差出人アドレス"
+             "（{from_domain}）は誰でも名乗れる状態です。"),
+    reason=T("nothing authenticates the sender", "差出人が認証されていません"),
+)
+def auth_none(ctx: Context) -> Iterator[Hit]:
+    results = [r for r in auth_results(ctx) if r.method in ("spf", "dkim")]
+    if not results or any(r.result == "pass" for r in results):
+        return
+    if ctx.facts.is_list or ctx.facts.origin.authenticated:
+        return
+    yield Hit(evidence={"from_domain": from_domain(ctx) or "?",
+                        "results": {r.method: r.result for r in results}})
+
+
+@check(
+    "auth.aligned_pass", "info", -2.5,
+    title=T("The sender's domain is authenticated", "差出人のドメインは認証されています"),
+    detail=T("{domain} vouched for this message ({how}). This proves who sent it, not that it is harmless.",
+             "{domain} がこのメールを送ったことが認証されています（{how}）。送信者の証明であって、内容が安全という"
+             "意味ではありません。"),
+)
+def aligned_pass(ctx: Context) -> Iterator[Hit]:
+    if not from_authenticated(ctx):
+        return
+    domain = from_domain(ctx)
+    how = "DMARC pass" if result_of(ctx, "dmarc") == "pass" else "aligned SPF/DKIM pass"
+    free = is_free_email(domain)
+    # a free-mail account proves little: anyone can open one
+    yield Hit(evidence={"domain": domain, "how": how, "free_email": free}, score=-1.0 if free else None)
+
+
+@check(
+    "auth.brand_authenticated", "info", -3.0,
+    title=T("Authenticated mail from the brand's own domain", "ブランド自身のドメインから認証済みで届いています"),
+    detail=T("The mail comes authenticated from {domain}, one of {brand_name}'s own domains.",
+             "このメールは {brand_name} の正規ドメイン {domain} から認証済みで届いています。"),
+)
+def brand_authenticated(ctx: Context) -> Iterator[Hit]:
+    if not from_authenticated(ctx):
+        return
+    brand = owner_of(from_domain(ctx))
+    if brand:
+        yield Hit(evidence={"domain": from_domain(ctx), "brand": brand.key, "brand_name": brand.name})
+
+
+@check(
+    "auth.arc_list_pass", "info", -1.0,
+    title=T("Delivered by a mailing list that vouches for it (ARC)", "メーリングリストが ARC で内容を保証しています"),
+    detail=T("The message came through a mailing list or forwarder ({sealers}) whose ARC seal the provider "
+             "verified; changes the list made explain failing author signatures.",
+             "このメールはメーリングリストまたは転送サービス（{sealers}）を経由しており、その ARC 署名を受信サーバーが"
+             "検証しています。作成者の署名が失敗しているのはリストによる改変のためです。"),
+)
+def arc_list_pass(ctx: Context) -> Iterator[Hit]:
+    if _arc_vouches(ctx):
+        sealers = [s.domain for s in ctx.facts.auth.arc_sets if s.domain]
+        yield Hit(evidence={"sealers": sealers or "?"})
+
+
+_SPAM_HEADERS = (("x-spam-flag", re.compile(r"^\s*yes", re.I)), ("x-spam-status", re.compile(r"^\s*yes", re.I)),
+                 ("x-ms-exchange-organization-scl", re.compile(r"^\s*[5-9]")),
+                 ("x-forefront-antispam-report", re.compile(r"\bSCL:[5-9]\b")))
+_SUBJECT_TAG = re.compile(r"^\s*(\[spam\]|\*+spam\*+|\[meiwaku\]|\[迷惑\]|【迷惑メール】)", re.I)
+
+
+@check(
+    "provider.spam_flag", "medium", 2.5,
+    title=T("Your provider's own filter marked this as spam", "メール事業者のフィルターが迷惑メールと判定しています"),
+    detail=T("The provider stamped the message as spam ({stamp}).", "受信サーバーがこのメールを迷惑メールと判定しています（{stamp}）。"),
+    reason=T("your provider's filter marked it as spam", "メール事業者が迷惑メールと判定しています"),
+)
+def provider_spam(ctx: Context) -> Iterator[Hit]:
+    msg = ctx.facts.message
+    limit = _origin_pos(ctx)  # stamps count only from the provider: above the origin's Received header
+    for pos, (name, value) in enumerate(msg.headers):
+        if limit >= 0 and pos >= limit:
+            break
+        for header, pattern in _SPAM_HEADERS:
+            if name.lower() == header and pattern.search(value):
+                yield Hit(evidence={"stamp": f"{name}: {value[:80]}"})
+                return
+    if _SUBJECT_TAG.search(ctx.facts.subject):
+        yield Hit(evidence={"stamp": ctx.facts.subject[:80]})
+
+
+def _origin_pos(ctx: Context) -> int:
+    i = ctx.facts.origin.hop_index
+    if i is None or not (0 <= i < len(ctx.facts.hops)):
+        return -1
+    return ctx.facts.hops[i].header_pos

@@ -1,0 +1,121 @@
+"""Derived knowledge several checks share, computed once per message and memoised on the context."""
+
+from __future__ import annotations
+
+from ..brands import Brand, claimed, lookalike, owner_of
+from ..domains import registrable_domain
+from ..model import AuthResult
+from .registry import Context
+
+
+def auth_results(ctx: Context) -> list[AuthResult]:
+    """Provider results, then our re-checks for methods the provider did not report."""
+    provider = list(ctx.facts.auth.results)
+    if ctx.facts.auth.received_spf and not any(r.method == "spf" for r in provider):
+        provider.append(ctx.facts.auth.received_spf)
+    methods = {r.method for r in provider}
+    return provider + [r for r in ctx.lookups.rechecks if r.method not in methods]
+
+
+def result_of(ctx: Context, method: str) -> str | None:
+    return next((r.result for r in auth_results(ctx) if r.method == method), None)
+
+
+def _domain_of(value: str | None) -> str:
+    value = (value or "").strip().strip("<>").lower()
+    return value.rsplit("@", 1)[-1] if value else ""
+
+
+def authenticated_domains(ctx: Context) -> set[str]:
+    """Registrable domains that passed SPF or DKIM (per the provider or our re-check)."""
+    def compute() -> set[str]:
+        out = set()
+        for r in auth_results(ctx):
+            if r.result != "pass":
+                continue
+            if r.method == "dkim":
+                d = r.props.get("header.d") or _domain_of(r.props.get("header.i"))
+            elif r.method == "spf":
+                d = _domain_of(r.props.get("smtp.mailfrom") or r.props.get("envelope-from")
+                               or r.props.get("smtp.helo"))
+            elif r.method == "dmarc":
+                d = _domain_of(r.props.get("header.from"))
+            else:
+                continue
+            reg = registrable_domain(d) if d else None
+            if reg:
+                out.add(reg)
+        return out
+    return ctx.memo("authenticated_domains", compute)
+
+
+def from_authenticated(ctx: Context) -> bool:
+    """The From domain is vouched for: DMARC pass, or a pass for a domain aligned with From."""
+    f = ctx.facts.from_
+    if f is None or not f.domain:
+        return False
+    if result_of(ctx, "dmarc") in ("pass", "bestguesspass"):
+        return True
+    return registrable_domain(f.domain) in authenticated_domains(ctx)
+
+
+def from_domain(ctx: Context) -> str:
+    f = ctx.facts.from_
+    return registrable_domain(f.domain) or f.domain if f and f.domain else ""
+
+
+def claimed_brands(ctx: Context) -> list[tuple[Brand, str, str]]:
+    """Brands the message claims to be: (brand, matched words, where) from display name, subject, address."""
+    def compute() -> list[tuple[Brand, str, str]]:
+        facts = ctx.facts
+        out: list[tuple[Brand, str, str]] = []
+        seen: set[str] = set()
+        places = [("display_name", facts.from_.display_name if facts.from_ else ""),
+                  ("subject", facts.subject)]
+        if facts.from_:
+            places.append(("address", facts.from_.address.split("@")[0].replace(".", " ").replace("-", " ")))
+        for where, text in places:
+            for brand, word in claimed(text or ""):
+                if brand.key not in seen:
+                    seen.add(brand.key)
+                    out.append((brand, word, where))
+        return out
+    return ctx.memo("claimed_brands", compute)
+
+
+def link_domains(ctx: Context) -> list[str]:
+    """Registrable domains of web links (http/https), in order, without duplicates."""
+    def compute() -> list[str]:
+        out: list[str] = []
+        for link in ctx.facts.links:
+            if link.domain and (link.scheme or "http").startswith("http") and link.domain not in out:
+                out.append(link.domain)
+        return out
+    return ctx.memo("link_domains", compute)
+
+
+def brand_domains_present(ctx: Context) -> set[str]:
+    """Brand keys owning the authenticated sender or any link domain."""
+    def compute() -> set[str]:
+        keys = set()
+        domains = set(link_domains(ctx)) | authenticated_domains(ctx)
+        if from_authenticated(ctx):
+            domains.add(from_domain(ctx))
+        for d in domains:
+            b = owner_of(d)
+            if b:
+                keys.add(b.key)
+        return keys
+    return ctx.memo("brand_domains_present", compute)
+
+
+def host_lookalike(ctx: Context, host: str):  # -> Lookalike | None
+    cache = ctx.memo("lookalikes", dict)
+    if host not in cache:
+        cache[host] = lookalike(host)
+    return cache[host]
+
+
+def mostly_japanese(text: str) -> bool:
+    kana = sum(1 for ch in text[:5000] if "\u3040" <= ch <= "\u30ff")
+    return kana >= 10

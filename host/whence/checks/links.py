@@ -1,0 +1,248 @@
+"""Where the links really go: shown text against target, look-alikes, throwaway and free hosting."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterator
+from urllib.parse import unquote, urlsplit
+
+from ..brands import owner_of
+from ..domainlists import free_host, popular_rank, shortener, suspicious_tld
+from ..domains import normalise_host, registrable_domain
+from ..i18n import T
+from ..model import Link
+from ..wordiness import looks_random
+from .common import authenticated_domains, from_domain, host_lookalike
+from .registry import Context, Hit, check
+from .sender import KIND_JA
+
+# click-tracking domains of e-mail service providers: a mismatch through them is how newsletters work
+ESP_TRACKERS = frozenset({
+    "sendgrid.net", "list-manage.com", "mailchimp.com", "mcsv.net", "rs6.net", "exacttarget.com",
+    "awstrack.me", "mailgun.org", "sparkpostmail.com", "hubspotlinks.com", "hs-sites.com", "cmail19.com",
+    "cmail20.com", "createsend.com", "mktoweb.com", "mkt.com", "klclick.com", "klclick1.com", "ctrk.klclick.com",
+    "sendibt3.com", "sendinblue.com", "brevo.com", "mailjet.com", "mjt.lu", "salesforce.com", "sfmc-content.com",
+    "emltrk.com", "postmarkapp.com", "mandrillapp.com", "convertkit-mail.com", "ck.page", "substack.com",
+    "benchmarkemail.com", "blastmail.jp", "cuenote.jp", "bme.jp", "hmp.jp", "mpse.jp", "aweber.com",
+    "constantcontact.com", "icontact.com", "getresponse.com", "campaign-archive.com", "emlnk.com",
+    "ymlp.com", "pardot.com", "ccsend.com", "em.linkedin.com", "safelinks.protection.outlook.com",
+    "urldefense.com", "urldefense.proofpoint.com", "mimecast.com",
+})
+
+_DOMAINISH = re.compile(r"^(?:https?://)?(?:www\.)?((?:[a-z0-9\u00a1-\uffff-]+\.)+[a-z\u00a1-\uffff]{2,})(?::\d+)?(?:[/?#].*)?$",
+                        re.I)
+
+
+def _clickable(link: Link) -> bool:
+    return link.source in ("html-a", "html-area", "html-form", "text", "qr") and \
+        (link.scheme or "http") in ("http", "https") and bool(link.host)
+
+
+def _shown_domain(text: str | None) -> str | None:
+    if not text:
+        return None
+    text = text.strip().strip("<>()[]「」").strip()
+    if " " in text or len(text) > 300:
+        return None
+    m = _DOMAINISH.match(text)
+    if not m:
+        return None
+    host = normalise_host(m.group(1))
+    return registrable_domain(host) if host else None
+
+
+def _is_tracker(domain: str) -> bool:
+    return domain in ESP_TRACKERS or any(domain.endswith("." + t) for t in ESP_TRACKERS)
+
+
+@check(
+    "link.text_mismatch", "high", 5.0,
+    title=T("A link shows one address but goes to another", "表示されたリンクと実際のリンク先が違います"),
+    detail=T("The link shows “{shown}” but really goes to {target}.",
+             "リンクには「{shown}」と表示されていますが、実際のリンク先は {target} です。"),
+    reason=T("a link that shows {shown_domain} really goes to {target_domain}",
+             "{shown_domain} と表示されたリンクが実際には {target_domain} へ向かいます"),
+)
+def text_mismatch(ctx: Context) -> Iterator[Hit]:
+    own = authenticated_domains(ctx) | {from_domain(ctx)}
+    for i, link in enumerate(ctx.facts.links):
+        if not _clickable(link) or not link.domain:
+            continue
+        shown = _shown_domain(link.text)
+        if not shown or shown == link.domain:
+            continue
+        a, b = owner_of(shown), owner_of(link.domain)
+        if a and a is b:
+            continue
+        # the sender's own click tracker (its ESP, or a tracking host under its own domain)
+        if (link.domain in own or _is_tracker(link.domain)) and (shown in own or a is None):
+            continue
+        yield Hit(evidence={"shown": link.text.strip()[:200], "shown_domain": shown, "target": link.url[:300],
+                            "target_domain": link.domain},
+                  severity="critical" if a else None, score=7.0 if a else None, links=[i])
+
+
+@check(
+    "link.lookalike", "high", 6.0,
+    title=T("A link goes to a look-alike of a brand's domain", "リンク先がブランドのドメインに似せた偽ドメインです"),
+    detail=T("{host} imitates {official} ({brand_name}): {kind}.",
+             "{host} は {brand_name} の {official} に似せてあります（{kind_ja}）。"),
+    reason=T("it links to {host}, a look-alike of {brand_name}", "{brand_name}に似せた {host} へリンクしています"),
+)
+def link_lookalike(ctx: Context) -> Iterator[Hit]:
+    seen = set()
+    for i, link in enumerate(ctx.facts.links):
+        if not _clickable(link) or link.host in seen:
+            continue
+        seen.add(link.host)
+        la = host_lookalike(ctx, link.host)
+        if la:
+            yield Hit(evidence={"host": link.host, "brand": la.brand.key, "brand_name": la.brand.name,
+                                "official": la.official, "kind": la.kind, "kind_ja": KIND_JA[la.kind]},
+                      links=[i])
+
+
+@check(
+    "link.free_hosting", "medium", 3.0,
+    title=T("A link goes to free hosting", "リンク先が無料のホスティングサービスです"),
+    detail=T("{host} is on {service}, a free hosting service anyone can publish on in minutes — a common "
+             "home for phishing pages.",
+             "{host} は誰でもすぐに公開できる無料ホスティング {service} 上にあります。フィッシングページによく"
+             "使われます。"),
+    reason=T("it links to a page on free hosting ({service})", "無料ホスティング（{service}）上のページへリンクしています"),
+)
+def link_free_hosting(ctx: Context) -> Iterator[Hit]:
+    own = authenticated_domains(ctx)
+    for i, link in enumerate(ctx.facts.links):
+        if not _clickable(link) or link.domain in own:
+            continue
+        hit = free_host(link.host)
+        if hit:
+            yield Hit(evidence={"host": link.host, "service": hit[0], "kind": hit[1]}, links=[i],
+                      score=3.0 if hit[1] == "subdomain" else 2.0)
+            return
+
+
+@check(
+    "link.shortener", "low", 1.5,
+    title=T("A link hides its destination behind a URL shortener", "短縮URLでリンク先が隠されています"),
+    detail=T("{host} is a URL shortener: the real destination is not visible in the message.",
+             "{host} は短縮URLサービスです。本当のリンク先はメールからは分かりません。"),
+    reason=T("it hides a link behind a URL shortener", "短縮URLでリンク先を隠しています"),
+)
+def link_shortener(ctx: Context) -> Iterator[Hit]:
+    for i, link in enumerate(ctx.facts.links):
+        if _clickable(link) and shortener(link.host):
+            yield Hit(evidence={"host": link.host, "url": link.url[:200]}, links=[i])
+            return
+
+
+@check(
+    "link.random_domain", "medium", 3.0,
+    title=T("A link goes to a machine-generated-looking domain", "リンク先のドメインが機械的に生成されたように見えます"),
+    detail=T("{domain} looks like a random string, typical of throwaway domains registered for one campaign.",
+             "{domain} はランダムな文字列に見えます。攻撃のために使い捨てで取得されるドメインの特徴です。"),
+    reason=T("it links to a random-looking domain ({domain})", "ランダムな文字列のドメイン（{domain}）へリンクしています"),
+)
+def link_random_domain(ctx: Context) -> Iterator[Hit]:
+    own = authenticated_domains(ctx)
+    for i, link in enumerate(ctx.facts.links):
+        if not _clickable(link) or not link.domain or link.domain in own or popular_rank(link.domain):
+            continue
+        if looks_random(link.domain.split(".")[0]):
+            yield Hit(evidence={"domain": link.domain, "url": link.url[:200]}, links=[i])
+            return
+
+
+@check(
+    "link.suspicious_tld", "low", 1.0,
+    title=T("A link uses a top-level domain popular with abuse", "悪用の多いトップレベルドメインへのリンクがあります"),
+    detail=T("{host} is under .{tld}, a top-level domain where cheap registrations attract abuse.",
+             "{host} は .{tld} の下にあります。安価に取得でき悪用が多いトップレベルドメインです。"),
+    reason=T("it links to a .{tld} domain", ".{tld} のドメインへリンクしています"),
+)
+def link_suspicious_tld(ctx: Context) -> Iterator[Hit]:
+    for i, link in enumerate(ctx.facts.links):
+        if _clickable(link) and not popular_rank(link.domain or ""):
+            tld = suspicious_tld(link.host)
+            if tld:
+                yield Hit(evidence={"host": link.host, "tld": tld}, links=[i])
+                return
+
+
+@check(
+    "link.ip_address", "medium", 3.0,
+    title=T("A link goes to a bare IP address", "リンク先がIPアドレスそのものです"),
+    detail=T("The link {url} points at an IP address instead of a domain name; legitimate services almost "
+             "never do that.", "リンク {url} はドメイン名ではなくIPアドレスを指しています。正規のサービスではまずありません。"),
+    reason=T("it links to a bare IP address", "IPアドレスに直接リンクしています"),
+)
+def link_ip(ctx: Context) -> Iterator[Hit]:
+    for i, link in enumerate(ctx.facts.links):
+        if not _clickable(link):
+            continue
+        try:
+            addr = ipaddress.ip_address(link.host.strip("[]"))
+        except ValueError:
+            continue
+        if addr.is_global:
+            yield Hit(evidence={"url": link.url[:200], "ip": str(addr)}, links=[i])
+            return
+
+
+@check(
+    "link.userinfo_trick", "high", 4.0,
+    title=T("A link hides its real host after an @", "リンクの本当の行き先が @ の後ろに隠されています"),
+    detail=T("{url} looks like it starts with {shown}, but everything before the @ is ignored: it goes to {host}.",
+             "{url} は {shown} で始まるように見えますが、@ より前は無視され、実際には {host} へ向かいます。"),
+    reason=T("a link disguises its real host with an @", "@ を使ってリンク先を偽装しています"),
+)
+def link_userinfo(ctx: Context) -> Iterator[Hit]:
+    for i, link in enumerate(ctx.facts.links):
+        if not _clickable(link):
+            continue
+        try:
+            parts = urlsplit(link.url)
+        except ValueError:
+            continue
+        if parts.username and "." in parts.username:
+            yield Hit(evidence={"url": link.url[:200], "shown": parts.username, "host": link.host}, links=[i])
+            return
+
+
+@check(
+    "link.recipient_in_url", "medium", 2.0,
+    title=T("A link carries your address", "リンクにあなたのメールアドレスが埋め込まれています"),
+    detail=T("The link to {host} contains your address ({recipient}), so the page can greet you by name "
+             "and pre-fill a login form — a hallmark of credential phishing.",
+             "{host} へのリンクにあなたのアドレス（{recipient}）が含まれています。ページ側で名前を表示したり"
+             "ログイン欄を埋めたりするためで、認証情報を盗むフィッシングの典型です。"),
+    reason=T("its link is personalised with your address", "リンクにあなたのアドレスが埋め込まれています"),
+)
+def link_recipient(ctx: Context) -> Iterator[Hit]:
+    rcpt = (ctx.facts.recipient or "").lower()
+    if not rcpt or "@" not in rcpt:
+        return
+    own = authenticated_domains(ctx)
+    for i, link in enumerate(ctx.facts.links):
+        if not _clickable(link) or link.domain in own or _is_tracker(link.domain or ""):
+            continue
+        if rcpt in unquote(link.url).lower():
+            yield Hit(evidence={"host": link.host, "recipient": rcpt}, links=[i])
+            return
+
+
+@check(
+    "link.external_form", "medium", 3.0,
+    title=T("The message contains a form that sends data elsewhere", "メール内に外部へ送信するフォームがあります"),
+    detail=T("A form in the message submits what you type to {host}.",
+             "メール内のフォームは入力内容を {host} へ送信します。"),
+    reason=T("it contains a form that submits to {host}", "{host} へ送信するフォームを含んでいます"),
+)
+def link_form(ctx: Context) -> Iterator[Hit]:
+    own = authenticated_domains(ctx)
+    for i, link in enumerate(ctx.facts.links):
+        if link.source == "html-form" and link.host and link.domain not in own:
+            yield Hit(evidence={"host": link.host, "url": link.url[:200]}, links=[i])
+            return

@@ -1,0 +1,135 @@
+"""How the message travelled: the Received chain, its times and the origin's names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..domains import registrable_domain
+from ..i18n import T
+from .registry import Context, Hit, check
+
+
+def _receipt_time(ctx: Context):  # -> datetime | None
+    """When the recipient's side first received it: the time of the origin's Received header."""
+    facts = ctx.facts
+    i = facts.origin.hop_index
+    if i is not None and 0 <= i < len(facts.hops) and facts.hops[i].time:
+        return facts.hops[i].time
+    return next((h.time for h in facts.hops if h.time), None)
+
+
+@check(
+    "route.date_mismatch", "low", 1.0,
+    title=T("The Date header disagrees with the delivery time", "Date ヘッダーと実際の配送時刻が食い違っています"),
+    detail=T("The message says it was written at {date}, but it reached your provider at {received} "
+             "({hours} hours apart). Bulk senders often forge or reuse dates.",
+             "メールの日付は {date} ですが、受信サーバーに届いたのは {received} です（{hours} 時間のずれ）。大量送信の"
+             "迷惑メールは日付を偽ったり使い回したりします。"),
+    reason=T("its date is {hours} hours off its delivery time", "日付が配送時刻と {hours} 時間ずれています"),
+)
+def date_mismatch(ctx: Context) -> Iterator[Hit]:
+    date, received = ctx.facts.date, _receipt_time(ctx)
+    if not date or not received:
+        return
+    try:
+        hours = (received - date).total_seconds() / 3600
+    except TypeError:
+        return
+    if -2 <= hours <= 72:
+        return
+    severe = abs(hours) > 24 * 30
+    yield Hit(evidence={"date": date.isoformat(), "received": received.isoformat(), "hours": round(hours, 1)},
+              severity="medium" if severe else None, score=2.0 if severe else None)
+
+
+@check(
+    "route.clock_skew", "info", 0.0,
+    title=T("A server's clock was off", "途中のサーバーの時計がずれています"),
+    detail=T("Hop {index} is stamped {seconds} s before the hop beneath it: a clock is wrong somewhere "
+             "on the route. Shown, not hidden; it is not in itself suspicious.",
+             "経路 {index} の時刻が一つ前の経路より {seconds} 秒早くなっています。どこかのサーバーの時計がずれています。"
+             "それ自体は不審な点ではありません。"),
+)
+def clock_skew(ctx: Context) -> Iterator[Hit]:
+    for hop in ctx.facts.hops:
+        if hop.delay_s is not None and hop.delay_s < -60:
+            yield Hit(evidence={"index": hop.index, "seconds": round(-hop.delay_s)})
+            return
+
+
+@check(
+    "route.helo_mismatch", "low", 1.0,
+    title=T("The sending server's names disagree", "送信サーバーの名乗りと逆引きの名前が一致しません"),
+    detail=T("The origin {ip} introduced itself as {helo}, but its address resolves to {rdns}.",
+             "送信元 {ip} は {helo} と名乗りましたが、そのアドレスの逆引きは {rdns} です。"),
+    reason=T("its server's names disagree ({helo} vs {rdns})", "送信サーバーの名乗り（{helo}）と逆引き（{rdns}）が一致しません"),
+)
+def helo_mismatch(ctx: Context) -> Iterator[Hit]:
+    o = ctx.facts.origin
+    if not o.helo or not o.hostname or o.authenticated:
+        return
+    helo, rdns = o.helo.lower().strip("[]"), o.hostname.lower()
+    if helo[:1].isdigit() or "." not in helo:
+        return
+    a, b = registrable_domain(helo), registrable_domain(rdns)
+    if a and b and a != b:
+        yield Hit(evidence={"ip": o.ip, "helo": helo, "rdns": rdns})
+
+
+@check(
+    "route.no_rdns", "low", 1.0,
+    title=T("The sending server has no name", "送信サーバーに逆引きの名前がありません"),
+    detail=T("Your provider found no host name for the origin {ip}; mail servers run by real organisations "
+             "nearly always have one.",
+             "送信元 {ip} には逆引きのホスト名がありません。まともに運用されているメールサーバーにはほぼ必ずあります。"),
+    reason=T("its server has no host name", "送信サーバーにホスト名がありません"),
+)
+def no_rdns(ctx: Context) -> Iterator[Hit]:
+    o = ctx.facts.origin
+    i = o.hop_index
+    if o.ip is None or o.hostname or o.authenticated or i is None or not (0 <= i < len(ctx.facts.hops)):
+        return
+    if ctx.facts.hops[i].from_ip == o.ip:  # the receiving server recorded the address but no name
+        yield Hit(evidence={"ip": o.ip})
+
+
+@check(
+    "route.webmail_client", "info", 0.0,
+    title=T("Written in webmail from a recorded address", "Webメールから送信され、送信者のアドレスが記録されています"),
+    detail=T("The sender's webmail service recorded the client address {client_ip}: that is where the "
+             "author really was (or their VPN).",
+             "送信者の Web メールサービスが接続元アドレス {client_ip} を記録しています。これが送信者の実際の所在地"
+             "（または VPN）です。"),
+)
+def webmail_client(ctx: Context) -> Iterator[Hit]:
+    if ctx.facts.origin.client_ip:
+        yield Hit(evidence={"client_ip": ctx.facts.origin.client_ip})
+
+
+@check(
+    "route.mailing_list", "info", 0.0,
+    title=T("Came through a mailing list or forwarder", "メーリングリストまたは転送を経由しています"),
+    detail=T("This message was redistributed by {list}; lists change messages (subject tags, footers), "
+             "which explains failing author signatures.",
+             "このメールは {list} によって再配送されています。リストは件名やフッターを変更するため、作成者の署名が"
+             "失敗することがあります。"),
+)
+def mailing_list(ctx: Context) -> Iterator[Hit]:
+    if ctx.facts.is_list:
+        yield Hit(evidence={"list": ctx.facts.list_id or "a list or forwarder"})
+
+
+@check(
+    "route.authenticated_submission", "info", 0.0,
+    title=T("Sent with your provider's login", "プロバイダーのアカウントでログインして送信されています"),
+    detail=T("The message was handed to the provider by {ip} after logging in as {user}. If you did not "
+             "send it, that account's password is known to someone else.",
+             "このメールは {ip} から {user} としてログインして送信されています。あなたが送っていないなら、その"
+             "アカウントのパスワードが第三者に知られています。"),
+)
+def authenticated_submission(ctx: Context) -> Iterator[Hit]:
+    o = ctx.facts.origin
+    if not o.authenticated or o.hop_index is None:
+        return
+    hop = ctx.facts.hops[o.hop_index] if 0 <= o.hop_index < len(ctx.facts.hops) else None
+    yield Hit(evidence={"ip": o.ip, "user": (hop.auth_user if hop else None) or "?"})

@@ -1,0 +1,167 @@
+"""Who the message claims to be from, against who it demonstrably is."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..brands import owner_of
+from ..domains import registrable_domain
+from ..i18n import T
+from ..domainlists import is_free_email
+from ..wordiness import looks_random
+from .common import (
+    brand_domains_present,
+    claimed_brands,
+    from_authenticated,
+    from_domain,
+    host_lookalike,
+    link_domains,
+    mostly_japanese,
+    result_of,
+)
+from .registry import Context, Hit, check
+
+_WHERE = {"display_name": ("the sender's name", "差出人名"), "subject": ("the subject", "件名"),
+          "address": ("the sender's address", "差出人アドレス")}
+
+
+@check(
+    "brand.impersonation", "high", 6.0,
+    title=T("Claims to be a brand it does not come from", "ブランドを名乗っているが、そのブランドからのメールではありません"),
+    detail=T("{where_en} names {brand_name}, but the sender ({from_domain}) is not an authenticated "
+             "{brand_name} domain and no link goes to one (links: {links}). {brand_name}'s own domains "
+             "include {official}.",
+             "{where_ja}に「{brand_name}」とありますが、送信元（{from_domain}）は認証された{brand_name}の"
+             "ドメインではなく、リンク先（{links}）も{brand_name}のものではありません。{brand_name}の正規ドメインは"
+             "{official} などです。"),
+    reason=T("claims to be {brand_name} but neither the sender nor the links belong to it",
+             "{brand_name}を名乗っているのに、送信元もリンク先も{brand_name}のものではありません"),
+)
+def brand_impersonation(ctx: Context) -> Iterator[Hit]:
+    present = brand_domains_present(ctx)
+    sender = from_domain(ctx)
+    for brand, word, where in claimed_brands(ctx):
+        if brand.key in present:
+            continue
+        # the brand's own domain in From, not contradicted by a failing check: nothing to accuse
+        if brand.owns(sender) and result_of(ctx, "dmarc") not in ("fail",) and \
+                result_of(ctx, "spf") not in ("fail", "softfail"):
+            continue
+        # a subject that merely mentions a brand is weak without a lure or Japanese-targeted wording
+        weak = where == "subject" and not (mostly_japanese(ctx.facts.text) or link_domains(ctx))
+        yield Hit(
+            evidence={"brand": brand.key, "brand_name": brand.name, "matched": word, "where": where,
+                      "where_en": _WHERE[where][0].capitalize(), "where_ja": _WHERE[where][1],
+                      "from_domain": sender or "?", "links": link_domains(ctx)[:5] or "—",
+                      "official": list(brand.domains[:3])},
+            severity="medium" if weak else None, score=3.0 if weak else None,
+        )
+        return
+
+
+_ADDRESS_IN_NAME = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)|(?<![\w@.-])((?:[\w-]+\.)+[a-z]{2,})(?![\w.-])",
+                              re.I)
+
+
+@check(
+    "sender.display_name_spoof", "medium", 3.5,
+    title=T("The sender's name shows a different address or domain", "差出人名に別のアドレスやドメインが書かれています"),
+    detail=T("The display name shows “{shown}”, but the mail is actually from {address}.",
+             "差出人名には「{shown}」と表示されていますが、実際の差出人は {address} です。"),
+    reason=T("its sender name pretends to be {shown}", "差出人名で {shown} を装っています"),
+)
+def display_name_spoof(ctx: Context) -> Iterator[Hit]:
+    f = ctx.facts.from_
+    if f is None or not f.display_name:
+        return
+    for m in _ADDRESS_IN_NAME.finditer(f.display_name[:300]):
+        shown = (m.group(1) or m.group(2) or "").lower()
+        reg = registrable_domain(shown)
+        if not reg or reg == registrable_domain(f.domain):
+            continue
+        yield Hit(evidence={"shown": m.group(0), "shown_domain": reg, "address": f.address})
+        return
+
+
+@check(
+    "sender.reply_to_mismatch", "low", 1.5,
+    title=T("Replies go to a different domain", "返信先が別のドメインになっています"),
+    detail=T("Replies would go to {reply_to}, not to the sender's domain {from_domain}.",
+             "返信すると差出人のドメイン {from_domain} ではなく {reply_to} に届きます。"),
+    reason=T("replies go to {reply_to}", "返信先が {reply_to} です"),
+)
+def reply_to_mismatch(ctx: Context) -> Iterator[Hit]:
+    facts = ctx.facts
+    if facts.from_ is None or not facts.reply_to or facts.is_list:
+        return
+    sender = from_domain(ctx)
+    for addr in facts.reply_to[:5]:
+        reg = registrable_domain(addr.domain) or addr.domain
+        if not reg or reg == sender:
+            continue
+        a, b = owner_of(reg), owner_of(sender)
+        if a and a is b:
+            continue
+        free = is_free_email(reg) and not is_free_email(sender)
+        yield Hit(evidence={"reply_to": addr.address, "from_domain": sender, "free_email": free},
+                  severity="medium" if free else None, score=2.5 if free else None)
+        return
+
+
+@check(
+    "sender.self_spoof", "high", 5.0,
+    title=T("Pretends to come from your own address", "あなた自身のアドレスから送られたように装っています"),
+    detail=T("The From address is your own ({address}), but the message was not authenticated as "
+             "coming from your domain. Senders forge this to suggest your account was hacked.",
+             "差出人があなた自身のアドレス（{address}）になっていますが、あなたのドメインから送られたことは"
+             "認証されていません。アカウントが乗っ取られたと思わせるための偽装です。"),
+    reason=T("it forges your own address as the sender", "あなた自身のアドレスを差出人に偽装しています"),
+)
+def self_spoof(ctx: Context) -> Iterator[Hit]:
+    facts = ctx.facts
+    if facts.from_ is None or not facts.recipient:
+        return
+    if facts.from_.address != facts.recipient.lower() or from_authenticated(ctx):
+        return
+    if facts.origin.authenticated:
+        return  # submitted through the provider with the account's credentials: not a forgery
+    yield Hit(evidence={"address": facts.from_.address, "spf": result_of(ctx, "spf") or "unknown",
+                        "dmarc": result_of(ctx, "dmarc") or "unknown"})
+
+
+@check(
+    "sender.lookalike_domain", "high", 5.0,
+    title=T("The sender's domain imitates a brand's", "差出人のドメインがブランドのドメインに似せてあります"),
+    detail=T("{domain} looks like {official} ({brand_name}) but is not theirs ({kind}).",
+             "{domain} は {brand_name} の {official} に似ていますが、別物です（{kind_ja}）。"),
+    reason=T("it is sent from {domain}, a look-alike of {brand_name}", "{brand_name}に似せたドメイン {domain} から送られています"),
+)
+def sender_lookalike(ctx: Context) -> Iterator[Hit]:
+    f = ctx.facts.from_
+    if f is None or not f.domain:
+        return
+    la = host_lookalike(ctx, f.domain)
+    if la:
+        yield Hit(evidence={"domain": f.domain, "brand": la.brand.key, "brand_name": la.brand.name,
+                            "official": la.official, "kind": la.kind, "kind_ja": KIND_JA[la.kind]})
+
+
+KIND_JA = {"homoglyph": "似た文字の置き換え", "typo": "綴りの違い", "combo": "ブランド名に語を足したもの",
+           "tld_swap": "トップレベルドメインの差し替え", "brand_in_subdomain": "サブドメインにブランド名"}
+
+
+@check(
+    "sender.random_domain", "low", 1.5,
+    title=T("The sender's domain looks machine-generated", "差出人のドメインが機械的に生成されたように見えます"),
+    detail=T("{domain} looks like a random string, typical of throwaway domains registered in bulk.",
+             "{domain} はランダムな文字列に見えます。使い捨てで大量に取得されるドメインの特徴です。"),
+    reason=T("it comes from a random-looking domain ({domain})", "ランダムな文字列のドメイン（{domain}）から送られています"),
+)
+def sender_random_domain(ctx: Context) -> Iterator[Hit]:
+    sender = from_domain(ctx)
+    if not sender or from_authenticated(ctx) or is_free_email(sender):
+        return
+    label = sender.split(".")[0]
+    if looks_random(label):
+        yield Hit(evidence={"domain": sender})

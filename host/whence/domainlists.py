@@ -1,0 +1,61 @@
+"""The bundled domain lists (data/*.txt, from Sublime Security's static-files, MIT): shorteners,
+free hosting, abused TLDs, free mail providers, popular domains. Loaded once, on first use."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+
+@cache
+def _load(name: str) -> frozenset[str]:
+    text = resources.files("whence.data").joinpath(name).read_text(encoding="utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+@cache
+def _ranks() -> dict[str, int]:
+    text = resources.files("whence.data").joinpath("tranco_top_10k.csv").read_text(encoding="utf-8")
+    ranks = {}
+    for line in text.splitlines():
+        rank, _, domain = line.partition(",")
+        if domain and rank.isdigit():
+            ranks.setdefault(domain.strip().lower(), int(rank))
+    return ranks
+
+
+def _suffix_in(host: str, names: frozenset[str]) -> str | None:
+    """The longest suffix of HOST (at a dot boundary) that is in NAMES."""
+    host = host.lower().rstrip(".")
+    parts = host.split(".")
+    for i in range(len(parts)):
+        candidate = ".".join(parts[i:])
+        if candidate in names:
+            return candidate
+    return None
+
+
+def shortener(host: str) -> str | None:
+    return _suffix_in(host, _load("url_shorteners.txt"))
+
+
+def free_host(host: str) -> tuple[str, str] | None:
+    """(matched suffix, kind) when HOST is on a free subdomain or file host; the bare service excepted."""
+    for name, kind in (("free_subdomain_hosts.txt", "subdomain"), ("free_file_hosts.txt", "file"),
+                       ("self_service_creation_platform_domains.txt", "site_builder")):
+        hit = _suffix_in(host, _load(name))
+        if hit and (kind != "subdomain" or host.lower().rstrip(".") != hit):
+            return hit, kind
+    return None
+
+
+def suspicious_tld(host: str) -> str | None:
+    return _suffix_in(host, _load("suspicious_tlds.txt"))
+
+
+def is_free_email(domain: str) -> bool:
+    return bool(domain) and domain.lower() in _load("free_email_providers.txt")
+
+
+def popular_rank(domain: str) -> int | None:
+    return _ranks().get(domain.lower()) if domain else None
