@@ -1,0 +1,101 @@
+"""QR codes in images and PDF pages, decoded with zxing-cpp: the quishing pattern hides its link there.
+
+Every input is hostile, so the work is bounded: images above MAX_PIXELS are refused before they
+are decoded (Pillow's decompression-bomb guard is set to the same limit), PDFs are rendered only
+for their first pages at a modest scale with a cap on the rendered size, and the number and
+length of the payloads kept are capped.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import warnings
+
+import pypdfium2 as pdfium
+import zxingcpp
+from PIL import Image
+
+MAX_PIXELS = 20_000_000  # larger images are skipped (and Pillow refuses them too)
+MIN_SIDE = 21  # a QR code has at least 21 modules a side: smaller images cannot hold one
+PDF_PAGES = 3
+PDF_SCALE = 2.0  # 144 dpi: a 2 cm code is ~110 px wide
+PDF_MAX_RENDER_PIXELS = 4_000_000  # a page's bitmap is scaled down to stay under this
+MAX_PAYLOADS = 10
+MAX_PAYLOAD_CHARS = 4096
+
+IMAGE_KINDS = frozenset({"png", "jpeg", "gif", "bmp", "webp", "tiff"})
+
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+# QRCode is the symbology: it covers Model 1/2, Micro QR and rMQR. Linear barcodes (EAN on an
+# invoice) would only add noise, so they are not read.
+_FORMATS = zxingcpp.BarcodeFormat.QRCode
+_PDF_PASSWORD_ERROR = 4  # FPDF_ERR_PASSWORD
+
+
+def decode_qr(payload: bytes, kind: str) -> list[str]:
+    """Texts of the QR codes in an image or in the first pages of a PDF; [] on anything odd."""
+    return scan(payload, kind)[0]
+
+
+def scan(payload: bytes, kind: str | None) -> tuple[list[str], bool]:
+    """(QR texts, needs a password). The flag is for PDFs that will not open without one."""
+    try:
+        if kind in IMAGE_KINDS:
+            return _from_image(payload), False
+        if kind == "pdf":
+            return _from_pdf(payload)
+    except Exception:  # a decoder failing on hostile bytes is not our failure
+        pass
+    return [], False
+
+
+def _read(image: Image.Image, found: list[str]) -> None:
+    for barcode in zxingcpp.read_barcodes(image, formats=_FORMATS):
+        text = (barcode.text or "")[:MAX_PAYLOAD_CHARS]
+        if text and text not in found and len(found) < MAX_PAYLOADS:
+            found.append(text)
+
+
+def _from_image(payload: bytes) -> list[str]:
+    found: list[str] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(payload)) as image:
+                width, height = image.size
+                if width * height > MAX_PIXELS or min(width, height) < MIN_SIDE:
+                    return []
+                image.seek(0)  # first frame of an animation only
+                _read(image.convert("L"), found)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            return []
+    return found
+
+
+def _from_pdf(payload: bytes) -> tuple[list[str], bool]:
+    found: list[str] = []
+    try:
+        document = pdfium.PdfDocument(payload)
+    except pdfium.PdfiumError as exc:
+        return [], getattr(exc, "err_code", None) == _PDF_PASSWORD_ERROR
+    try:
+        for index in range(min(len(document), PDF_PAGES)):
+            try:
+                page = document[index]
+            except pdfium.PdfiumError:
+                continue
+            try:
+                width, height = page.get_size()
+                area = max(width, 1.0) * max(height, 1.0)
+                scale = min(PDF_SCALE, math.sqrt(PDF_MAX_RENDER_PIXELS / area))
+                bitmap = page.render(scale=scale)
+                _read(bitmap.to_pil().convert("L"), found)
+            except Exception:  # one broken page should not hide the others
+                continue
+            finally:
+                page.close()
+    finally:
+        document.close()
+    return found, False
