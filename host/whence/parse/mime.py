@@ -1,0 +1,224 @@
+"""The MIME tree, parsed by the stdlib `email` package under hard limits.
+
+The stdlib parser has no bounds of its own: 10,000 parts cost seconds, nesting a few hundred
+deep exhausts the stack, and header objects are re-parsed on every access. So the bytes are fed
+to `BytesFeedParser` in small chunks, and feeding stops (the message is marked truncated) as soon
+as the number of entities, the nesting depth or the lines fed exceed the limits; header values are
+capped where the policy first sees them.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.feedparser import BytesFeedParser
+from email.generator import BytesGenerator
+from email.message import EmailMessage
+from email.message import Message as Compat32Message
+from email.policy import EmailPolicy
+
+from . import limits
+from .charsets import decode_bytes, normalise_charset
+from .words import decode_header_value, raw_bytes
+
+
+class _CappedPolicy(EmailPolicy):
+    """policy.default that keeps at most MAX_HEADER_VALUE characters of any header value."""
+
+    def header_source_parse(self, sourcelines: list[str]) -> tuple[str, str]:
+        name, value = sourcelines[0].split(":", 1)
+        pieces = [value.lstrip(" \t")]
+        size = len(pieces[0])
+        for line in sourcelines[1:]:
+            if size > limits.MAX_HEADER_VALUE:
+                break
+            pieces.append(line)
+            size += len(line)
+        value = "".join(pieces)
+        if len(value) > limits.MAX_HEADER_VALUE:
+            value = value[: limits.MAX_HEADER_VALUE]
+        return name, value.rstrip("\r\n")
+
+
+POLICY = _CappedPolicy(raise_on_defect=False)
+_REGEN_POLICY = POLICY.clone(refold_source="none", max_line_length=0, linesep="\r\n")
+
+
+@dataclass
+class Tree:
+    root: EmailMessage
+    defects: list[str] = field(default_factory=list)
+    truncated: bool = False
+
+
+def parse_tree(raw: bytes) -> Tree:
+    """Feed `raw` to the stdlib parser within the limits; what was fed is parsed."""
+    created = 0
+
+    def factory(policy: EmailPolicy = POLICY) -> EmailMessage:
+        nonlocal created
+        created += 1
+        return EmailMessage(policy=policy)
+
+    parser = BytesFeedParser(_factory=factory, policy=POLICY)
+    defects: list[str] = []
+    truncated = False
+    if len(raw) > limits.MAX_RAW_BYTES:
+        raw = raw[: limits.MAX_RAW_BYTES]
+        truncated = True
+        defects.append("message-too-large")
+    view = memoryview(raw)
+    work = 0.0
+    for start in range(0, len(raw), limits.FEED_CHUNK):
+        chunk = bytes(view[start:start + limits.FEED_CHUNK])
+        parser.feed(chunk)
+        depth = len(getattr(parser, "_msgstack", ()))  # open entities: the nesting being parsed
+        work += (chunk.count(b"\n") + 1) * (1 + depth / 8)  # each line is matched per open boundary
+        reason = None
+        if created > limits.MAX_OBJECTS:
+            reason = "too-many-parts"
+        elif depth > limits.MAX_DEPTH + 2:
+            reason = "nesting-too-deep"
+        elif work > limits.MAX_LINES:
+            reason = "too-many-lines"
+        if reason:
+            if start + limits.FEED_CHUNK < len(raw):
+                truncated = True
+                defects.append(reason)
+            break
+    root = parser.close()
+    return Tree(root, defects, truncated)
+
+
+def content_type(msg: EmailMessage) -> str:
+    try:
+        return msg.get_content_type()
+    except Exception:  # a header the policy cannot parse
+        return "application/octet-stream"
+
+
+def leaves(tree: Tree) -> Iterator[EmailMessage]:
+    """Leaf entities in document order, down to MAX_DEPTH; message/* entities count as leaves."""
+    stack: list[tuple[EmailMessage, int]] = [(tree.root, 0)]
+    while stack:
+        msg, depth = stack.pop()
+        if content_type(msg).startswith("multipart/") and msg.is_multipart():
+            if depth >= limits.MAX_DEPTH:
+                tree.truncated = True
+                tree.defects.append("nesting-too-deep")
+                continue
+            children = msg.get_payload()
+            if isinstance(children, list):
+                stack.extend((child, depth + 1) for child in reversed(children))
+            continue
+        yield msg
+
+
+def regenerate(msg: EmailMessage) -> bytes:
+    """The bytes of an embedded message/* entity (the parser keeps it only as a tree)."""
+    fp = io.BytesIO()
+    try:
+        gen = BytesGenerator(fp, mangle_from_=False, policy=_REGEN_POLICY)
+        payload = msg.get_payload()
+        for sub in payload if isinstance(payload, list) else []:
+            gen.flatten(sub)
+            if fp.tell() > limits.MAX_PART_PAYLOAD:
+                break
+    except Exception:  # a malformed embedded message keeps what was written
+        pass
+    return fp.getvalue()
+
+
+def payload_bytes(msg: EmailMessage) -> bytes:
+    """Transfer-decoded payload of a leaf; message/* entities as their bytes."""
+    if msg.is_multipart():
+        return regenerate(msg)
+    try:
+        data = msg.get_payload(decode=True)
+    except Exception:  # broken transfer encoding: keep the raw body
+        data = None
+    if isinstance(data, bytes):
+        return data
+    raw = msg.get_payload()
+    return raw_bytes(raw) if isinstance(raw, str) else b""
+
+
+def raw_header(msg: EmailMessage, name: str) -> str | None:
+    name = name.lower()
+    for key, value in msg.raw_items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+def _param(raw: str, param: str, header: str) -> str | None:
+    """A (possibly RFC 2231) parameter of a raw structured header, decoded to str."""
+    holder = Compat32Message()
+    holder[header] = raw
+    try:
+        value = holder.get_param(param, header=header)
+    except Exception:
+        return None
+    if value is None:
+        return None
+    if isinstance(value, tuple):  # RFC 2231: (charset, language, percent-decoded latin-1 text)
+        charset, _lang, text = value
+        return decode_bytes(raw_bytes(text), charset or None)[0]
+    if isinstance(value, str):
+        return decode_header_value(value.strip().strip('"'))
+    return None
+
+
+def filename(msg: EmailMessage) -> str | None:
+    for header, param in (("content-disposition", "filename"), ("content-type", "name")):
+        raw = raw_header(msg, header)
+        if raw:
+            name = _param(raw, param, header)
+            if name:
+                return name.strip()[:1024] or None
+    return None
+
+
+def disposition(msg: EmailMessage) -> str | None:
+    raw = raw_header(msg, "content-disposition")
+    if not raw:
+        return None
+    value = raw.split(";", 1)[0].strip().lower()
+    return value[:40] or None
+
+
+def declared_charset(msg: EmailMessage) -> str | None:
+    raw = raw_header(msg, "content-type")
+    if not raw:
+        return None
+    value = _param(raw, "charset", "content-type")
+    return value.strip().lower()[:40] if value else None
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
+
+
+def html_meta_charset(data: bytes) -> str | None:
+    m = _META_CHARSET.search(data[:8192])
+    return m.group(1).decode("ascii") if m else None
+
+
+def cut_bytes(data: bytes, size: int) -> bytes:
+    """At most `size` bytes, cut after a line break when there is one near the end."""
+    if len(data) <= size:
+        return data
+    data = data[:size]
+    nl = data.rfind(b"\n", max(0, size - 8192))
+    return data[: nl + 1] if nl >= 0 else data
+
+
+_PUBLIC_NAMES = {"x-iso-2022-jp": "iso-2022-jp", "x-euc-jp": "euc-jp", "cp932": "shift_jis"}
+
+
+def decode_text(data: bytes, declared: str | None) -> tuple[str, str, bool]:
+    """(text, charset used, whether the declared charset was overridden)."""
+    text, used = decode_bytes(data, declared)
+    overridden = bool(declared) and normalise_charset(declared) not in (None, used)
+    return text, _PUBLIC_NAMES.get(used, used), overridden
