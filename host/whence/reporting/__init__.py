@@ -1,0 +1,61 @@
+"""One-click abuse reporting: who should hear about a message, and the RFC 5965 report to send them.
+
+`build_report` runs the analysis (offline or with lookups, as the settings say), reads the
+recipients from the report and the raw lookups, and builds the ARF message. It never sends
+anything: the user reviews the recipients and the report in the mail client first.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from .. import lookups
+from ..model import Context, Lookups
+from ..pipeline import Analysis
+from ..settings import Settings
+from . import arf, classify, recipients
+
+__all__ = ["build_report"]
+
+
+async def build_report(raw: bytes, settings: Settings, context: Context | None = None,
+                       lang: str = "en") -> dict[str, Any]:
+    """Recipients, forms and the whole RFC 5965 report for one message.
+
+    -> {"recipients": [{"address", "role", "reason": {"en", "ja"}, "source"?}],
+        "forms": [{"url", "reason", "provider", "source", "urls"}],
+        "arf": str, "arf_base64": str, "format": "arf", "kind", "feedback_type", "redacted"}
+    `arf` is the message as text; when the original is not UTF-8 it cannot be carried exactly in
+    a string, so `arf_base64` holds the exact bytes (always present).
+    """
+    lang = lang if lang in ("en", "ja") else "en"
+    analysis = Analysis(raw, settings, context)
+    found = Lookups()
+    if not settings.offline and analysis.facts is not None:
+        try:
+            found = await lookups.gather(analysis.facts, raw, settings)
+        except Exception:  # a failed lookup stage still leaves an offline report worth sending
+            found = Lookups()
+    report = analysis.report(found)
+    abusix = await recipients.abusix_contacts(recipients.abusix_candidates(report, analysis.facts, found),
+                                              settings)
+    chosen = recipients.collect(report, analysis.facts, found, settings, abusix)
+    domains = list(recipients.link_domains(report, analysis.facts))
+    sender = context.account_email if context is not None else None
+    message = arf.build_arf(raw, report, analysis.facts, [r["address"] for r in chosen.mail], lang=lang,
+                            redact_recipient=settings.redact_recipient, link_domains=domains, sender=sender)
+    kind = classify.kind(report)
+    return {
+        "recipients": chosen.mail,
+        "forms": chosen.forms,
+        "arf": message.decode("utf-8", "replace"),
+        "arf_base64": base64.b64encode(message).decode("ascii"),
+        "format": "arf",
+        "kind": kind,
+        "feedback_type": classify.FEEDBACK_TYPE[kind],
+        "redacted": bool(settings.redact_recipient and analysis.facts is not None
+                         and (analysis.facts.recipient or analysis.facts.context.account_email)),
+        "verdict": report.get("verdict"),
+        "lookups_done": found.done,
+    }

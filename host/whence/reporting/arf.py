@@ -1,0 +1,312 @@
+"""The abuse report as an RFC 5965 Abuse Reporting Format message, built with the stdlib email package.
+
+    multipart/report; report-type=feedback-report
+      ├─ text/plain                  what Whence found, in the user's language and in English
+      ├─ message/feedback-report     machine-readable fields (Feedback-Type, Source-IP, Reported-URI ...)
+      └─ message/rfc822              the original, byte for byte (line ends made CRLF)
+
+The original is attached unchanged so its DKIM signature can still be verified by the receiver;
+only the optional redaction of the recipient's own address alters it (and so breaks DKIM).
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from datetime import datetime
+from email import policy
+from email.message import EmailMessage, Message
+from email.utils import format_datetime, formatdate, make_msgid
+from typing import Any
+
+from .. import __version__
+from ..i18n import T, Text, pick
+from ..model import Facts
+from . import classify
+
+POLICY = policy.SMTP  # CRLF line ends, RFC 2047 for non-ASCII headers, refuses CR/LF in header values
+REDACTED = "redacted@redacted.invalid"
+MAX_URIS = 20
+MAX_DOMAINS = 20
+MAX_FINDINGS = 15
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def clean(value: Any, limit: int = 300) -> str:
+    """One line of header-safe text: hostile input cannot add fields or break the part."""
+    text = _CONTROL.sub(" ", str(value)).strip()
+    return text[:limit]
+
+
+def ascii_uri(url: str) -> str:
+    """A URI fit for a header field: control characters dropped, non-ASCII percent-encoded."""
+    url = _CONTROL.sub("", url)[:2000]
+    return urllib.parse.quote(url, safe="!#$%&'()*+,/:;=?@[]~-._")
+
+
+def ascii_domain(domain: str) -> str | None:
+    domain = clean(domain, 253).lower().rstrip(".")
+    if not domain or " " in domain:
+        return None
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+
+
+def defang(url: str) -> str:
+    """A URL nobody opens by accident in the readable part (the machine part keeps it exact)."""
+    url = clean(url, 500)
+    url = re.sub(r"^http", "hxxp", url, flags=re.IGNORECASE)
+    return re.sub(r"\.(?=[^./]*(/|$|\?|#|:))", "[.]", url, count=1)
+
+
+def normalise_lines(raw: bytes) -> bytes:
+    """CRLF line ends throughout, as RFC 5322 and DKIM canonicalisation expect."""
+    return re.sub(rb"\r?\n", b"\r\n", raw)
+
+
+def redact(raw: bytes, addresses: list[str]) -> bytes:
+    """The original with each of the recipient's own addresses replaced (case-insensitive)."""
+    for address in addresses:
+        if address and "@" in address:
+            raw = re.sub(re.escape(address.encode("utf-8", "replace")), REDACTED.encode(), raw,
+                         flags=re.IGNORECASE)
+    return raw
+
+
+# ---------------------------------------------------------------------------------------------
+# The machine-readable part
+
+
+def arrival_date(report: dict[str, Any]) -> str | None:
+    """When the recipient's provider received the message: the time of the hop that recorded the origin."""
+    hops = report.get("hops") or []
+    index = (report.get("origin") or {}).get("hop_index")
+    candidates = [hops[index]] if isinstance(index, int) and 0 <= index < len(hops) else []
+    candidates += [h for h in hops if h.get("trusted")] + hops[:1]
+    for hop in candidates:
+        try:
+            return format_datetime(datetime.fromisoformat(hop["time"]))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return None
+
+
+def provider_auth_results(facts: Facts | None, report: dict[str, Any]) -> list[str]:
+    """The provider's own Authentication-Results, else one derived from its Received-SPF."""
+    if facts is None:
+        return []
+    authserv = facts.auth.authserv_id
+    out = []
+    if authserv:
+        for value in facts.message.get_all("Authentication-Results")[:5]:
+            text = re.sub(r"\s+", " ", value).strip()
+            if text.split(";", 1)[0].strip().split(" ")[0].lower() == authserv.lower():
+                out.append(clean(text, 2000))
+    spf = facts.auth.received_spf
+    if not out and spf is not None:
+        hops = report.get("hops") or []
+        by = authserv or (hops[0].get("by_host") if hops else None) or "unknown"
+        mailfrom = spf.props.get("envelope-from") or spf.props.get("smtp.mailfrom") or facts.return_path
+        field = f"{clean(by, 200)}; spf={clean(spf.result, 20).lower()}"
+        if mailfrom:
+            field += f" smtp.mailfrom={clean(mailfrom, 254)}"
+        out.append(field)
+    return out
+
+
+def reported_domains(report: dict[str, Any], facts: Facts | None, link_domains: list[str]) -> list[str]:
+    """The sender's domains and the reported link domains, never the recipient's own."""
+    own = ""
+    if facts is not None and facts.recipient and "@" in facts.recipient:
+        own = facts.recipient.rsplit("@", 1)[1].lower()
+    candidates: list[str] = []
+    if facts is not None:
+        if facts.from_ is not None:
+            candidates.append(facts.from_.domain)
+        if facts.return_path and "@" in facts.return_path:
+            candidates.append(facts.return_path.rsplit("@", 1)[1].strip("<> "))
+    candidates += link_domains
+    out: list[str] = []
+    for d in candidates:
+        ascii_d = ascii_domain(d or "")
+        if ascii_d and ascii_d != own and ascii_d not in out:
+            out.append(ascii_d)
+    return out[:MAX_DOMAINS]
+
+
+def feedback_fields(report: dict[str, Any], facts: Facts | None, link_domains: list[str],
+                    redacted: bool) -> list[tuple[str, str]]:
+    """The fields of the message/feedback-report part, in the order of RFC 5965 §3.5."""
+    fields: list[tuple[str, str]] = [
+        ("Feedback-Type", classify.FEEDBACK_TYPE[classify.kind(report)]),
+        ("User-Agent", f"Whence/{__version__}"),
+        ("Version", "1"),
+    ]
+    if facts is not None and facts.return_path is not None:
+        fields.append(("Original-Mail-From", f"<{clean(facts.return_path.strip('<> '), 254)}>"))
+    if facts is not None and facts.recipient and not redacted:
+        fields.append(("Original-Rcpt-To", f"<{clean(facts.recipient, 254)}>"))
+    date = arrival_date(report)
+    if date:
+        fields.append(("Arrival-Date", date))
+    ip = (report.get("origin") or {}).get("ip")
+    if ip:
+        fields.append(("Source-IP", clean(ip, 64)))
+    fields += [("Authentication-Results", a) for a in provider_auth_results(facts, report)]
+    fields += [("Reported-Domain", d) for d in reported_domains(report, facts, link_domains)]
+    uris: list[str] = []
+    for link in report.get("links", [])[:200]:
+        uri = ascii_uri(str(link.get("url") or ""))
+        if uri and uri not in uris:
+            uris.append(uri)
+    fields += [("Reported-URI", u) for u in uris[:MAX_URIS]]
+    return fields
+
+
+# ---------------------------------------------------------------------------------------------
+# The readable part
+
+TEXTS: dict[str, Text] = {
+    "intro": T("This is an abuse report about a message a user of Whence received. The original message is "
+               "attached unchanged as message/rfc822, with all its headers.",
+               "Whence の利用者が受け取ったメールについての不正利用の報告です。元のメールは全ヘッダー付きで、"
+               "そのまま message/rfc822 として添付しています。"),
+    "intro_redacted": T("This is an abuse report about a message a user of Whence received. The original "
+                        "message is attached as message/rfc822; the recipient's own address in it was "
+                        f"replaced by {REDACTED}, so its DKIM signatures no longer verify.",
+                        "Whence の利用者が受け取ったメールについての不正利用の報告です。元のメールを "
+                        "message/rfc822 として添付していますが、受信者のアドレスを "
+                        f"{REDACTED} に置き換えたため、DKIM 署名は検証できなくなっています。"),
+    "kind": T("Kind", "種類"),
+    "verdict": T("Whence's verdict", "Whence の判定"),
+    "origin": T("Sent from", "送信元"),
+    "arrival": T("Received", "受信日時"),
+    "envelope": T("Envelope sender", "エンベロープ送信者"),
+    "from": T("From", "差出人"),
+    "subject": T("Subject", "件名"),
+    "auth": T("Authentication (recipient's provider)", "認証結果（受信側プロバイダー）"),
+    "links": T("Links (defanged)", "リンク（無害化表記）"),
+    "findings": T("Findings", "検出事項"),
+    "ask": T("Please investigate and stop this abuse (suspend the account, domain or content concerned).",
+             "調査のうえ、関係するアカウント・ドメイン・コンテンツの停止などの対応をお願いします。"),
+    "footer": T(f"Generated by Whence {__version__} at the request of the recipient, who reviewed it before "
+                "sending.", f"Whence {__version__} が受信者の依頼で作成し、受信者が確認のうえ送信しました。"),
+}
+KIND_NAMES: dict[str, Text] = {
+    "phishing": T("phishing", "フィッシング"),
+    "malware": T("malware", "マルウェア"),
+    "scam": T("fraud / extortion", "詐欺・恐喝"),
+    "spam": T("unsolicited mail (spam)", "迷惑メール（スパム）"),
+}
+
+
+def summary_text(report: dict[str, Any], facts: Facts | None, lang: str, redacted: bool) -> str:
+    """The readable summary in one language."""
+    def t(key: str) -> str:
+        return pick(TEXTS[key], lang)
+
+    kind = classify.kind(report)
+    lines = [t("intro_redacted" if redacted else "intro"), ""]
+    lines.append(f"{t('kind')}: {pick(KIND_NAMES[kind], lang)} "
+                 f"(Feedback-Type: {classify.FEEDBACK_TYPE[kind]})")
+    verdict = report.get("verdict") or {}
+    lines.append(f"{t('verdict')}: {clean(verdict.get('level', 'unknown'), 20)} — "
+                 f"{clean(pick(verdict.get('summary'), lang), 500)}")
+    o = report.get("origin") or {}
+    if o.get("ip"):
+        extra = ", ".join(clean(x, 120) for x in (o.get("hostname"), o.get("helo") and f"HELO {o['helo']}",
+                                                  o.get("org"), o.get("asn") and f"AS{o['asn']}",
+                                                  o.get("country")) if x)
+        lines.append(f"{t('origin')}: {clean(o['ip'], 64)}" + (f" ({extra})" if extra else ""))
+    date = arrival_date(report)
+    if date:
+        lines.append(f"{t('arrival')}: {date}")
+    if facts is not None:
+        if facts.return_path:
+            lines.append(f"{t('envelope')}: {clean(facts.return_path, 254)}")
+        if facts.from_ is not None:
+            name, address = clean(facts.from_.display_name, 120), clean(facts.from_.address, 254)
+            lines.append(f"{t('from')}: {name} <{address}>")
+        lines.append(f"{t('subject')}: {clean(facts.subject, 300)}")
+    auth = report.get("auth") or {}
+    dkim = ", ".join(f"{clean(d.get('result'), 20)} ({clean(d.get('domain'), 100)})"
+                     for d in (auth.get("dkim") or [])[:4]) or "none"
+    spf, dmarc = auth.get("spf") or {}, auth.get("dmarc") or {}
+    lines.append(f"{t('auth')}: SPF {clean(spf.get('result', 'unknown'), 20)} "
+                 f"({clean(spf.get('domain'), 100)}), DKIM {dkim}, "
+                 f"DMARC {clean(dmarc.get('result', 'unknown'), 20)} ({clean(dmarc.get('domain'), 100)})")
+    links = report.get("links") or []
+    if links:
+        lines += ["", f"{t('links')}:"]
+        for link in links[:MAX_URIS]:
+            ids = ", ".join(clean(i, 60) for i in link.get("findings", [])[:5])
+            lines.append(f"  - {defang(str(link.get('url', '')))}" + (f"  [{ids}]" if ids else ""))
+    findings = [f for f in report.get("findings", []) if f.get("severity") != "info" or f.get("score", 0) > 0]
+    if findings:
+        lines += ["", f"{t('findings')}:"]
+        for f in findings[:MAX_FINDINGS]:
+            lines.append(f"  - [{clean(f.get('severity'), 10)}] {clean(pick(f.get('title'), lang), 200)}: "
+                         f"{clean(pick(f.get('detail'), lang), 600)}")
+    lines += ["", t("ask"), "", t("footer")]
+    return "\r\n".join(lines) + "\r\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# The message
+
+
+def build_arf(raw: bytes, report: dict[str, Any], facts: Facts | None, recipients: list[str], *,
+              lang: str = "en", redact_recipient: bool = False, link_domains: list[str] | None = None,
+              sender: str | None = None) -> bytes:
+    """The whole RFC 5965 report as bytes (CRLF line ends)."""
+    own = [a for a in {(facts.recipient if facts else None), (facts.context.account_email if facts else None)}
+           if a]
+    original = normalise_lines(raw)
+    redacted = bool(redact_recipient and own)
+    if redacted:
+        original = redact(original, own)
+
+    msg = EmailMessage(policy=POLICY)
+    if sender:
+        msg["From"] = clean(sender, 254)
+    if recipients:
+        msg["To"] = ", ".join(clean(r, 254) for r in recipients[:50])
+    kind = classify.kind(report)
+    subject = clean(facts.subject, 120) if facts is not None else ""
+    source = (report.get("origin") or {}).get("ip")
+    title = f"Abuse report ({pick(KIND_NAMES[kind], 'en')})"
+    if source:
+        title += f" from {clean(source, 64)}"
+    msg["Subject"] = f"{title}: {subject}" if subject else title
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = make_msgid("whence-report")
+    msg["MIME-Version"] = "1.0"
+    msg["Content-Type"] = "multipart/report; report-type=feedback-report"
+
+    body = summary_text(report, facts, lang, redacted)
+    if lang != "en":
+        body += "\r\n" + "-" * 60 + "\r\n\r\n" + summary_text(report, facts, "en", redacted)
+    text = EmailMessage(policy=POLICY)
+    text.set_content(body, subtype="plain", charset="utf-8", cte="8bit" if body.isascii() else "base64")
+    if lang != "en":
+        text["Content-Language"] = f"{lang}, en"
+
+    fields = EmailMessage(policy=POLICY)
+    for name, value in feedback_fields(report, facts, link_domains or [], redacted):
+        fields[name] = value
+    feedback = Message(policy=POLICY)
+    feedback["Content-Type"] = "message/feedback-report"
+    feedback["Content-Transfer-Encoding"] = "7bit"
+    feedback.set_payload([fields])
+
+    attached = Message(policy=POLICY)
+    attached["Content-Type"] = "message/rfc822"
+    attached["Content-Disposition"] = "attachment"
+    attached["Content-Transfer-Encoding"] = "7bit" if original.isascii() else "8bit"
+    # bytes are kept as they are (surrogate-escaped) and written back unchanged by BytesGenerator
+    attached.set_payload(original)
+
+    msg.set_payload([text, feedback, attached])
+    return msg.as_bytes(policy=POLICY)
