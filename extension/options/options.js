@@ -1,0 +1,52 @@
+/** The options page: every change is saved to storage.local at once and sent with each request. */
+
+import { DEFAULTS, loadSettings, saveSettings } from "../shared/settings.js";
+import { localizePage, t, useLanguage } from "../shared/i18n.js";
+import { resolveLang } from "../shared/settings.js";
+
+const form = document.getElementById("form");
+
+function fill(settings) {
+  for (const [key, def] of Object.entries(DEFAULTS)) {
+    const input = form.elements.namedItem(key);
+    if (!input) continue;
+    if (typeof def === "boolean") input.checked = Boolean(settings[key]);
+    else input.value = String(settings[key]);
+  }
+}
+
+function read() {
+  const values = {};
+  for (const [key, def] of Object.entries(DEFAULTS)) {
+    const input = form.elements.namedItem(key);
+    if (!input) continue;
+    values[key] = typeof def === "boolean" ? input.checked : input.value;
+  }
+  return values;
+}
+
+async function checkHost() {
+  const status = document.getElementById("host-status");
+  status.textContent = t("loading");
+  const r = await browser.runtime.sendMessage({ type: "hostStatus" });
+  status.textContent = r?.ok
+    ? t("hostOk", [r.version || "?"])
+    : `${t(r?.code === "host_missing" ? "hostMissingText" : "hostBrokenText")} (python3 installer/install.py)`;
+}
+
+async function main() {
+  const settings = await loadSettings();
+  await useLanguage(resolveLang(settings));
+  localizePage();
+  fill(settings);
+  form.addEventListener("change", async () => {
+    const saved = await saveSettings(read());
+    await useLanguage(resolveLang(saved));
+    localizePage();
+    document.getElementById("saved").textContent = t("optSaved");
+  });
+  document.getElementById("host-check").addEventListener("click", checkHost);
+  checkHost();
+}
+
+main();
