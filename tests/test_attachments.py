@@ -6,7 +6,6 @@ from tests/data (see the README there for where each comes from).
 
 from __future__ import annotations
 
-import email
 import gzip
 import io
 import struct
@@ -14,7 +13,6 @@ import sys
 import time
 import zipfile
 import zlib
-from email import policy
 from pathlib import Path
 
 import pytest
@@ -22,6 +20,7 @@ import zxingcpp
 from PIL import Image
 from whence.facts.attachments import decode_qr, extract_attachments, has_macros, sniff
 from whence.model import Message, Part
+from whence.parse import parse_message
 
 DATA = Path(__file__).parent / "data"
 ATT = DATA / "attachments"
@@ -39,20 +38,6 @@ def part(payload: bytes, content_type: str = "application/octet-stream", filenam
 
 def message(*parts: Part) -> Message:
     return Message(headers=[("Subject", "test")], parts=list(parts), raw_size=0)
-
-
-def message_from_eml(raw: bytes) -> Message:
-    """Leaf parts from the stdlib parser, standing in for whence.parse until that lands."""
-    parsed = email.message_from_bytes(raw, policy=policy.default)
-    parts = []
-    for leaf in parsed.walk():
-        if leaf.is_multipart():
-            continue
-        payload = leaf.get_payload(decode=True) or b""
-        parts.append(Part(content_type=leaf.get_content_type(), filename=leaf.get_filename(),
-                          disposition=leaf.get_content_disposition(), payload=payload,
-                          size=len(payload)))
-    return Message(headers=list(parsed.items()), parts=parts, raw_size=len(raw))
 
 
 def zip_bytes(members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
@@ -357,6 +342,14 @@ def test_qr_code_in_pdf_page():
     assert not found.encrypted
 
 
+def test_password_protected_pdf_is_encrypted():
+    payload = (ATT / "password-1234.pdf").read_bytes()
+    [found] = extract_attachments(message(part(payload, "application/pdf", "invoice.pdf")))
+    assert found.sniffed_type == "pdf"
+    assert found.encrypted
+    assert found.qr_payloads == []
+
+
 def test_qr_code_only_in_first_three_pdf_pages():
     pages = [Image.new("L", (300, 300), 255) for _ in range(4)]
     pages[3].paste(qr_image(URL, 4), (50, 50))
@@ -368,7 +361,7 @@ def test_qr_code_only_in_first_three_pdf_pages():
 
 def test_case_qr_tax_cn_decodes():
     raw = (DATA / "cases" / "qr-tax-cn.eml").read_bytes()
-    [found] = extract_attachments(message_from_eml(raw))
+    [found] = extract_attachments(parse_message(raw))
     assert found.filename == "2024补贴通知.png"
     assert found.sniffed_type == "png"
     assert found.qr_payloads == ["https://aaaefiubew.cn/s/8833"]
@@ -383,6 +376,16 @@ def test_decompression_bomb_png_is_skipped_quickly():
         [found] = extract_attachments(message(part(bomb, "image/png", "bomb.png")))
         assert found.qr_payloads == []
     assert time.perf_counter() - started < 1.0
+
+
+def test_small_images_do_not_use_up_the_qr_budget():
+    icon = encode(Image.new("RGB", (16, 16), "red"), "PNG")
+    banner = encode(Image.new("RGB", (600, 12), "blue"), "GIF")
+    code = encode(qr_image(URL), "PNG")
+    parts = [part(icon, "image/png", disposition="inline") for _ in range(12)]
+    parts += [part(banner, "image/gif", disposition="inline") for _ in range(12)]
+    found = extract_attachments(message(*parts, part(code, "image/png", disposition="inline")))
+    assert found[-1].qr_payloads == [URL]
 
 
 def test_qr_work_is_capped_per_message():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import io
 import re
 import struct
@@ -370,25 +371,35 @@ class _Budget:
     pdfs: int = MAX_QR_PDFS
 
 
-def _qr_allowed(kind: str | None, budget: _Budget) -> bool:
-    if kind in qr.IMAGE_KINDS and budget.images > 0:
-        budget.images -= 1
-        return True
-    if kind == "pdf" and budget.pdfs > 0:
+def _qr_allowed(payload: bytes, kind: str | None, budget: _Budget) -> bool:
+    if not qr.worth_scanning(payload, kind):
+        return False
+    if kind == "pdf":
+        if budget.pdfs <= 0:
+            return False
         budget.pdfs -= 1
         return True
-    return False
+    if budget.images <= 0:
+        return False
+    budget.images -= 1
+    return True
 
 
 def _attachment(part: Part, budget: _Budget) -> Attachment:
     payload = part.payload or b""
-    kind = _magic(payload)
     attachment = Attachment(
         filename=_filename(part.filename),
         content_type=(part.content_type or "application/octet-stream").lower(),
-        size=part.size if part.size is not None else len(payload),
-        sniffed_type=kind,
+        size=part.size if isinstance(part.size, int) else len(payload),
     )
+    # What could not be read stays unknown; the name and size still count.
+    with contextlib.suppress(Exception):
+        _enrich(attachment, payload, budget)
+    return attachment
+
+
+def _enrich(attachment: Attachment, payload: bytes, budget: _Budget) -> None:
+    kind = attachment.sniffed_type = _magic(payload)
     if kind in ("zip", "rar", "ole") and budget.listed > 0:
         budget.listed -= 1
         listing = _listing(payload, kind)
@@ -397,11 +408,10 @@ def _attachment(part: Part, budget: _Budget) -> Attachment:
                 attachment.sniffed_type = kind = _zip_kind(listing)
             attachment.members = listing.names
             attachment.encrypted = listing.encrypted
-    if _qr_allowed(kind, budget):
+    if _qr_allowed(payload, kind, budget):
         payloads, locked = qr.scan(payload, kind)
         attachment.qr_payloads = payloads
         attachment.encrypted = attachment.encrypted or locked
-    return attachment
 
 
 _DATA_IMAGE = re.compile(
@@ -428,7 +438,7 @@ def _data_uri_images(part: Part, budget: _Budget) -> Iterator[Attachment]:
         except (binascii.Error, ValueError):
             continue
         kind = _magic(image)
-        if kind not in qr.IMAGE_KINDS or not _qr_allowed(kind, budget):
+        if kind not in qr.IMAGE_KINDS or not _qr_allowed(image, kind, budget):
             continue
         payloads = decode_qr(image, kind)
         if payloads:
@@ -448,7 +458,7 @@ def extract_attachments(message: Message) -> list[Attachment]:
         try:
             if _is_attachment(part):
                 found.append(_attachment(part, budget))
-            elif (part.content_type or "").lower() == "text/html":
+            if (part.content_type or "").lower() == "text/html":
                 found.extend(_data_uri_images(part, budget))
         except Exception:  # one hostile part must not cost the others
             continue

@@ -51,6 +51,23 @@ def scan(payload: bytes, kind: str | None) -> tuple[list[str], bool]:
     return [], False
 
 
+def worth_scanning(payload: bytes, kind: str | None) -> bool:
+    """Whether an image could hold a QR code and is small enough to decode, from its header
+    alone: icons, spacers and tracking pixels must not use up the per-message budget."""
+    if kind == "pdf":
+        return True
+    if kind not in IMAGE_KINDS:
+        return False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(payload)) as image:
+                width, height = image.size
+    except Exception:  # unreadable header: nothing to decode
+        return False
+    return min(width, height) >= MIN_SIDE and width * height <= MAX_PIXELS
+
+
 def _read(image: Image.Image, found: list[str]) -> None:
     for barcode in zxingcpp.read_barcodes(image, formats=_FORMATS):
         text = (barcode.text or "")[:MAX_PAYLOAD_CHARS]
@@ -61,6 +78,7 @@ def _read(image: Image.Image, found: list[str]) -> None:
 def _from_image(payload: bytes) -> list[str]:
     found: list[str] = []
     with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Pillow's remarks on odd palettes are noise on stderr
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             with Image.open(io.BytesIO(payload)) as image:
