@@ -1,0 +1,115 @@
+"""Host names as a person would compare them: one normal form, and the registrable domain (PSL).
+
+`normalise_host` gives the Unicode form of IDN labels (`xn--eckwd4c7c.jp` → `アマゾン.jp`), so that
+lookalike checks see what the reader sees; `registrable_domain` answers in the same form, from the
+Public Suffix List bundled with the `publicsuffixlist` package (private section included, so
+`pub-x.r2.dev` is its own registrable domain). No network.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from functools import lru_cache
+
+from publicsuffixlist import PublicSuffixList
+
+_PSL = PublicSuffixList()
+_DOTS = str.maketrans({"。": ".", "．": ".", "｡": "."})  # IDNA treats these as label separators
+_BAD = re.compile(r"[\x00-\x20\"#%/<>?@\[\\\]^`{|}\x7f]")
+_MAX_HOST = 253
+
+
+@lru_cache(maxsize=4096)
+def normalise_host(host: str) -> str | None:
+    """Lower-case host without userinfo, port, brackets or trailing dot; IDN labels in Unicode.
+
+    Returns None for what cannot be a host name or address.
+    """
+    if not host:
+        return None
+    host = host.strip().translate(_DOTS)
+    if "%" in host:
+        from urllib.parse import unquote
+
+        host = unquote(host)  # browsers percent-decode the host
+    host = host.rsplit("@", 1)[-1]
+    if host.startswith("["):  # [IPv6]:port
+        end = host.find("]")
+        inner = host[1:end] if end > 0 else host[1:]
+        try:
+            return str(ipaddress.IPv6Address(inner.split("%", 1)[0]))
+        except ValueError:
+            return None
+    if host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    elif host.count(":") > 1:
+        try:
+            return str(ipaddress.IPv6Address(host))
+        except ValueError:
+            return None
+    host = host.strip(".").lower()
+    if not host or len(host) > _MAX_HOST * 4 or _BAD.search(host):
+        return None
+    address = _ipv4(host)
+    if address:
+        return address
+    labels = []
+    for label in host.split("."):
+        if not label:
+            return None
+        labels.append(_unicode_label(label))
+    return ".".join(labels)
+
+
+def _unicode_label(label: str) -> str:
+    """One label in Unicode form where IDNA allows it, else as given (lower-cased)."""
+    try:
+        if label.startswith("xn--"):
+            return label.encode("ascii").decode("idna").lower()
+        if not label.isascii():
+            return label.encode("idna").decode("ascii").encode("ascii").decode("idna").lower()
+    except (UnicodeError, ValueError):
+        pass
+    return label
+
+
+def _ipv4(host: str) -> str | None:
+    """Dotted, decimal, hex or octal IPv4 forms that browsers accept, as dotted quad."""
+    if not re.fullmatch(r"(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+)){0,3}", host):
+        return None
+    try:
+        parts = [int(p, 16) if p.startswith("0x") else int(p, 8) if len(p) > 1 and p.startswith("0")
+                 else int(p) for p in host.split(".")]
+    except ValueError:
+        return None
+    if any(p > 255 for p in parts[:-1]) or parts[-1] >= 256 ** (5 - len(parts)):
+        return None
+    value = 0
+    for p in parts[:-1]:
+        value = value * 256 + p
+    value = value * 256 ** (5 - len(parts)) + parts[-1]
+    return str(ipaddress.IPv4Address(value))
+
+
+def is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=4096)
+def registrable_domain(host: str) -> str | None:
+    """The registrable domain (public suffix + one label) of a host, in normalise_host's form.
+
+    None for addresses, bare public suffixes and what is not a host name.
+    """
+    name = normalise_host(host) if host else None
+    if not name or is_ip(name) or "." not in name:
+        return None
+    try:
+        return _PSL.privatesuffix(name)
+    except Exception:  # the list must never take a message down
+        return None

@@ -1,0 +1,120 @@
+"""Addresses, dates and the recipient, read from decoded header values. Never raises."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from email.utils import getaddresses, parsedate_to_datetime
+
+from ..model import Address, Context, Message
+from ..parse.words import decode_words
+
+_MAX_ADDRESSES = 1000
+_MAX_VALUE = 16 * 1024
+_ANGLE = re.compile(r"<([^<>\s]*@[^<>\s]*)>")
+
+
+def addresses(value: str) -> list[Address]:
+    """Every address in an address-list header; display names decoded, addr/domain lower-cased."""
+    try:
+        return _addresses(value or "")
+    except Exception:  # hostile header: no addresses rather than a crash
+        return []
+
+
+def _addresses(value: str) -> list[Address]:
+    value = value[:_MAX_VALUE].replace("\r", " ").replace("\n", " ")
+    if "=?" in value:
+        value = decode_words(value, address=True)
+    single = _single_angle(value)
+    if single is not None:
+        return [single]
+    out: list[Address] = []
+    for name, addr in getaddresses([value]):
+        addr = addr.strip().strip("<>").strip()
+        name = name.strip()
+        if not addr and not name:
+            continue
+        if addr and "@" not in addr and not name:
+            # a bare word is a display name the parser took for a local address ("Amazon")
+            name, addr = addr, ""
+        out.append(_address(name, addr))
+        if len(out) >= _MAX_ADDRESSES:
+            break
+    return out
+
+
+def _address(name: str, addr: str) -> Address:
+    addr = addr.lower()
+    domain = addr.rsplit("@", 1)[1].strip("[]. ") if "@" in addr else ""
+    return Address(display_name=name, address=addr, domain=domain)
+
+
+def _single_angle(value: str) -> Address | None:
+    """`name <addr>` with no list separator: one address, whatever the name holds.
+
+    getaddresses splits `support@amazon.co.jp <evil@example.net>` into two addresses, but mail
+    clients show one: that display name and the address in angle brackets, the real sender.
+    """
+    quoted = False
+    escaped = False
+    for ch in value:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == '"':
+            quoted = not quoted
+        elif ch in ",;" and not quoted:
+            return None
+    found = _ANGLE.findall(value)
+    if len(found) != 1:
+        return None
+    name = value[: value.rfind("<" + found[0])].strip()
+    if not name:
+        return None  # `<addr> (Name)` and the like: getaddresses knows comments
+    if len(name) >= 2 and name[0] == name[-1] == '"':
+        name = name[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+    return _address(name.strip(), found[0])
+
+
+_TZ_COMMENT = re.compile(r"\([^)]*\)")
+
+
+def parse_date(value: str | None) -> datetime | None:
+    """An aware datetime for an RFC 5322 (or ISO 8601) date; None when it does not parse."""
+    if not value:
+        return None
+    text = _TZ_COMMENT.sub(" ", value[:200]).strip()
+    when: datetime | None = None
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        try:
+            when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)  # "-0000": UTC, origin zone unknown
+    return when
+
+
+def recipient_of(message: Message, context: Context) -> str | None:
+    """The recipient's own address: the mail client's account, else Delivered-To / X-Original-To,
+    else the To header when it names exactly one address."""
+    if context is not None and context.account_email:
+        found = addresses(context.account_email)
+        if found and found[0].address:
+            return found[0].address
+    for header in ("Delivered-To", "X-Original-To"):
+        value = message.get(header)
+        if value:
+            found = [a for a in addresses(value) if a.address]
+            if found:
+                return found[0].address
+    to = [a for a in addresses(", ".join(message.get_all("To"))) if a.address]
+    if len(to) == 1:
+        return to[0].address
+    return None

@@ -1,0 +1,194 @@
+"""Links a reader can follow: HTML anchors, forms, image maps and images, and bare URLs in text.
+
+Each link keeps what the reader is shown (anchor text, alt text) beside where it really goes, so
+checks can compare the two. Hosts are normalised (IDN in Unicode form) and reduced to their
+registrable domain with the Public Suffix List. Bounded: at most MAX_LINKS links.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+from ..domains import normalise_host, registrable_domain
+from ..model import Link, Message
+
+MAX_LINKS = 500
+MAX_URL = 4096
+MAX_SHOWN = 500
+_MAX_HTML = 2 * 1024 * 1024
+
+_CONTROL = re.compile(r"[\t\n\r]")  # WHATWG URL parsing drops these anywhere in a URL
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
+_WS = re.compile(r"\s+")
+# A bare URL: http(s):// or www., an authority that may hold non-ASCII letters (not CJK text or
+# full-width punctuation, which ends a URL in Japanese prose), then an ASCII path.
+_HOST_CHARS = r"A-Za-z0-9\-._~%!$&'*+,;=:@\[\]\u00c0-\u02ff\u0370-\u1fff"
+_PATH_CHARS = r"!#$%&'()*+,\-./0-9:;=?@A-Z\[\]_a-z~"
+_URL = re.compile(
+    r"(?<![A-Za-z0-9@.\-])(?:https?://|www\.)[" + _HOST_CHARS + r"]+(?:[/?#][" + _PATH_CHARS + r"]*)?",
+    re.I,
+)
+_TRAILING = ".,;:!?'\"*"
+
+
+class _LinkParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str | None, str]] = []  # (href, shown text, source)
+        self.base: str | None = None
+        self.anchors: list[tuple[str, list[str]]] = []  # open <a>: href and text collected
+        self.skip = 0
+
+    def _add(self, href: str | None, shown: str | None, source: str) -> None:
+        if href is not None and len(self.found) < MAX_LINKS * 2:
+            self.found.append((href, shown, source))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attr = {k: v for k, v in attrs if v is not None}
+        if tag in ("script", "style"):
+            self.skip += 1
+        elif tag == "base" and self.base is None and attr.get("href"):
+            self.base = attr["href"]
+        elif tag == "a":
+            if self.anchors:  # <a> cannot nest: an open one ends here
+                self._close_anchor()
+            if "href" in attr:
+                self.anchors.append((attr["href"], []))
+        elif tag == "form":
+            self._add(attr.get("action"), None, "html-form")
+        elif tag == "area":
+            self._add(attr.get("href"), attr.get("alt"), "html-area")
+        elif tag == "img":
+            alt = attr.get("alt")
+            if self.anchors and alt:
+                self.anchors[-1][1].append(" " + alt + " ")
+            src = attr.get("src")
+            if src and not src.strip().lower().startswith(("cid:", "data:")):
+                self._add(src, alt, "html-img")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            return
+        self.handle_starttag(tag, attrs)
+        if tag == "a" and self.anchors:
+            self._close_anchor()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self.skip:
+            self.skip -= 1
+        elif tag == "a" and self.anchors:
+            self._close_anchor()
+
+    def handle_data(self, data: str) -> None:
+        if self.anchors and not self.skip:
+            texts = self.anchors[-1][1]
+            if sum(len(t) for t in texts) < MAX_SHOWN * 2:
+                texts.append(data)
+
+    def _close_anchor(self) -> None:
+        href, texts = self.anchors.pop()
+        shown = _WS.sub(" ", "".join(texts)).strip()[:MAX_SHOWN]
+        self._add(href, shown or None, "html-a")
+
+    def close(self) -> None:
+        super().close()
+        while self.anchors:
+            self._close_anchor()
+
+
+def _clean(url: str, base: str | None) -> str | None:
+    """The URL a click opens: whitespace dropped, protocol-relative and www. made absolute."""
+    url = _CONTROL.sub("", url).strip().strip("\x00\x0c ")[:MAX_URL]
+    if not url or url.startswith("#"):
+        return None
+    if url.startswith("//"):
+        return "https:" + url
+    if _SCHEME.match(url):
+        return url
+    if url.lower().startswith("www."):
+        return "http://" + url
+    if base and _SCHEME.match(base):
+        try:
+            return urljoin(base, url)[:MAX_URL]
+        except ValueError:
+            return None
+    return None  # relative to nothing: not a destination
+
+
+def _link(url: str, shown: str | None, source: str) -> Link:
+    scheme = None
+    host = None
+    m = _SCHEME.match(url)
+    if m:
+        scheme = m.group(1).lower()
+    if scheme == "mailto":
+        address = url[7:].split("?", 1)[0]
+        host = normalise_host(address.rsplit("@", 1)[1]) if "@" in address else None
+    elif scheme not in ("javascript", "data", "tel", "sms", "cid", "about"):
+        try:
+            netloc = urlsplit(url).netloc
+        except ValueError:
+            netloc = url.split("//", 1)[-1].split("/", 1)[0]
+        host = normalise_host(netloc) if netloc else None
+    return Link(url=url, text=shown, host=host, domain=registrable_domain(host) if host else None,
+                source=source, scheme=scheme)
+
+
+def _bare_url(match: str) -> str:
+    url = match
+    while url and url[-1] in _TRAILING + ")]":
+        if url[-1] == ")" and url.count("(") >= url.count(")"):
+            break
+        if url[-1] == "]" and url.count("[") >= url.count("]"):
+            break
+        url = url[:-1]
+    return url
+
+
+def extract_links(message: Message, text: str, html: str) -> list[Link]:
+    """Links from the HTML (anchors, forms, image maps, images) and bare URLs in the text."""
+    try:
+        return _extract(text or "", html or "")
+    except Exception:  # hostile markup: the links found so far are lost rather than the message
+        return []
+
+
+def _extract(text: str, html: str) -> list[Link]:
+    links: list[Link] = []
+    seen: set[tuple[str, str | None]] = set()
+    targets: set[str] = set()
+    shown_texts: list[str] = []
+
+    def add(url: str, shown: str | None, source: str) -> None:
+        if len(links) < MAX_LINKS and (url, shown) not in seen:
+            seen.add((url, shown))
+            targets.add(url)
+            links.append(_link(url, shown, source))
+
+    if html:
+        parser = _LinkParser()
+        try:
+            parser.feed(html[:_MAX_HTML])
+            parser.close()
+        except Exception:  # keep the links found before the parser gave up
+            pass
+        for href, shown, source in parser.found:
+            url = _clean(href, parser.base)
+            if url:
+                add(url, shown, source)
+                if shown:
+                    shown_texts.append(shown)
+    shown_blob = "\n".join(shown_texts)
+    for m in _URL.finditer(text):
+        if len(links) >= MAX_LINKS:
+            break
+        raw = _bare_url(m.group(0))
+        if not raw or raw.lower() in ("http://", "https://", "www."):
+            continue
+        url = "http://" + raw if raw.lower().startswith("www.") else raw
+        if url in targets or raw in targets or raw in shown_blob:
+            continue  # already a link, or the visible text of one
+        add(url, None, "text")
+    return links

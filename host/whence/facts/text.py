@@ -1,0 +1,148 @@
+"""The human-readable text of a message's body parts, and its HTML source, both bounded.
+
+Checks search this text for brand names, extortion wording and the like, so HTML becomes what a
+reader sees: no script/style/head, alt texts kept, block elements on their own lines, entities
+decoded (the stdlib `html.parser` does the tokenising). The subject is not part of it.
+A message attached as message/rfc822 is shown by mail clients after the body, so its text is
+included too (one level deep).
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from ..model import Message
+
+MAX_TEXT = 2 * 1024 * 1024  # characters
+MAX_HTML = 2 * 1024 * 1024
+_MAX_NESTED_BYTES = 5 * 1024 * 1024
+
+_SKIP = {"script", "style", "head", "title", "template"}  # noscript is shown: mail runs no script
+_BLOCK = {"address", "article", "aside", "blockquote", "br", "center", "dd", "details", "dialog",
+          "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
+          "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section",
+          "summary", "table", "tbody", "tfoot", "thead", "tr", "ul", "caption", "option", "button"}
+_CELL = {"td", "th"}
+_SPACES = re.compile(r"[ \t\f\v\u00a0\u200b\u3000]*\n[ \t\f\v\u00a0\u200b\u3000\n]*")
+_RUNS = re.compile(r"[ \t\f\v\u00a0]+")
+_BLANKS = re.compile(r"\n{3,}")
+
+
+class _TextParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.size = 0
+        self.skip: list[str] = []  # open elements whose content is not shown
+
+    def _emit(self, text: str) -> None:
+        if self.size < MAX_TEXT:
+            self.out.append(text)
+            self.size += len(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP:
+            self.skip.append(tag)
+            return
+        if tag == "body":  # an unclosed <head> or <title> must not hide the body
+            self.skip = [t for t in self.skip if t not in ("head", "title")]
+        if self.skip:
+            return
+        if tag in _BLOCK:
+            self._emit("\n")
+        elif tag in _CELL:
+            self._emit("\t")
+        if tag in ("img", "area", "input"):
+            attr = dict(attrs)
+            alt = attr.get("alt") or (attr.get("value") if tag == "input" and
+                                       (attr.get("type") or "").lower() in ("submit", "button") else None)
+            if alt and alt.strip():
+                self._emit(" " + alt.strip() + " ")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP:
+            return
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP:
+            if tag in self.skip:
+                del self.skip[len(self.skip) - 1 - self.skip[::-1].index(tag):]
+            return
+        if not self.skip and tag in _BLOCK:
+            self._emit("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self._emit(data)
+
+
+def html_to_text(html: str) -> str:
+    """What a reader sees of an HTML document, as plain text (bounded)."""
+    parser = _TextParser()
+    try:
+        parser.feed(html[:MAX_HTML])
+        parser.close()
+    except Exception:  # the parser gives up on some hostile markup: keep what it produced
+        pass
+    return _tidy("".join(parser.out))[:MAX_TEXT]
+
+
+def _tidy(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _RUNS.sub(" ", text)
+    text = _SPACES.sub(lambda m: "\n\n" if m.group(0).count("\n") > 1 else "\n", text)
+    return _BLANKS.sub("\n\n", text).strip()
+
+
+def extract_text(message: Message) -> tuple[str, str]:
+    """(readable text of all body text parts incl. HTML as text, concatenated HTML source)."""
+    texts: list[str] = []
+    htmls: list[str] = []
+    _collect(message, texts, htmls, nested=True)
+    return "\n\n".join(texts)[:MAX_TEXT], "\n".join(htmls)[:MAX_HTML]
+
+
+def _collect(message: Message, texts: list[str], htmls: list[str], nested: bool) -> None:
+    text_size = sum(len(t) for t in texts)
+    html_size = sum(len(h) for h in htmls)
+    for part in message.parts:
+        if text_size >= MAX_TEXT:
+            break
+        ctype = part.content_type
+        if ctype == "text/html" and part.text is not None:
+            if html_size < MAX_HTML:
+                source = part.text[: MAX_HTML - html_size]
+                htmls.append(source)
+                html_size += len(source)
+                readable = html_to_text(source)
+            else:
+                readable = ""
+        elif ctype.startswith("text/") and part.text is not None and _readable(part):
+            readable = _tidy(part.text)
+        elif nested and ctype == "message/rfc822" and part.payload:
+            from ..parse import parse_message  # one level: the attached message as clients show it
+
+            inner = parse_message(part.payload[:_MAX_NESTED_BYTES])
+            inner_texts: list[str] = []
+            _collect(inner, inner_texts, htmls, nested=False)
+            html_size = sum(len(h) for h in htmls)
+            readable = "\n\n".join(inner_texts)
+        else:
+            continue
+        if readable:
+            readable = readable[: MAX_TEXT - text_size]
+            texts.append(readable)
+            text_size += len(readable) + 2
+
+
+def _readable(part: object) -> bool:
+    """text/plain anywhere; other text/* only when shown inline (not css, code, data files)."""
+    ctype = getattr(part, "content_type", "")
+    if ctype in ("text/plain", "text/enriched", "text/richtext", "text/markdown"):
+        return True
+    if ctype in ("text/css", "text/javascript", "text/xml", "text/csv", "text/x-vcard", "text/vcard",
+                 "text/calendar", "text/rfc822-headers", "text/x-diff", "text/x-patch"):
+        return False
+    return getattr(part, "disposition", None) != "attachment"
