@@ -12,6 +12,7 @@ only the optional redaction of the recipient's own address alters it (and so bre
 from __future__ import annotations
 
 import re
+import secrets
 import urllib.parse
 from datetime import datetime
 from email import policy
@@ -34,7 +35,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 def clean(value: Any, limit: int = 300) -> str:
     """One line of header-safe text: hostile input cannot add fields or break the part."""
-    text = _CONTROL.sub(" ", str(value)).strip()
+    text = "-" if value is None else _CONTROL.sub(" ", str(value)).strip()
     return text[:limit]
 
 
@@ -281,7 +282,8 @@ def build_arf(raw: bytes, report: dict[str, Any], facts: Facts | None, recipient
         title += f" from {clean(source, 64)}"
     msg["Subject"] = f"{title}: {subject}" if subject else title
     msg["Date"] = formatdate(localtime=False)
-    msg["Message-ID"] = make_msgid("whence-report")
+    domain = sender.rsplit("@", 1)[1] if sender and "@" in sender else "whence.invalid"
+    msg["Message-ID"] = make_msgid("whence-report", domain=ascii_domain(domain) or "whence.invalid")
     msg["MIME-Version"] = "1.0"
     msg["Content-Type"] = "multipart/report; report-type=feedback-report"
 
@@ -289,7 +291,8 @@ def build_arf(raw: bytes, report: dict[str, Any], facts: Facts | None, recipient
     if lang != "en":
         body += "\r\n" + "-" * 60 + "\r\n\r\n" + summary_text(report, facts, "en", redacted)
     text = EmailMessage(policy=POLICY)
-    text.set_content(body, subtype="plain", charset="utf-8", cte="8bit" if body.isascii() else "base64")
+    text.set_content(body, subtype="plain", charset="utf-8", cte="8bit")
+    del text["MIME-Version"]
     if lang != "en":
         text["Content-Language"] = f"{lang}, en"
 
@@ -305,8 +308,15 @@ def build_arf(raw: bytes, report: dict[str, Any], facts: Facts | None, recipient
     attached["Content-Type"] = "message/rfc822"
     attached["Content-Disposition"] = "attachment"
     attached["Content-Transfer-Encoding"] = "7bit" if original.isascii() else "8bit"
-    # bytes are kept as they are (surrogate-escaped) and written back unchanged by BytesGenerator
-    attached.set_payload(original)
+    # The generator would re-encode a parsed original (refolding headers, breaking DKIM) and
+    # cannot write 8-bit bytes from a string payload; so it writes an unguessable placeholder
+    # that is then swapped for the original's exact bytes.
+    placeholder = f"whence-original-{secrets.token_hex(16)}"
+    attached.set_payload(placeholder)
 
     msg.set_payload([text, feedback, attached])
-    return msg.as_bytes(policy=POLICY)
+    boundary = f"=_whence_{secrets.token_hex(16)}"
+    while boundary.encode("ascii") in original:  # the generator never sees the original to check
+        boundary = f"=_whence_{secrets.token_hex(16)}"
+    msg.set_boundary(boundary)
+    return msg.as_bytes(policy=POLICY).replace(placeholder.encode("ascii"), original, 1)

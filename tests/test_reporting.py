@@ -1,0 +1,274 @@
+"""Abuse reports offline: the RFC 5965 message parsed back field by field, and who it goes to.
+
+The cases in tests/data/cases are the acceptance messages (provenance: tests/data/cases/README.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import re
+from email import message_from_bytes, policy
+from email.message import Message
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+import dkim
+import pytest
+import whence
+from whence.reporting import arf, build_report, rdap
+from whence.settings import Settings
+
+CASES = Path(__file__).parent / "data" / "cases"
+OFFLINE = Settings(offline=True)
+
+
+def case(name: str) -> bytes:
+    return (CASES / name).read_bytes()
+
+
+def run(raw: bytes, settings: Settings = OFFLINE, lang: str = "en") -> dict[str, Any]:
+    return asyncio.run(build_report(raw, settings, None, lang))
+
+
+def parts(result: dict[str, Any]) -> tuple[Message, Message, Message, Message]:
+    """The report parsed back: (whole, readable part, feedback fields, attached original)."""
+    msg = message_from_bytes(base64.b64decode(result["arf_base64"]), policy=policy.default)
+    assert msg.get_content_type() == "multipart/report"
+    assert msg.get_param("report-type") == "feedback-report"
+    body = msg.get_payload()
+    assert [p.get_content_type() for p in body] == ["text/plain", "message/feedback-report",
+                                                     "message/rfc822"]
+    return msg, body[0], body[1].get_payload(0), body[2].get_payload(0)
+
+
+def attached_bytes(result: dict[str, Any]) -> bytes:
+    """The third part's content exactly as it stands in the report (between its headers and the boundary)."""
+    copy = base64.b64decode(result["arf_base64"])
+    boundary = message_from_bytes(copy, policy=policy.default).get_boundary().encode()
+    segment = copy.split(b"--" + boundary)[3]
+    return segment.removeprefix(b"\r\n").split(b"\r\n\r\n", 1)[1].removesuffix(b"\r\n")
+
+
+def addresses(result: dict[str, Any]) -> dict[str, str]:
+    return {r["address"].lower(): r["role"] for r in result["recipients"]}
+
+
+# ---------------------------------------------------------------------------------------------
+# RDAP walking on registry-shaped answers
+
+
+def test_rdap_abuse_contacts_from_the_cases_registries() -> None:
+    ucloud = json.loads((CASES / "rdap/ip/117.50.174.153.json").read_text("utf-8"))
+    aliyun = json.loads((CASES / "rdap/domain/mtocgra.cn.json").read_text("utf-8"))
+    assert rdap.abuse_emails(ucloud) == ["ipas@cnnic.cn"]
+    assert rdap.abuse_emails(aliyun, under="registrar") == ["DomainAbuse@service.aliyun.com"]
+    assert rdap.entity_name(aliyun, "registrar") == "Alibaba Cloud Computing (Beijing) Co., Ltd."
+    assert rdap.network_name(ucloud) == "UCLOUD-NET (Shanghai UCloud Information Technology Company Limited)"
+
+
+def _entity(roles: list[str], emails: list[tuple[str, dict[str, Any]]], children: list[Any] = ()) -> dict:
+    card = [["version", {}, "text", "4.0"]] + [["email", params, "text", e] for e, params in emails]
+    return {"objectClassName": "entity", "roles": roles, "vcardArray": ["vcard", card],
+            "entities": list(children)}
+
+
+def test_rdap_nested_pref_and_placeholders() -> None:
+    # ARIN style: the abuse entity sits under the organisation; pref 1 beats an unpreferred one.
+    arin = {"objectClassName": "ip network", "entities": [
+        _entity(["registrant"], [("noc@hoster.example.org", {})], [
+            _entity(["abuse"], [("second@hoster-abuse.net", {}), ("first@hoster-abuse.net", {"pref": "1"})]),
+        ]),
+    ]}
+    assert rdap.abuse_emails(arin) == ["first@hoster-abuse.net", "second@hoster-abuse.net"]
+    # gTLD registry style: registrant abuse at the top is a fallback to the registrar's own desk,
+    # and redaction notices are never addresses.
+    domain = {"objectClassName": "domain", "entities": [
+        _entity(["abuse"], [("Please query the RDDS service of the Registrar of Record", {})]),
+        _entity(["registrant"], [("REDACTED FOR PRIVACY", {})]),
+        _entity(["registrar"], [], [_entity(["abuse"], [("abuse@registrar.test-reg.com", {})])]),
+        _entity(["abuse"], [("fallback@registry-desk.net", {})]),
+    ]}
+    assert rdap.abuse_emails(domain, under="registrar") == ["abuse@registrar.test-reg.com",
+                                                            "fallback@registry-desk.net"]
+    for junk in ("redacted@redacted.com", "abuse@example.com", "x@example.co.jp", "noreply@registrar.com",
+                 "not an address", "a@b", None, 42, "abuse@host.invalid"):
+        assert rdap.clean_address(junk) is None, junk
+    assert rdap.clean_address("mailto:Abuse@Registrar.com") == "Abuse@Registrar.com"
+
+
+def test_rdap_hostile_shapes_are_bounded() -> None:
+    deep: dict[str, Any] = _entity(["abuse"], [("deep@nowhere-abuse.net", {})])
+    for _ in range(50):
+        deep = {"roles": ["registrant"], "entities": [deep]}
+    assert rdap.abuse_emails(deep) == []  # deeper than anyone nests; not walked for ever
+    wide = {"entities": [_entity(["abuse"], [(f"a{i}@wide-abuse.net", {})]) for i in range(1000)]}
+    assert len(rdap.abuse_emails(wide)) <= rdap.MAX_ENTITIES
+    for bad in (None, [], "x", {"entities": "x"}, {"entities": [1, None, {"vcardArray": ["vcard", None]}]}):
+        assert rdap.abuse_emails(bad) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# The report for the acceptance case, offline
+
+
+def test_etc_phish_offline_is_a_complete_rfc5965_report() -> None:
+    raw = case("etc-phish.eml")
+    result = run(raw)
+    assert result["format"] == "arf"
+    msg, text, fields, original = parts(result)
+    assert result["arf"] == base64.b64decode(result["arf_base64"]).decode("utf-8")
+
+    assert fields["Feedback-Type"] == "fraud"
+    assert fields["User-Agent"] == f"Whence/{whence.__version__}"
+    assert fields["Version"] == "1"
+    assert fields["Source-IP"] == "117.50.174.153"
+    assert fields["Original-Mail-From"] == "<etc-meisai@fevcvxs.cn>"
+    assert fields["Original-Rcpt-To"] == "<rohhie@example.net>"
+    # The provider received it at 22:22:02 +0900 (its Received header), not at the sender's Date.
+    assert parsedate_to_datetime(fields["Arrival-Date"]).isoformat() == "2023-01-01T22:22:02+09:00"
+    assert "mtocgra.cn" in fields.get_all("Reported-Domain")
+    assert "fevcvxs.cn" in fields.get_all("Reported-Domain")
+    assert "https://mtocgra.cn?Rfunccode=1013000000&nextfunc=1013000000" in fields.get_all("Reported-URI")
+    auth = fields.get_all("Authentication-Results")
+    assert auth and re.search(r"\bspf=pass\b", auth[0]) and "smtp.mailfrom=etc-meisai@fevcvxs.cn" in auth[0]
+
+    # The original travels byte for byte (line ends as on the wire).
+    assert attached_bytes(result) == arf.normalise_lines(raw)
+    assert original["Message-ID"] == "<167257686412.5.2190@fevcvxs.cn>"
+
+    # Addressed to the Council of Anti-Phishing Japan: an ETC (Japanese brand) phishing mail.
+    assert addresses(result).get("info@antiphishing.jp") == "national"
+    assert "info@antiphishing.jp" in msg["To"]
+    for r in result["recipients"]:
+        assert r["reason"]["en"] and r["reason"]["ja"] and "{" not in r["reason"]["en"] + r["reason"]["ja"]
+    assert "meiwaku@dekyo.or.jp" not in addresses(result)  # phishing, not advertising
+
+    readable = text.get_content()
+    assert "117.50.174.153" in readable and "hxxps://mtocgra[.]cn" in readable
+    assert "https://mtocgra.cn" not in readable  # defanged in the part people read
+
+
+def test_report_in_japanese_carries_english_too() -> None:
+    result = run(case("etc-phish.eml"), lang="ja")
+    _msg, text, _fields, _original = parts(result)
+    readable = text.get_content()
+    assert "不正利用の報告" in readable and "This is an abuse report" in readable
+    assert readable.index("不正利用の報告") < readable.index("This is an abuse report")
+    assert text["Content-Language"] == "ja, en"
+
+
+def test_redaction_removes_the_recipient_and_breaks_dkim() -> None:
+    raw = case("amazon-jp-legit.eml")
+    zone = json.loads((CASES / "dns.json").read_text("utf-8"))["records"]
+
+    def dnsfunc(name: bytes, timeout: int = 5) -> bytes:
+        wanted = name.decode().rstrip(".") + "."
+        return "".join(r["data"] for r in zone if r["name"] == wanted and r["type"] == "TXT").encode()
+
+    plain = run(raw)
+    _m, _t, fields, _o = parts(plain)
+    assert fields["Original-Rcpt-To"] == "<taro@example.jp>"
+    assert dkim.verify(attached_bytes(plain), dnsfunc=dnsfunc), "the unredacted copy keeps its DKIM evidence"
+
+    redacted = run(raw, Settings(offline=True, redact_recipient=True))
+    assert redacted["redacted"] is True
+    _m, text, fields, original = parts(redacted)
+    assert fields["Original-Rcpt-To"] is None
+    copy = base64.b64decode(redacted["arf_base64"])
+    assert b"taro@example.jp" not in copy
+    assert arf.REDACTED in original["To"]
+    assert "DKIM" in text.get_content()
+    assert not dkim.verify(attached_bytes(redacted), dnsfunc=dnsfunc), "redaction changes signed headers"
+
+
+# ---------------------------------------------------------------------------------------------
+# Recipients offline
+
+
+def test_free_hosting_on_r2_dev_offers_cloudflares_form() -> None:
+    result = run(case("kagoya-phish.eml"))
+    forms = {f["url"]: f for f in result["forms"]}
+    assert "https://abuse.cloudflare.com/" in forms
+    cloudflare = forms["https://abuse.cloudflare.com/"]
+    assert any(".r2.dev" in u for u in cloudflare["urls"])
+    assert cloudflare["reason"]["en"] and cloudflare["reason"]["ja"]
+    assert not any(r["address"].endswith("@cloudflare.com") for r in result["recipients"])
+    assert "info@antiphishing.jp" in addresses(result)  # Kagoya is a Japanese brand, sent to a .jp mailbox
+
+
+def test_unsolicited_advertising_to_a_jp_mailbox_goes_to_the_spam_desk() -> None:
+    result = run(case("freight-xlsx.eml"))
+    _m, _t, fields, _o = parts(result)
+    assert fields["Feedback-Type"] == "abuse"
+    assert addresses(result).get("meiwaku@dekyo.or.jp") == "national"
+    assert "info@antiphishing.jp" not in addresses(result)
+
+
+def test_user_recipients_are_added_once() -> None:
+    settings = Settings(offline=True, report_recipients=("Security@Corp-Mail.jp", "security@corp-mail.jp",
+                                                         "info@antiphishing.jp", "not-an-address"))
+    result = run(case("etc-phish.eml"), settings)
+    found = [r["address"].lower() for r in result["recipients"]]
+    assert found.count("security@corp-mail.jp") == 1
+    assert found.count("info@antiphishing.jp") == 1
+    assert "not-an-address" not in found
+    assert addresses(result)["security@corp-mail.jp"] == "user"
+
+
+def test_brand_table_entries_each_name_their_source() -> None:
+    from whence.reporting import contacts
+
+    table = contacts.table()
+    for entry in table["brands"]:
+        assert entry["source"].startswith("https://"), entry
+        assert rdap.clean_address(entry["address"]) == entry["address"]
+    for entry in table["national"].values():
+        assert entry["source"].startswith("https://")
+    for p in contacts.providers():
+        assert p.form.startswith("https://") and p.source.startswith("https://")
+
+
+def test_legitimate_brand_links_are_not_reported() -> None:
+    result = run(case("amazon-jp-legit.eml"))
+    _m, _t, fields, _o = parts(result)
+    domains = fields.get_all("Reported-Domain") or []
+    # Amazon's own links are the victim's, not the abuser's: no registrar/hosting desk for them.
+    assert not [r for r in result["recipients"] if r["role"] in ("registrar", "hosting")]
+    assert all(not d.endswith("example.jp") for d in domains)
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostile input
+
+
+@pytest.mark.parametrize("raw", [
+    b"",
+    b"\x00\xff\xfe garbage without headers",
+    b"Subject: =?utf-8?b?8J+YgA==?=\r\nFrom: a\r\n\x1b$B$3$s$K$A$O\x1b(B\r\n",
+    # 8-bit Shift_JIS body and a link whose text would inject a field if copied raw
+    b"From: x@spam-sender.net\r\nTo: me@victim-mail.jp\r\nSubject: \x83e\x83X\x83g\r\n"
+    b"Content-Type: text/plain; charset=shift_jis\r\n\r\n\x82\xb1\x82\xea\x82\xcd http://evil-site.net/a\x0dB\r\n",
+])
+def test_hostile_messages_still_give_a_parseable_report(raw: bytes) -> None:
+    result = run(raw)
+    _msg, _text, fields, _original = parts(result)
+    assert fields["Feedback-Type"] in ("abuse", "fraud", "virus")
+    assert fields["Version"] == "1"
+    assert attached_bytes(result) == arf.normalise_lines(raw)  # the original, whatever it is, unchanged
+    for name, value in fields.items():
+        assert "\r" not in value and "\n" not in value, name
+    for uri in fields.get_all("Reported-URI") or []:
+        assert uri.isascii() and " " not in uri
+
+
+def test_oversized_header_values_are_bounded() -> None:
+    url = "https://spam-host.net/" + "a" * 50000
+    raw = (f"From: x@spam-host.net\r\nTo: me@victim-mail.jp\r\nSubject: {'件名' * 5000}\r\n"
+           f"Content-Type: text/plain; charset=utf-8\r\n\r\n{url}\r\n").encode()
+    result = run(raw)
+    _msg, _text, fields, _original = parts(result)
+    assert all(len(u) <= 2000 for u in fields.get_all("Reported-URI") or [])
+    assert len(result["arf"]) < 3 * len(raw)
