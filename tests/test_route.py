@@ -363,3 +363,16 @@ def test_header_count_is_capped() -> None:
              for i in range(300)]
     route = route_of(message(*chain))
     assert len(route.hops) == 100
+
+
+def test_mail_written_inside_the_provider() -> None:
+    chain = ("from localhost (localhost [127.0.0.1]) by mbox.example-mail.jp (Postfix) with ESMTP id A; "
+             "Tue, 3 Sep 2024 17:15:24 +0900",
+             "from cron.example-mail.jp (cron.example-mail.jp [10.0.0.8]) by localhost (Postfix) "
+             "with ESMTP id B; "
+             "Tue, 3 Sep 2024 17:15:20 +0900")
+    route = route_of(message(*chain))
+    assert route.origin.ip == "10.0.0.8" and route.origin.hop_index == 1
+    assert not route.origin.authenticated
+    assert "inside" in route.origin.reason["en"]
+    assert all(h.trusted for h in route.hops)

@@ -284,10 +284,12 @@ def build_route(message: Message, settings: Settings, context: Context) -> Route
 
     origin_idx: int | None = None
     last_with_ip: int | None = None
+    verdicts: list[bool | None] = []
     for i, d in enumerate(details):
         d.hop.trusted = True
         lower = details[i + 1] if i + 1 < len(details) else None
         inside = _client_inside(d, lower, org)
+        verdicts.append(inside)
         if d.hop.from_ip:
             last_with_ip = i
         if inside is False or (inside is True and lower is None):
@@ -302,9 +304,8 @@ def build_route(message: Message, settings: Settings, context: Context) -> Route
     boundary_pos = -1
     if origin_idx is not None:
         hop = hops[origin_idx]
-        d = details[origin_idx]
         boundary_pos = hop.header_pos
-        inside = _client_inside(d, None, org)
+        inside = verdicts[origin_idx]
         origin.ip = hop.from_ip
         origin.hostname = hop.rdns
         origin.helo = hop.helo
