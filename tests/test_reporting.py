@@ -33,9 +33,16 @@ def run(raw: bytes, settings: Settings = OFFLINE, lang: str = "en") -> dict[str,
     return asyncio.run(build_report(raw, settings, None, lang))
 
 
+def report_bytes(result: dict[str, Any]) -> bytes:
+    """The report's exact bytes: `arf` itself, or `arf_base64` when the original is not UTF-8."""
+    if "arf_base64" in result:
+        return base64.b64decode(result["arf_base64"])
+    return result["arf"].encode("utf-8")
+
+
 def parts(result: dict[str, Any]) -> tuple[Message, Message, Message, Message]:
     """The report parsed back: (whole, readable part, feedback fields, attached original)."""
-    msg = message_from_bytes(base64.b64decode(result["arf_base64"]), policy=policy.default)
+    msg = message_from_bytes(report_bytes(result), policy=policy.default)
     assert msg.get_content_type() == "multipart/report"
     assert msg.get_param("report-type") == "feedback-report"
     body = msg.get_payload()
@@ -46,7 +53,7 @@ def parts(result: dict[str, Any]) -> tuple[Message, Message, Message, Message]:
 
 def attached_bytes(result: dict[str, Any]) -> bytes:
     """The third part's content exactly as it stands in the report (between its headers and the boundary)."""
-    copy = base64.b64decode(result["arf_base64"])
+    copy = report_bytes(result)
     boundary = message_from_bytes(copy, policy=policy.default).get_boundary().encode()
     segment = copy.split(b"--" + boundary)[3]
     return segment.removeprefix(b"\r\n").split(b"\r\n\r\n", 1)[1].removesuffix(b"\r\n")
@@ -119,7 +126,7 @@ def test_etc_phish_offline_is_a_complete_rfc5965_report() -> None:
     result = run(raw)
     assert result["format"] == "arf"
     msg, text, fields, original = parts(result)
-    assert result["arf"] == base64.b64decode(result["arf_base64"]).decode("utf-8")
+    assert "arf_base64" not in result  # UTF-8 and 7-bit originals travel exactly in `arf`
 
     assert fields["Feedback-Type"] == "fraud"
     assert fields["User-Agent"] == f"Whence/{whence.__version__}"
@@ -177,7 +184,7 @@ def test_redaction_removes_the_recipient_and_breaks_dkim() -> None:
     assert redacted["redacted"] is True
     _m, text, fields, original = parts(redacted)
     assert fields["Original-Rcpt-To"] is None
-    copy = base64.b64decode(redacted["arf_base64"])
+    copy = report_bytes(redacted)
     assert b"taro@example.jp" not in copy
     assert arf.REDACTED in original["To"]
     assert "DKIM" in text.get_content()
@@ -258,10 +265,26 @@ def test_hostile_messages_still_give_a_parseable_report(raw: bytes) -> None:
     assert fields["Feedback-Type"] in ("abuse", "fraud", "virus")
     assert fields["Version"] == "1"
     assert attached_bytes(result) == arf.normalise_lines(raw)  # the original, whatever it is, unchanged
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        assert "arf_base64" in result
     for name, value in fields.items():
         assert "\r" not in value and "\n" not in value, name
     for uri in fields.get_all("Reported-URI") or []:
         assert uri.isascii() and " " not in uri
+
+
+def test_a_huge_original_is_reported_by_its_headers() -> None:
+    raw = (b"From: x@spam-host.net\r\nTo: me@victim-mail.jp\r\nSubject: big\r\n"
+           b"Content-Type: text/plain\r\n\r\n" + b"spam spam spam spam\r\n" * 60000)
+    result = run(raw)
+    msg = message_from_bytes(report_bytes(result), policy=policy.default)
+    body = msg.get_payload()
+    assert [p.get_content_type() for p in body][2] == "text/rfc822-headers"
+    assert len(result["arf"]) < arf.MAX_ATTACHED + 20000
+    assert "Subject: big" in body[2].get_content()
+    assert "header" in body[0].get_content()
 
 
 def test_oversized_header_values_are_bounded() -> None:

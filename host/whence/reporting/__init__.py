@@ -25,9 +25,9 @@ async def build_report(raw: bytes, settings: Settings, context: Context | None =
 
     -> {"recipients": [{"address", "role", "reason": {"en", "ja"}, "source"?}],
         "forms": [{"url", "reason", "provider", "source", "urls"}],
-        "arf": str, "arf_base64": str, "format": "arf", "kind", "feedback_type", "redacted"}
-    `arf` is the message as text; when the original is not UTF-8 it cannot be carried exactly in
-    a string, so `arf_base64` holds the exact bytes (always present).
+        "arf": str, "arf_base64"?: str, "format": "arf", "kind", "feedback_type", "redacted"}
+    `arf` is the message as text; when the original has 8-bit bytes that are not UTF-8 it cannot
+    be carried exactly in a string, and `arf_base64` (present only then) holds the exact bytes.
     """
     lang = lang if lang in ("en", "ja") else "en"
     analysis = Analysis(raw, settings, context)
@@ -46,11 +46,14 @@ async def build_report(raw: bytes, settings: Settings, context: Context | None =
     message = arf.build_arf(raw, report, analysis.facts, [r["address"] for r in chosen.mail], lang=lang,
                             redact_recipient=settings.redact_recipient, link_domains=domains, sender=sender)
     kind = classify.kind(report)
-    return {
+    try:
+        text, exact = message.decode("utf-8"), True
+    except UnicodeDecodeError:
+        text, exact = message.decode("utf-8", "replace"), False
+    result: dict[str, Any] = {
         "recipients": chosen.mail,
         "forms": chosen.forms,
-        "arf": message.decode("utf-8", "replace"),
-        "arf_base64": base64.b64encode(message).decode("ascii"),
+        "arf": text,
         "format": "arf",
         "kind": kind,
         "feedback_type": classify.FEEDBACK_TYPE[kind],
@@ -59,3 +62,6 @@ async def build_report(raw: bytes, settings: Settings, context: Context | None =
         "verdict": report.get("verdict"),
         "lookups_done": found.done,
     }
+    if not exact:
+        result["arf_base64"] = base64.b64encode(message).decode("ascii")
+    return result

@@ -30,6 +30,9 @@ REDACTED = "redacted@redacted.invalid"
 MAX_URIS = 20
 MAX_DOMAINS = 20
 MAX_FINDINGS = 15
+# Above this the original's header block alone is attached (text/rfc822-headers, RFC 5965 §2):
+# the report has to fit the native messaging reply (1 MiB) and an abuse desk's size limit.
+MAX_ATTACHED = 600_000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
@@ -180,6 +183,10 @@ TEXTS: dict[str, Text] = {
                         "Whence の利用者が受け取ったメールについての不正利用の報告です。元のメールを "
                         "message/rfc822 として添付していますが、受信者のアドレスを "
                         f"{REDACTED} に置き換えたため、DKIM 署名は検証できなくなっています。"),
+    "headers_only": T("The original was too large to attach whole; only its header block is attached "
+                      "(text/rfc822-headers).",
+                      "元のメールは大きすぎるため、ヘッダー部分のみを "
+                      "text/rfc822-headers として添付しています。"),
     "kind": T("Kind", "種類"),
     "verdict": T("Whence's verdict", "Whence の判定"),
     "origin": T("Sent from", "送信元"),
@@ -203,13 +210,15 @@ KIND_NAMES: dict[str, Text] = {
 }
 
 
-def summary_text(report: dict[str, Any], facts: Facts | None, lang: str, redacted: bool) -> str:
+def summary_text(report: dict[str, Any], facts: Facts | None, lang: str, redacted: bool,
+                 headers_only: bool = False) -> str:
     """The readable summary in one language."""
     def t(key: str) -> str:
         return pick(TEXTS[key], lang)
 
     kind = classify.kind(report)
-    lines = [t("intro_redacted" if redacted else "intro"), ""]
+    lines = [t("intro_redacted" if redacted else "intro")]
+    lines += [t("headers_only"), ""] if headers_only else [""]
     lines.append(f"{t('kind')}: {pick(KIND_NAMES[kind], lang)} "
                  f"(Feedback-Type: {classify.FEEDBACK_TYPE[kind]})")
     verdict = report.get("verdict") or {}
@@ -287,9 +296,13 @@ def build_arf(raw: bytes, report: dict[str, Any], facts: Facts | None, recipient
     msg["MIME-Version"] = "1.0"
     msg["Content-Type"] = "multipart/report; report-type=feedback-report"
 
-    body = summary_text(report, facts, lang, redacted)
+    headers_only = len(original) > MAX_ATTACHED
+    if headers_only:
+        head, sep, _body = original.partition(b"\r\n\r\n")
+        original = (head + sep)[:MAX_ATTACHED]
+    body = summary_text(report, facts, lang, redacted, headers_only)
     if lang != "en":
-        body += "\r\n" + "-" * 60 + "\r\n\r\n" + summary_text(report, facts, "en", redacted)
+        body += "\r\n" + "-" * 60 + "\r\n\r\n" + summary_text(report, facts, "en", redacted, headers_only)
     text = EmailMessage(policy=POLICY)
     text.set_content(body, subtype="plain", charset="utf-8", cte="8bit")
     del text["MIME-Version"]
@@ -305,7 +318,7 @@ def build_arf(raw: bytes, report: dict[str, Any], facts: Facts | None, recipient
     feedback.set_payload([fields])
 
     attached = Message(policy=POLICY)
-    attached["Content-Type"] = "message/rfc822"
+    attached["Content-Type"] = "text/rfc822-headers" if headers_only else "message/rfc822"
     attached["Content-Disposition"] = "attachment"
     attached["Content-Transfer-Encoding"] = "7bit" if original.isascii() else "8bit"
     # The generator would re-encode a parsed original (refolding headers, breaking DKIM) and
