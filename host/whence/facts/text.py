@@ -27,6 +27,18 @@ _CELL = {"td", "th"}
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u200b\u3000]*\n[ \t\f\v\u00a0\u200b\u3000\n]*")
 _RUNS = re.compile(r"[ \t\f\v\u00a0]+")
 _BLANKS = re.compile(r"\n{3,}")
+# UTF-16 surrogate pairs written as two character references (&#55357;&#56832;): browsers show
+# the one character, html.unescape gives two U+FFFD.
+_SURROGATE_REFS = re.compile(r"&#(?:([xX][dD][89abAB][0-9a-fA-F]{2})|(5[56]\d{3}));?"
+                             r"&#(?:([xX][dD][c-fC-F][0-9a-fA-F]{2})|(5[67]\d{3}));?")
+
+
+def _join_surrogates(m: re.Match[str]) -> str:
+    hi = int(m.group(1)[1:], 16) if m.group(1) else int(m.group(2))
+    lo = int(m.group(3)[1:], 16) if m.group(3) else int(m.group(4))
+    if 0xD800 <= hi <= 0xDBFF and 0xDC00 <= lo <= 0xDFFF:
+        return chr(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+    return m.group(0)
 
 
 class _TextParser(HTMLParser):
@@ -82,7 +94,7 @@ def html_to_text(html: str) -> str:
     """What a reader sees of an HTML document, as plain text (bounded)."""
     parser = _TextParser()
     try:
-        parser.feed(html[:MAX_HTML])
+        parser.feed(_SURROGATE_REFS.sub(_join_surrogates, html[:MAX_HTML]))
         parser.close()
     except Exception:  # the parser gives up on some hostile markup: keep what it produced
         pass

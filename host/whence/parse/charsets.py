@@ -191,7 +191,7 @@ def japanese_score(text: str) -> float:
     """
     total = 0.0
     n = 0
-    for ch in text:
+    for ch in text[:20000]:  # a sample is enough to tell, and keeps this linear-time bounded
         o = ord(ch)
         if o < 0x80:
             continue
@@ -266,13 +266,19 @@ def _decode(data: bytes, charset: str | None) -> tuple[str, str]:
     found = detect(data)
     if found is not None:
         return _strict(data, found), found
+    if _isolated_high_bytes(data):
+        return data.decode("cp1252", "replace"), "cp1252"  # "voc\xea" labelled UTF-8, or unlabelled
     if name is not None:
         return _lenient(data, name), name
     return _best_effort(data)
 
 
 def _best_effort(data: bytes) -> tuple[str, str]:
-    """Nothing decodes strictly: take the candidate with the fewest replacement characters."""
+    """Nothing decodes strictly and no label helps: a mix of encodings, or the least damage."""
+    if len(data) <= _MIXED_MAX:
+        mixed = _decode_mixed(data)
+        if mixed is not None:
+            return mixed, "mixed"
     best = ("", "latin-1", -1.0)
     for name in ("utf-8", "cp932", "x-euc-jp"):
         text = _lenient(data, name)
@@ -285,3 +291,70 @@ def _best_effort(data: bytes) -> tuple[str, str]:
         return data.decode("cp1252", "replace"), "cp1252"
     return best[0], best[1]
 
+
+_HIGH_RUN = re.compile(rb"[\x80-\xff]+")
+_MIXED_MAX = 64 * 1024
+_MIXED_STEPS = 400
+_MIXED_WINDOW = 512
+
+
+def _isolated_high_bytes(data: bytes) -> bool:
+    """8-bit bytes that stand alone between ASCII: a Western single-byte charset, not CJK/UTF-8."""
+    runs = _HIGH_RUN.findall(data[:_MIXED_MAX])
+    return bool(runs) and sum(len(r) for r in runs) / len(runs) < 1.3
+
+
+def _score_sum(text: str) -> float:
+    return japanese_score(text) * sum(1 for ch in text if ord(ch) >= 0x80)
+
+
+def _prefix(data: bytes, name: str) -> tuple[str, int]:
+    """The longest prefix of `data` that `name` decodes strictly, and its length in bytes."""
+    try:
+        return _strict(data, name), len(data)
+    except UnicodeDecodeError as exc:
+        if exc.start <= 0:
+            return "", 0
+        try:
+            return _strict(data[: exc.start], name), exc.start
+        except UnicodeDecodeError:
+            return "", 0
+
+
+def _decode_mixed(data: bytes) -> str | None:
+    """Headers re-tagged by list software mix raw UTF-8 and EUC-JP in one value: decode in runs.
+
+    At each point the run that valid multi-byte UTF-8 covers wins; otherwise the Japanese
+    candidate whose decoded run scores best. Bounded in steps and window size.
+    """
+    out: list[str] = []
+    pos = 0
+    steps = 0
+    while pos < len(data):
+        steps += 1
+        if steps > _MIXED_STEPS:
+            return None
+        window = data[pos:pos + _MIXED_WINDOW]
+        text, used = _prefix(window, "utf-8")
+        if used and (max(window[:used]) >= 0x80 or used == len(window)):
+            out.append(text)
+            pos += used
+            continue
+        best: tuple[float, str, int] | None = None  # (score, text, bytes used)
+        for name in ("x-euc-jp", "cp932"):
+            text, used = _prefix(window, name)
+            if used:
+                score = _score_sum(text)
+                if best is None or score > best[0]:
+                    best = (score, text, used)
+        ascii_end = next((i for i, b in enumerate(window) if b >= 0x80), len(window))
+        if best is not None and japanese_score(best[1]) >= 0.8:
+            out.append(best[1])
+            pos += best[2]
+        elif ascii_end:
+            out.append(window[:ascii_end].decode("ascii"))
+            pos += ascii_end
+        else:
+            out.append("\ufffd")
+            pos += 1
+    return "".join(out)
