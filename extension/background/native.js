@@ -154,6 +154,7 @@ export class HostConnection {
 
   /** The reporting request: recipients, forms and an ARF message. */
   report(rawBase64, options) {
-    return this.request({ type: "report", raw: rawBase64, options }, () => true, TIMEOUTS.report);
+    const body = { type: "report", raw: rawBase64, options, lang: options["ui.lang"] };
+    return this.request(body, () => true, TIMEOUTS.report);
   }
 }

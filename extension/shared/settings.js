@@ -8,8 +8,9 @@
 export const DEFAULTS = Object.freeze({
   offline: false, // network.offline: the host makes no network lookups
   deepLookups: false, // lookups.deep: RDAP and feeds beyond the fast DNS checks
-  blocklists: true, // lookups.blocklists: DNS blocklists and feeds
-  feeds: "", // lookups.feeds: extra feed URLs, one a line (the host fetches them, never the add-on)
+  dnsbls: "", // lookups.dnsbls: DNS blocklist zones for the origin address, one a line
+  domainBlocklists: "", // lookups.domain_blocklists: domain blocklist zones for sender and links
+  feeds: "", // lookups.feeds: phishing feeds the host uses from its local cache, one a line
   autoTag: true, // tag incoming mail
   moveToJunk: false, // move dangerous incoming mail to Junk (off by default)
   trustedHosts: "", // trust.hosts: one host suffix or network a line
@@ -56,14 +57,26 @@ export function resolveLang(settings) {
   return ui.startsWith("ja") ? "ja" : "en";
 }
 
-/** The `options` object of an analyze request (DESIGN §4), with the host's dotted keys. */
+/**
+ * The `options` object of an analyze request (DESIGN §4), with the host's dotted keys.
+ *
+ * Only what the user turned on or filled in is sent: an option left at its default keeps the
+ * host's own setting (its settings file or environment), so the add-on never switches off an
+ * offline mode or a blocklist configured for the host.
+ */
 export function hostOptions(settings) {
-  return {
-    "network.offline": Boolean(settings.offline),
-    "lookups.deep": Boolean(settings.deepLookups),
-    "lookups.blocklists": Boolean(settings.blocklists),
-    "lookups.feeds": lines(settings.feeds),
-    "trust.hosts": lines(settings.trustedHosts),
-    "ui.lang": resolveLang(settings),
+  const options = { "ui.lang": resolveLang(settings) };
+  if (settings.offline) options["network.offline"] = true;
+  if (settings.deepLookups) options["lookups.deep"] = true;
+  const lists = {
+    "lookups.dnsbls": settings.dnsbls,
+    "lookups.domain_blocklists": settings.domainBlocklists,
+    "lookups.feeds": settings.feeds,
+    "trust.hosts": settings.trustedHosts,
   };
+  for (const [key, value] of Object.entries(lists)) {
+    const list = lines(value);
+    if (list.length) options[key] = list;
+  }
+  return options;
 }

@@ -1,0 +1,387 @@
+"""Drive a real Thunderbird: Xvfb, a fresh profile that talks to nothing but loopback, the add-on
+sideloaded, Marionette in chrome context, and a local dovecot IMAP server.
+
+Facts this relies on are in the project's notes on driving Thunderbird (profile prefs,
+sideloading, where the native host manifest is read, Marionette's chrome context).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from marionette_driver.marionette import Marionette
+
+ADDON_ID = "whence@whence.example"
+WIDGET_ID = "whence_whence_example"  # the add-on id with every non-alphanumeric turned into "_"
+BUTTON_ID = f"{WIDGET_ID}-messageDisplayAction-toolbarbutton"
+INBOX_URL = "mailbox://nobody@Local%20Folders/Inbox"
+
+
+def require(program: str) -> str:
+    """The path of a program the e2e tests need; a missing one fails the test (never a skip)."""
+    path = shutil.which(program)
+    if not path:
+        raise AssertionError(
+            f"{program} is not installed: apt-get install -y thunderbird xvfb dovecot-imapd "
+            "(see README.md, end-to-end tests)")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(check: Callable[[], Any], timeout: float, what: str, interval: float = 0.25) -> Any:
+    """Polls until check() returns something truthy; fails with `what` and the last value."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what} (last: {last!r})")
+
+
+# ---------------------------------------------------------------------------------------------
+# Xvfb
+
+
+class Xvfb:
+    """A virtual X display of its own (display numbers from 90 up, the first free one)."""
+
+    def __init__(self) -> None:
+        require("Xvfb")
+        for n in range(90, 140):
+            if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
+                self.display = f":{n}"
+                break
+        else:
+            raise AssertionError("no free X display number")
+        self.proc = subprocess.Popen(
+            ["Xvfb", self.display, "-screen", "0", "1280x900x24", "-nolisten", "tcp"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(lambda: Path(f"/tmp/.X11-unix/X{self.display[1:]}").exists() or self.proc.poll() is not None,
+                 10, "Xvfb")
+        if self.proc.poll() is not None:
+            raise AssertionError("Xvfb did not start")
+
+    def screenshot(self, out: Path) -> Path:
+        """The whole screen (popups included) as PNG, with ImageMagick's import."""
+        out.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["import", "-display", self.display, "-window", "root", str(out)],
+                       check=True, timeout=30)
+        return out
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(5)
+
+
+# ---------------------------------------------------------------------------------------------
+# Profile
+
+
+def _pref_value(value: Any) -> str:
+    return json.dumps(value)
+
+
+# Nothing but loopback: no updates, telemetry, start page, remote settings, safe browsing,
+# captive portal or connectivity checks, and every HTTP(S) request sent to a dead loopback proxy.
+QUIET_PREFS: dict[str, Any] = {
+    "app.update.enabled": False,
+    "app.update.auto": False,
+    "app.update.checkInstallTime": False,
+    "app.update.disabledForTesting": True,
+    "app.update.service.enabled": False,
+    "app.update.staging.enabled": False,
+    "app.normandy.enabled": False,
+    "browser.safebrowsing.malware.enabled": False,
+    "browser.safebrowsing.phishing.enabled": False,
+    "browser.safebrowsing.downloads.enabled": False,
+    "browser.safebrowsing.blockedURIs.enabled": False,
+    "browser.safebrowsing.provider.google4.updateURL": "",
+    "browser.safebrowsing.provider.google.updateURL": "",
+    "browser.region.network.url": "",
+    "browser.region.update.enabled": False,
+    "datareporting.policy.dataSubmissionEnabled": False,
+    "datareporting.healthreport.uploadEnabled": False,
+    "datareporting.policy.firstRunURL": "",
+    "toolkit.telemetry.enabled": False,
+    "toolkit.telemetry.unified": False,
+    "toolkit.telemetry.archive.enabled": False,
+    "toolkit.telemetry.server": "",
+    "toolkit.crashreporter.enabled": False,
+    "toolkit.startup.max_resumed_crashes": -1,
+    "extensions.update.enabled": False,
+    "extensions.update.autoUpdateDefault": False,
+    "extensions.getAddons.cache.enabled": False,
+    "extensions.blocklist.enabled": False,
+    "extensions.systemAddon.update.enabled": False,
+    "extensions.autoDisableScopes": 0,
+    "extensions.enabledScopes": 15,
+    "services.settings.server": "http://127.0.0.1:9/",
+    "services.settings.poll_interval": 86400 * 365,
+    "mailnews.start_page.enabled": False,
+    "mailnews.start_page.url": "",
+    "mailnews.start_page.override_url": "",
+    "mail.provider.suppress_dialog_on_startup": True,
+    "mail.provider.enabled": False,
+    "mail.shell.checkDefaultClient": False,
+    "mail.rights.override": True,
+    "mail.rights.version": 1,
+    "mail.biff.show_alert": False,
+    "mail.biff.play_sound": False,
+    "mail.biff.use_system_alert": False,
+    "mail.cloud_files.enabled": False,
+    "mail.spellcheck.inline": False,
+    "mail.inappnotifications.enabled": False,
+    "mailnews.auto_config_url": "",
+    "mailnews.auto_config.fetchFromISP.enabled": False,
+    "mailnews.auto_config.fetchFromExchange.enabled": False,
+    "mailnews.mx_service_url": "",
+    "network.captive-portal-service.enabled": False,
+    "network.connectivity-service.enabled": False,
+    "network.dns.disablePrefetch": True,
+    "network.prefetch-next": False,
+    "network.predictor.enabled": False,
+    "network.http.speculative-parallel-limit": 0,
+    "network.trr.mode": 5,
+    "network.proxy.type": 1,
+    "network.proxy.http": "127.0.0.1",
+    "network.proxy.http_port": 9,
+    "network.proxy.ssl": "127.0.0.1",
+    "network.proxy.ssl_port": 9,
+    "network.proxy.no_proxies_on": "",
+    "dom.push.connection.enabled": False,
+    "dom.push.serverURL": "",
+    "geo.enabled": False,
+    "geo.provider.network.url": "",
+    "security.OCSP.enabled": 0,
+    "security.remote_settings.crlite_filters.enabled": False,
+    "security.remote_settings.intermediates.enabled": False,
+    "identity.fxaccounts.enabled": False,
+    "calendar.timezone.useSystemTimezone": True,
+    "intl.locale.requested": "en-US",
+    "browser.aboutConfig.showWarning": False,
+    "devtools.console.stdout.content": True,
+    "devtools.console.stdout.chrome": True,
+    # Local Folders without the first-run wizard
+    "mail.accountmanager.localfoldersserver": "server1",
+    "mail.account.account1.server": "server1",
+    "mail.server.server1.type": "none",
+    "mail.server.server1.hostname": "Local Folders",
+    "mail.server.server1.name": "Local Folders",
+    "mail.server.server1.userName": "nobody",
+    "mail.server.server1.directory-rel": "[ProfD]Mail/Local Folders",
+    "mail.server.server1.storeContractID": "@mozilla.org/msgstore/berkeleystore;1",
+}
+
+
+def imap_prefs(port: int, user: str) -> dict[str, Any]:
+    """An IMAP account on 127.0.0.1:port, plain text, no mail check until the test asks."""
+    return {
+        "mail.account.account2.server": "server2",
+        "mail.account.account2.identities": "id1",
+        "mail.identity.id1.useremail": f"{user}@example.test",
+        "mail.identity.id1.fullName": "Test User",
+        "mail.identity.id1.valid": True,
+        "mail.server.server2.type": "imap",
+        "mail.server.server2.hostname": "127.0.0.1",
+        "mail.server.server2.port": port,
+        "mail.server.server2.userName": user,
+        "mail.server.server2.name": "Loopback IMAP",
+        "mail.server.server2.socketType": 0,
+        "mail.server.server2.authMethod": 3,
+        "mail.server.server2.directory-rel": "[ProfD]ImapMail/loopback",
+        "mail.server.server2.login_at_startup": False,
+        "mail.server.server2.check_new_mail": False,
+        "mail.server.server2.use_idle": True,
+        "mail.server.server2.spamLevel": 0,
+        "mail.server.server2.moveOnSpam": False,
+    }
+
+
+def mbox(messages: Iterable[bytes]) -> bytes:
+    """An mbox Thunderbird reads in place, with room for tags (X-Mozilla-Keys)."""
+    out = []
+    for raw in messages:
+        raw = raw.replace(b"\r\n", b"\n")
+        head, sep, body = raw.partition(b"\n\n")
+        lines = [(b">" + line if line.startswith(b"From ") else line) for line in body.split(b"\n")]
+        out.append(b"From - Mon Jan  1 00:00:00 2024\n"
+                   b"X-Mozilla-Status: 0000\nX-Mozilla-Status2: 00000000\n"
+                   b"X-Mozilla-Keys: " + b" " * 80 + b"\n" + head + sep + b"\n".join(lines).rstrip(b"\n")
+                   + b"\n\n")
+    return b"".join(out)
+
+
+def make_profile(root: Path, xpi: Path, marionette_port: int, folders: dict[str, list[bytes]],
+                 extra_prefs: dict[str, Any] | None = None) -> Path:
+    """A fresh profile: prefs, Local Folders with the given mbox folders, the add-on sideloaded."""
+    profile = root / "profile"
+    (profile / "extensions").mkdir(parents=True)
+    shutil.copy(xpi, profile / "extensions" / f"{ADDON_ID}.xpi")
+    prefs = dict(QUIET_PREFS)
+    prefs["marionette.port"] = marionette_port
+    accounts = ["account1"]
+    if extra_prefs:
+        prefs.update(extra_prefs)
+        if "mail.account.account2.server" in extra_prefs:
+            accounts.append("account2")
+    prefs["mail.accountmanager.accounts"] = ",".join(reversed(accounts))
+    if "account2" in accounts:
+        prefs["mail.accountmanager.defaultaccount"] = "account2"
+    (profile / "user.js").write_text(
+        "".join(f"user_pref({json.dumps(k)}, {_pref_value(v)});\n" for k, v in prefs.items()), "utf-8")
+    local = profile / "Mail" / "Local Folders"
+    local.mkdir(parents=True)
+    for name, messages in folders.items():
+        (local / name).write_bytes(mbox(messages))
+    return profile
+
+
+# ---------------------------------------------------------------------------------------------
+# Thunderbird
+
+
+class Thunderbird:
+    """One Thunderbird process with Marionette; `js` runs chrome-context JavaScript."""
+
+    def __init__(self, profile: Path, env: dict[str, str], port: int, log: Path) -> None:
+        binary = require("thunderbird")
+        self.log_path = log
+        self.log = log.open("wb")
+        self.proc = subprocess.Popen(
+            [binary, "--profile", str(profile), "--no-remote", "--marionette", "--remote-allow-system-access"],
+            env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.m = Marionette(host="127.0.0.1", port=port, startup_timeout=90)
+        try:
+            self.m.start_session()
+        except Exception:
+            self.kill()
+            raise AssertionError(f"Thunderbird did not start; log:\n{self.output()[-3000:]}") from None
+        self.m.set_context("chrome")
+        self.m.timeout.script = 60
+
+    def output(self) -> str:
+        return self.log_path.read_text("utf-8", errors="replace")
+
+    def js(self, script: str, *args: Any) -> Any:
+        """Runs an (async) function body in the main window's chrome scope; returns its value."""
+        wrapped = ("const [resolve] = [arguments[arguments.length - 1]];"
+                   "(async (...args) => {" + script + "})(...Array.from(arguments).slice(0, -1))"
+                   ".then(v => resolve({ok: v === undefined ? null : v}),"
+                   " e => resolve({err: String(e) + '\\n' + (e && e.stack || '')}));")
+        result = self.m.execute_async_script(wrapped, script_args=list(args), new_sandbox=False)
+        if "err" in result:
+            raise AssertionError(f"chrome script failed: {result['err']}")
+        return result["ok"]
+
+    def quit(self) -> None:
+        with contextlib.suppress(Exception):
+            self.m._send_message("Marionette:Quit", {"flags": ["eForceQuit"]})
+        with contextlib.suppress(Exception):
+            self.m.delete_session(send_request=False)
+        try:
+            self.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        self.log.close()
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(10)
+
+    # -- helpers over chrome JavaScript --------------------------------------------------------
+
+    def wait_ready(self) -> None:
+        """The main window is up, the add-on's background has started, Local Folders exist."""
+        wait_for(lambda: self.js("""
+            const w = Services.wm.getMostRecentWindow("mail:3pane");
+            return Boolean(w && w.document.readyState == "complete" && w.gMailInit?._loadComplete !== false
+                           && w.document.getElementById("tabmail")?.currentAbout3Pane);
+        """), 60, "the main window")
+        wait_for(lambda: "whence: background ready" in self.output(), 60, "the add-on's background")
+
+
+# Chrome-context snippets shared by the helpers below.
+PRELUDE = """
+const { MailServices } = ChromeUtils.importESModule("resource:///modules/MailServices.sys.mjs");
+const win = Services.wm.getMostRecentWindow("mail:3pane");
+const tabmail = win.document.getElementById("tabmail");
+const about3Pane = tabmail.currentAbout3Pane;
+const sleep = (ms) => new Promise((r) => win.setTimeout(r, ms));
+"""
+
+
+class UI:
+    """What a person does in Thunderbird, through chrome JavaScript."""
+
+    def __init__(self, tb: Thunderbird) -> None:
+        self.tb = tb
+
+    def run(self, script: str, *args: Any) -> Any:
+        return self.tb.js(PRELUDE + script, *args)
+
+    def show_folder(self, url: str, count: int) -> None:
+        """Displays a folder in the 3-pane tab and waits until `count` messages are indexed."""
+        self.run("""
+            const folder = MailServices.folderLookup.getFolderForURL(args[0]);
+            try { about3Pane.displayFolder(folder.URI); } catch (e) {}
+            for (let i = 0; i < 200; i++) {
+              try { if ([...folder.messages].length >= args[1]) return; } catch (e) {}
+              await sleep(100);
+            }
+            throw new Error("folder not indexed: " + args[0]);
+        """, url, count)
+
+    def messages(self, url: str) -> list[dict[str, Any]]:
+        """subject, message-id and tag keys of every message in a folder."""
+        return self.run("""
+            const folder = MailServices.folderLookup.getFolderForURL(args[0]);
+            return [...folder.messages].map((h) => ({
+              subject: h.mime2DecodedSubject, messageId: h.messageId, key: h.messageKey,
+              tags: (h.getStringProperty("keywords") || "").split(/\\s+/).filter(Boolean),
+            }));
+        """, url)
+
+    def select(self, url: str, message_id: str) -> None:
+        """Selects (and so displays) the message with this Message-ID in the 3-pane tab."""
+        self.run("""
+            const folder = MailServices.folderLookup.getFolderForURL(args[0]);
+            const hdr = [...folder.messages].find((h) => h.messageId == args[1]);
+            if (!hdr) throw new Error("no message " + args[1]);
+            tabmail.switchToTab(0);
+            if (about3Pane.gFolder?.URI != folder.URI) about3Pane.displayFolder(folder.URI);
+            about3Pane.selectMessage(hdr);
+        """, url, message_id)
+
+    def button_state(self) -> dict[str, Any] | None:
+        """The message view's Whence button: badge text, tooltip and label."""
+        return self.run(f"""
+            const doc = about3Pane.messageBrowser?.contentDocument;
+            const b = doc?.getElementById("{BUTTON_ID}");
+            if (!b) return null;
+            return {{badge: b.getAttribute("badge"), title: b.getAttribute("tooltiptext"),
+                     label: b.getAttribute("label")}};
+        """)
+
+    def wait_badge(self, accept: Callable[[str], bool], timeout: float = 45) -> dict[str, Any]:
+        return wait_for(lambda: (s := self.button_state()) and s.get("badge") and accept(s["badge"]) and s,
+                        timeout, "the Whence badge")
