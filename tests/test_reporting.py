@@ -206,6 +206,21 @@ def test_free_hosting_on_r2_dev_offers_cloudflares_form() -> None:
     assert "info@antiphishing.jp" in addresses(result)  # Kagoya is a Japanese brand, sent to a .jp mailbox
 
 
+def test_redaction_reaches_the_urls_that_carry_the_address() -> None:
+    plain = run(case("kagoya-phish.eml"))
+    assert "taro@example.jp" in " ".join(plain["forms"][0]["urls"])  # the lure URL names its victim
+    result = run(case("kagoya-phish.eml"), Settings(offline=True, redact_recipient=True))
+    _m, _t, fields, _o = parts(result)
+    assert "taro@example.jp" not in result["arf"] and "taro%40example.jp" not in result["arf"]
+    assert "taro@example.jp" not in json.dumps(result["forms"])
+    assert any(arf.REDACTED in u for u in fields.get_all("Reported-URI"))
+
+
+def test_credential_tests_are_not_sent_to_the_spam_desk() -> None:
+    result = run(case("smtp-test.eml"))
+    assert "meiwaku@dekyo.or.jp" not in addresses(result)
+
+
 def test_unsolicited_advertising_to_a_jp_mailbox_goes_to_the_spam_desk() -> None:
     result = run(case("freight-xlsx.eml"))
     _m, _t, fields, _o = parts(result)

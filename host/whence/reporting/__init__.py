@@ -38,6 +38,8 @@ async def build_report(raw: bytes, settings: Settings, context: Context | None =
         except Exception:  # a failed lookup stage still leaves an offline report worth sending
             found = Lookups()
     report = analysis.report(found)
+    if settings.redact_recipient:
+        report = arf.redacted_report(report, arf.own_addresses(analysis.facts))
     abusix = await recipients.abusix_contacts(recipients.abusix_candidates(report, analysis.facts, found),
                                               settings)
     chosen = recipients.collect(report, analysis.facts, found, settings, abusix)

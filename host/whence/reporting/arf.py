@@ -11,6 +11,7 @@ only the optional redaction of the recipient's own address alters it (and so bre
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import urllib.parse
@@ -68,6 +69,29 @@ def defang(url: str) -> str:
 def normalise_lines(raw: bytes) -> bytes:
     """CRLF line ends throughout, as RFC 5322 and DKIM canonicalisation expect."""
     return re.sub(rb"\r?\n", b"\r\n", raw)
+
+
+def own_addresses(facts: Facts | None) -> list[str]:
+    """The recipient's own addresses: what redaction hides."""
+    if facts is None:
+        return []
+    return [a for a in dict.fromkeys((facts.recipient, facts.context.account_email)) if a and "@" in a]
+
+
+def redact_text(text: str, addresses: list[str]) -> str:
+    """TEXT with each address replaced, also where a URL carries it percent-encoded ("%40")."""
+    for address in addresses:
+        for form in (address, address.replace("@", "%40")):
+            text = re.sub(re.escape(form), REDACTED, text, flags=re.IGNORECASE)
+    return text
+
+
+def redacted_report(report: dict[str, Any], addresses: list[str]) -> dict[str, Any]:
+    """The report with the recipient's addresses taken out everywhere: links (lure URLs often carry
+    them), finding details, the message summary."""
+    if not addresses:
+        return report
+    return json.loads(redact_text(json.dumps(report, ensure_ascii=False, default=str), addresses))
 
 
 def redact(raw: bytes, addresses: list[str]) -> bytes:
@@ -271,8 +295,7 @@ def build_arf(raw: bytes, report: dict[str, Any], facts: Facts | None, recipient
               lang: str = "en", redact_recipient: bool = False, link_domains: list[str] | None = None,
               sender: str | None = None) -> bytes:
     """The whole RFC 5965 report as bytes (CRLF line ends)."""
-    own = [a for a in {(facts.recipient if facts else None), (facts.context.account_email if facts else None)}
-           if a]
+    own = own_addresses(facts)
     original = normalise_lines(raw)
     redacted = bool(redact_recipient and own)
     if redacted:

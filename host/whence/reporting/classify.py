@@ -15,6 +15,8 @@ PHISHING = frozenset({"brand.impersonation", "link.lookalike", "link.text_mismat
                       "attachment.qr_code"})
 MALWARE = frozenset({"attachment.executable"})
 SCAM = frozenset({"content.extortion_btc"})
+# Abuse that is not advertising, so not for a spam desk: credential tests through the user's account.
+NOT_ADVERTISING = frozenset({"content.smtp_test"})
 
 # RFC 5965 §7.3 registered feedback types for each kind.
 FEEDBACK_TYPE = {"phishing": "fraud", "scam": "fraud", "malware": "virus", "spam": "abuse"}

@@ -332,6 +332,8 @@ def _national(out: Recipients, report: dict[str, Any], facts: Facts | None) -> N
         return
     because = WHY_JAPAN.get(why or "", T("", ""))
     key = {"phishing": "jp_phishing", "spam": "jp_spam"}.get(classify.kind(report))
+    if key == "jp_spam" and classify.finding_ids(report) & classify.NOT_ADVERTISING:
+        return
     entry = contacts.national(key) if key else None
     if entry:
         out.add(entry["address"], "national", _why(REASONS[key], because), entry.get("source"))
