@@ -18,7 +18,9 @@ from typing import Any
 import dkim
 import pytest
 import whence
-from whence.reporting import arf, build_report, rdap
+from whence.model import Lookups
+from whence.pipeline import Analysis
+from whence.reporting import arf, build_report, rdap, recipients
 from whence.settings import Settings
 
 CASES = Path(__file__).parent / "data" / "cases"
@@ -115,6 +117,32 @@ def test_rdap_hostile_shapes_are_bounded() -> None:
     assert len(rdap.abuse_emails(wide)) <= rdap.MAX_ENTITIES
     for bad in (None, [], "x", {"entities": "x"}, {"entities": [1, None, {"vcardArray": ["vcard", None]}]}):
         assert rdap.abuse_emails(bad) == []
+
+
+def test_recipients_from_the_lookups_contract_shape() -> None:
+    """Lookups.origin / Lookups.domains as the lookups stage fills them, read from their raw RDAP."""
+    def load(path: str) -> Any:
+        return json.loads((CASES / "rdap" / path).read_text("utf-8"))
+
+    raw = case("etc-phish.eml")
+    analysis = Analysis(raw, OFFLINE)
+    report = analysis.offline_report()
+    found = Lookups(origin={"rdap": load("ip/117.50.174.153.json")}, done=True, domains={
+        "mtocgra.cn": {"rdap": load("domain/mtocgra.cn.json"), "ns": [],
+                       "hosting": {"ip": "104.21.84.26", "rdap": load("ip/104.21.84.26.json")}}})
+    chosen = recipients.collect(report, analysis.facts, found, OFFLINE)
+    roles = {r["address"]: r["role"] for r in chosen.mail}
+    assert roles["ipas@cnnic.cn"] == "origin-network"
+    assert roles["DomainAbuse@service.aliyun.com"] == "registrar"
+    assert "abuse@cloudflare.com" not in roles  # CLOUDFLARENET: the form instead
+    [form] = chosen.forms
+    assert form["url"] == "https://abuse.cloudflare.com/" and "104.21.84.26" in form["reason"]["en"]
+    # Without RDAP for the hosting address, Abusix's answer is used for it.
+    found.domains["mtocgra.cn"]["hosting"] = {"ip": "93.184.215.14", "rdap": None}
+    assert "93.184.215.14" in recipients.abusix_candidates(report, analysis.facts, found)
+    abusix = {"93.184.215.14": ["abuse@hoster-desk.net"]}
+    chosen = recipients.collect(report, analysis.facts, found, OFFLINE, abusix)
+    assert {r["address"]: r["role"] for r in chosen.mail}["abuse@hoster-desk.net"] == "hosting"
 
 
 # ---------------------------------------------------------------------------------------------

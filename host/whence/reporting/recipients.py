@@ -312,10 +312,10 @@ def _link_domain(out: Recipients, domain: str, links: list[dict[str, Any]], info
             if "hosting" in p.applies_to and p.serves_host(link.get("host")):
                 out.add_form(p, fmt(REASONS["host_form"], host=str(link.get("host"))[:200], provider=p.name),
                              urls)
-    if not _as_list(info.get("hosting")):
-        for p in contacts.providers():
-            if "hosting" in p.applies_to and p.matches(ns=ns):
-                out.add_form(p, fmt(REASONS["ns_form"], domain=domain, provider=p.name), urls)
+    # Name servers at a provider (Cloudflare's proxy hides the host behind its own addresses).
+    for p in contacts.providers():
+        if "hosting" in p.applies_to and p.matches(ns=ns):
+            out.add_form(p, fmt(REASONS["ns_form"], domain=domain, provider=p.name), urls)
 
 
 def _brands(out: Recipients, report: dict[str, Any]) -> None:
