@@ -27,6 +27,10 @@ _CELL = {"td", "th"}
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u200b\u3000]*\n[ \t\f\v\u00a0\u200b\u3000\n]*")
 _RUNS = re.compile(r"[ \t\f\v\u00a0]+")
 _BLANKS = re.compile(r"\n{3,}")
+_SOFT, _HARD, _CELL_MARK = "\x00", "\x01", "\x02"  # block boundary, <br>, table cell
+_NO_MARKS = {0: None, 1: None, 2: None}
+_HTML_SPACE = re.compile(r"[ \t\r\n\f\v\u00a0\u200b]+")
+_BREAKS = re.compile(r"[ \x00\x01]*[\x00\x01][ \x00\x01]*")
 # UTF-16 surrogate pairs written as two character references (&#55357;&#56832;): browsers show
 # the one character, html.unescape gives two U+FFFD.
 _SURROGATE_REFS = re.compile(r"&#(?:([xX][dD][89abAB][0-9a-fA-F]{2})|(5[56]\d{3}));?"
@@ -47,6 +51,7 @@ class _TextParser(HTMLParser):
         self.out: list[str] = []
         self.size = 0
         self.skip: list[str] = []  # open elements whose content is not shown
+        self.pre = 0
 
     def _emit(self, text: str) -> None:
         if self.size < MAX_TEXT:
@@ -61,10 +66,14 @@ class _TextParser(HTMLParser):
             self.skip = [t for t in self.skip if t not in ("head", "title")]
         if self.skip:
             return
-        if tag in _BLOCK:
-            self._emit("\n")
+        if tag == "br":
+            self._emit(_HARD)
+        elif tag in _BLOCK:
+            self._emit(_SOFT)
         elif tag in _CELL:
-            self._emit("\t")
+            self._emit(_CELL_MARK)
+        if tag == "pre":
+            self.pre += 1
         if tag in ("img", "area", "input"):
             attr = dict(attrs)
             alt = attr.get("alt") or (attr.get("value") if tag == "input" and
@@ -82,23 +91,33 @@ class _TextParser(HTMLParser):
             if tag in self.skip:
                 del self.skip[len(self.skip) - 1 - self.skip[::-1].index(tag):]
             return
+        if tag == "pre" and self.pre:
+            self.pre -= 1
         if not self.skip and tag in _BLOCK:
-            self._emit("\n")
+            self._emit(_SOFT)
 
     def handle_data(self, data: str) -> None:
         if not self.skip:
-            self._emit(data)
+            self._emit(data.replace("\n", _HARD) if self.pre else data)
 
 
 def html_to_text(html: str) -> str:
     """What a reader sees of an HTML document, as plain text (bounded)."""
     parser = _TextParser()
     try:
-        parser.feed(_SURROGATE_REFS.sub(_join_surrogates, html[:MAX_HTML]))
+        source = html[:MAX_HTML].translate(_NO_MARKS)
+        parser.feed(_SURROGATE_REFS.sub(_join_surrogates, source))
         parser.close()
     except Exception:  # the parser gives up on some hostile markup: keep what it produced
         pass
-    return _tidy("".join(parser.out))[:MAX_TEXT]
+    return _layout("".join(parser.out))[:MAX_TEXT]
+
+
+def _layout(text: str) -> str:
+    """HTML whitespace rules: source line breaks are spaces; blocks and <br> make the lines."""
+    text = _HTML_SPACE.sub(" ", text)
+    text = _BREAKS.sub(lambda m: "\n" * max(1, m.group(0).count(_HARD)), text)
+    return "\n".join(line.strip(" \t") for line in text.replace(_CELL_MARK, "\t").split("\n")).strip()
 
 
 def _tidy(text: str) -> str:

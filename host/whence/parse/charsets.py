@@ -114,10 +114,11 @@ def decode_iso2022jp(data: bytes) -> str:
     """ISO-2022-JP with the CP50220/50221/50222 extensions. Raises UnicodeDecodeError on junk."""
     if b"\x1b" not in data and b"\x0e" not in data:
         return data.decode("ascii")
-    try:
-        return data.decode("iso2022_jp")
-    except UnicodeDecodeError:
-        pass
+    if b"\x0e" not in data:  # the C codec passes SO/SI through as control characters
+        try:
+            return data.decode("iso2022_jp")
+        except UnicodeDecodeError:
+            pass
     out: list[str] = []
     mode = b"(B"
     pos = 0
@@ -217,9 +218,12 @@ _DETECT_ORDER = ("utf-8", "x-iso-2022-jp", "x-euc-jp", "cp932")
 def detect(data: bytes) -> str | None:
     """The best-scoring charset among UTF-8 and the Japanese ones that decodes `data` strictly."""
     best: tuple[float, str] | None = None
+    seven_bit = max(data, default=0) < 0x80
     for name in _DETECT_ORDER:
-        if name == "x-iso-2022-jp" and (b"\x1b" not in data or max(data, default=0) >= 0x80):
+        if name == "x-iso-2022-jp" and (b"\x1b" not in data or not seven_bit):
             continue
+        if name == "utf-8" and seven_bit:
+            continue  # 7-bit: only escape sequences can make it more than ASCII
         try:
             text = _strict(data, name)
         except UnicodeDecodeError:

@@ -21,7 +21,7 @@ from email.policy import EmailPolicy
 
 from . import limits
 from .charsets import decode_bytes, normalise_charset
-from .words import decode_header_value, raw_bytes
+from .words import decode_words, raw_bytes
 
 
 class _CappedPolicy(EmailPolicy):
@@ -155,6 +155,9 @@ def raw_header(msg: EmailMessage, name: str) -> str | None:
 
 def _param(raw: str, param: str, header: str) -> str | None:
     """A (possibly RFC 2231) parameter of a raw structured header, decoded to str."""
+    data = raw_bytes(raw)
+    if max(data, default=0) >= 0x80:  # raw 8-bit names: decode first, compat32 would mangle them
+        raw = decode_bytes(data)[0]
     holder = Compat32Message()
     holder[header] = raw
     try:
@@ -167,7 +170,7 @@ def _param(raw: str, param: str, header: str) -> str | None:
         charset, _lang, text = value
         return decode_bytes(raw_bytes(text), charset or None)[0]
     if isinstance(value, str):
-        return decode_header_value(value.strip().strip('"'))
+        return decode_words(value.strip().strip('"'))
     return None
 
 
