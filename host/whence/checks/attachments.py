@@ -1,0 +1,415 @@
+"""Checks on attachments: executables (also in archives and behind double extensions), disk images,
+macros, HTML pages, QR codes, encrypted archives and types that lie about themselves.
+
+They read `Attachment` facts only (name, declared type, sniffed type, member names, encryption, QR
+payloads); the sniffing itself belongs to the facts stage. Each hit names the attachments it
+concerns so the report's per-attachment `findings` lists get filled.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from ..domains import registrable_domain
+from ..facts.attachments import has_macros
+from ..i18n import T, fmt
+from ..model import Attachment, Facts
+from .registry import Context, Hit, check
+
+_MAX_MEMBERS = 500  # member names looked at per archive
+
+# Extensions that run code when opened on Windows or macOS (double-click = execute).
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+EXECUTABLE_EXTENSIONS = _words(
+    "exe scr com bat cmd pif vbs vbe js jse wsf wsh wsc hta ps1 ps1xml psm1 psd1 msi msp mst msix appx"
+    " appxbundle jar lnk cpl reg inf scf url application appref-ms gadget msc sct chm hlp dll ocx xll"
+    " settingcontent-ms library-ms search-ms app pkg mpkg"
+)
+# Scripts and packages that need an interpreter or an installer step: risky, but ordinary between
+# developers, so they are reported below critical.
+SCRIPT_EXTENSIONS = _words("sh bash csh ksh zsh command py pyw pl rb php apk deb rpm appimage")
+DISK_IMAGE_EXTENSIONS = frozenset({"iso", "img", "vhd", "vhdx", "udf", "dmg"})
+HTML_EXTENSIONS = frozenset({"html", "htm", "shtml", "shtm", "xhtml", "xht", "svg", "svgz", "mht", "mhtml"})
+# What the facts stage may call executable content when sniffing magic bytes.
+EXECUTABLE_TYPES = frozenset({"pe", "exe", "dll", "elf", "macho", "mach-o", "lnk", "msi", "jar", "class",
+                              "script", "shell", "batch", "vbs", "vbscript", "js", "javascript", "jscript",
+                              "powershell", "ps1", "hta", "wsf", "chm", "apk", "dex", "cpl", "reg"})
+DISK_IMAGE_TYPES = frozenset({"iso", "iso9660", "udf", "vhd", "vhdx", "img", "dmg"})
+HTML_TYPES = frozenset({"html", "svg", "xhtml", "mhtml"})
+ARCHIVE_TYPES = _words("zip rar 7z gzip gz tar bzip2 xz cab lzh ace arj")
+# declared extension -> sniffed types that agree with it
+EXPECTED_TYPES: dict[str, frozenset[str]] = {
+    "pdf": frozenset({"pdf"}),
+    "png": frozenset({"png"}), "gif": frozenset({"gif"}), "bmp": frozenset({"bmp"}),
+    "jpg": frozenset({"jpeg", "jpg"}), "jpeg": frozenset({"jpeg", "jpg"}),
+    "tif": frozenset({"tiff"}), "tiff": frozenset({"tiff"}), "webp": frozenset({"webp"}),
+    "zip": frozenset({"zip"}), "rar": frozenset({"rar"}), "7z": frozenset({"7z"}),
+    "gz": frozenset({"gzip", "gz"}), "tgz": frozenset({"gzip", "gz"}),
+    "docx": frozenset({"zip", "ooxml", "docx"}), "xlsx": frozenset({"zip", "ooxml", "xlsx"}),
+    "pptx": frozenset({"zip", "ooxml", "pptx"}), "docm": frozenset({"zip", "ooxml"}),
+    "xlsm": frozenset({"zip", "ooxml"}), "pptm": frozenset({"zip", "ooxml"}),
+    "odt": frozenset({"zip", "odf"}), "ods": frozenset({"zip", "odf"}),
+    "doc": frozenset({"ole", "cfb", "doc", "rtf"}), "xls": frozenset({"ole", "cfb", "xls"}),
+    "ppt": frozenset({"ole", "cfb", "ppt"}), "msg": frozenset({"ole", "cfb"}),
+    "rtf": frozenset({"rtf"}), "txt": frozenset({"text", "txt"}), "csv": frozenset({"text", "csv"}),
+    "ics": frozenset({"text", "ics"}),
+}
+# VBA inside a nested document, as archive listings name it (a.zip › doc.xlsm/xl/vbaProject.bin)
+_MACRO_MEMBERS = re.compile(r"(^|/)(vbaProject\.bin|_VBA_PROJECT(_CUR)?|vbaData\.xml)$|(^|/)Macros/VBA(/|$)",
+                            re.IGNORECASE)
+_MACRO_EXTENSIONS = frozenset({"docm", "dotm", "xlsm", "xltm", "xlam", "pptm", "potm", "ppsm", "sldm"})
+# Spaces, dots and bidi tricks between the decoy extension and the real one are normalised away first.
+_DECOY_EXTENSIONS = _words("pdf doc docx xls xlsx ppt pptx odt rtf txt csv"
+                           " jpg jpeg png gif zip rar html htm mp3 mp4")
+
+
+def extension(name: str | None) -> str:
+    """The real extension of a file name, after the tricks used to hide it (trailing dots and
+    spaces, right-to-left override, zero-width characters)."""
+    if not name:
+        return ""
+    clean = "".join(c for c in unicodedata.normalize("NFKC", name) if unicodedata.category(c) != "Cf")
+    clean = clean.strip().rstrip(". ")
+    base = clean.replace("\\", "/").rsplit("/", 1)[-1]
+    return base.rsplit(".", 1)[-1].lower() if "." in base else ""
+
+
+def double_extension(name: str | None) -> str | None:
+    """`Resume.pdf.exe` → "pdf" when an executable hides behind a decoy document extension."""
+    if not name:
+        return None
+    clean = "".join(c for c in unicodedata.normalize("NFKC", name) if unicodedata.category(c) != "Cf")
+    parts = [p.strip().lower() for p in clean.replace("\\", "/").rsplit("/", 1)[-1].rstrip(". ").split(".")]
+    if len(parts) >= 3 and parts[-1] in EXECUTABLE_EXTENSIONS and parts[-2] in _DECOY_EXTENSIONS:
+        return parts[-2]
+    return None
+
+
+def _bidi_trick(name: str | None) -> bool:
+    return bool(name) and any(c in name for c in "\u202e\u202d\u2066\u2067\u2068")
+
+
+def _sniffed(att: Attachment) -> str:
+    return (att.sniffed_type or "").lower()
+
+
+def _indexed(facts: Facts) -> Iterator[tuple[int, Attachment]]:
+    yield from enumerate(facts.attachments[:200])
+
+
+# ---------------------------------------------------------------------------------------------
+# attachment.executable
+
+
+def _file_reason(name: str, sniffed: str = "") -> tuple[str, bool] | None:
+    """Why a file (attachment or archive member) is executable, and whether it is the critical kind."""
+    ext = extension(name)
+    if decoy := double_extension(name):
+        return f"double extension .{decoy}.{ext}", True
+    if _bidi_trick(name):
+        return "right-to-left trick in the name", True
+    if sniffed in EXECUTABLE_TYPES - {"script"}:
+        return f"executable content ({sniffed})", True
+    if ext in EXECUTABLE_EXTENSIONS:
+        return f".{ext} file", True
+    if ext in SCRIPT_EXTENSIONS or sniffed == "script":
+        return (f".{ext} script" if ext in SCRIPT_EXTENSIONS else "script content"), False
+    return None
+
+
+def _executable_reasons(att: Attachment) -> list[tuple[str, bool]]:
+    """(what a person can check, critical?) for the attachment itself and its archive members."""
+    name = att.filename or "(no name)"
+    reasons: list[tuple[str, bool]] = []
+    if found := _file_reason(att.filename or "", _sniffed(att)):
+        reasons.append((f"{name}: {found[0]}", found[1]))
+    for member in att.members[:_MAX_MEMBERS]:
+        if found := _file_reason(member):
+            reasons.append((f"{name} › {member}: {found[0]}", found[1]))
+        if len(reasons) >= 8:
+            break
+    return reasons
+
+
+@check(
+    "attachment.executable", "critical", 8.0,
+    title=T("Executable attachment", "実行ファイルの添付"),
+    detail=T(
+        "An attachment is a program, or contains one: {files}. Opening it runs code on your computer; "
+        "this is how malware arrives. Do not open it, even if the name looks like a document.",
+        "添付ファイルがプログラムであるか、プログラムを含んでいます：{files}。開くとパソコン上でプログラムが"
+        "実行されます。マルウェア感染の典型的な手口です。文書のような名前でも開かないでください。"),
+    reason=T("it carries an executable attachment", "実行ファイルが添付されているため"),
+)
+def executable(ctx: Context) -> Iterator[Hit]:
+    reasons: list[tuple[str, bool]] = []
+    indexes: list[int] = []
+    for i, att in _indexed(ctx.facts):
+        if found := _executable_reasons(att):
+            reasons += found
+            indexes.append(i)
+    if not reasons:
+        return
+    evidence = {"files": [r for r, _ in reasons][:12]}
+    if any(critical for _, critical in reasons):
+        yield Hit(evidence, attachments=indexes)
+    else:
+        yield Hit(evidence, attachments=indexes, severity="medium", score=3.0, detail=fmt(T(
+            "An attachment is a script or installer package ({files}). It runs code if opened with its "
+            "interpreter; open it only if you expected it from this sender.",
+            "添付ファイルがスクリプトまたはインストーラーです（{files}）。対応するプログラムで開くとコードが"
+            "実行されます。この送信者から届く予定のあったものでなければ開かないでください。"),
+            files=", ".join(evidence["files"][:4])))
+
+
+# ---------------------------------------------------------------------------------------------
+# attachment.disk_image
+
+
+@check(
+    "attachment.disk_image", "high", 5.0,
+    title=T("Disk image attachment", "ディスクイメージの添付"),
+    detail=T(
+        "An attachment is a disk image ({files}). Windows opens such files as a drive, which lets the "
+        "programs inside slip past the warning shown for files from the internet. Ordinary senders do "
+        "not mail disk images.",
+        "添付ファイルがディスクイメージです（{files}）。Windows では開くとドライブとして扱われ、中の"
+        "プログラムがインターネットから来たファイルへの警告を受けずに実行されてしまいます。"
+        "通常のメールでディスクイメージが送られてくることはまずありません。"),
+    reason=T("it carries a disk image", "ディスクイメージが添付されているため"),
+)
+def disk_image(ctx: Context) -> Iterator[Hit]:
+    files: list[str] = []
+    indexes: list[int] = []
+    for i, att in _indexed(ctx.facts):
+        hit = extension(att.filename) in DISK_IMAGE_EXTENSIONS or _sniffed(att) in DISK_IMAGE_TYPES
+        inner = [m for m in att.members[:_MAX_MEMBERS] if extension(m) in DISK_IMAGE_EXTENSIONS]
+        if hit or inner:
+            files += [att.filename or "(no name)"] if hit else [f"{att.filename} › {m}" for m in inner[:4]]
+            indexes.append(i)
+    if files:
+        yield Hit({"files": files[:12]}, attachments=indexes)
+
+
+# ---------------------------------------------------------------------------------------------
+# attachment.macro
+
+
+@check(
+    "attachment.macro", "high", 5.0,
+    title=T("Office document with macros", "マクロ付きの Office 文書"),
+    detail=T(
+        "{files} contains macros (VBA). If you press “Enable content”, the macro runs with your rights; "
+        "this is a common way to install malware. Do not enable macros in a document received by mail.",
+        "{files} にマクロ（VBA）が含まれています。「コンテンツの有効化」を押すとマクロが実行され、"
+        "マルウェアに感染させる手口としてよく使われます。メールで届いた文書のマクロは有効にしないでください。"),
+    reason=T("it carries an Office document with macros", "マクロ付きの文書が添付されているため"),
+)
+def macro(ctx: Context) -> Iterator[Hit]:
+    files: list[str] = []
+    indexes: list[int] = []
+    for i, att in _indexed(ctx.facts):
+        name = att.filename or "(no name)"
+        inner = [f"{name} › {m}" for m in att.members[:_MAX_MEMBERS]
+                 if extension(m) in _MACRO_EXTENSIONS or _MACRO_MEMBERS.search(m)]
+        if has_macros(att):
+            files.append(name)
+        elif inner:
+            files += inner[:4]
+        else:
+            continue
+        indexes.append(i)
+    if files:
+        yield Hit({"files": files[:12]}, attachments=indexes)
+
+
+# ---------------------------------------------------------------------------------------------
+# attachment.html
+
+
+@check(
+    "attachment.html", "medium", 3.0,
+    title=T("Web page attached", "Web ページ（HTML）の添付"),
+    detail=T(
+        "{files} is a web page. Opened, it displays in your browser, often as a copy of a login page that "
+        "sends what you type to the attacker. Do not enter any password into a page that came as an "
+        "attachment.",
+        "{files} は Web ページです。開くとブラウザーで表示され、ログイン画面を装って入力内容を攻撃者に"
+        "送る偽ページであることがよくあります。添付ファイルとして届いたページにパスワードを入力しないでください。"),
+    reason=T("it carries a web page as an attachment", "Web ページが添付されているため"),
+)
+def html_attachment(ctx: Context) -> Iterator[Hit]:
+    files: list[str] = []
+    indexes: list[int] = []
+    for i, att in _indexed(ctx.facts):
+        if not att.filename and att.content_type.lower() in ("text/html", "application/xhtml+xml"):
+            continue  # an unnamed HTML part is the message body's alternative, not an attachment
+        ext = extension(att.filename)
+        inner = [m for m in att.members[:_MAX_MEMBERS] if extension(m) in HTML_EXTENSIONS]
+        if ext in HTML_EXTENSIONS or _sniffed(att) in HTML_TYPES or inner:
+            files += [att.filename or "(no name)"] + [f"{att.filename} › {m}" for m in inner[:4]]
+            indexes.append(i)
+    if files:
+        yield Hit({"files": list(dict.fromkeys(files))[:12]}, attachments=indexes)
+
+
+# ---------------------------------------------------------------------------------------------
+# attachment.type_mismatch
+
+
+@check(
+    "attachment.type_mismatch", "medium", 2.0,
+    title=T("Attachment is not what its name says", "添付ファイルの中身が名前と違う"),
+    detail=T(
+        "{files}. A file whose content differs from its name is usually disguised on purpose, to look "
+        "harmless or to get past filters.",
+        "{files}。名前と中身の種類が違うファイルは、無害に見せかけたりフィルターをすり抜けたりするために"
+        "偽装されていることがほとんどです。"),
+    reason=T("an attachment is disguised as another type", "添付ファイルの種類が偽装されているため"),
+)
+def type_mismatch(ctx: Context) -> Iterator[Hit]:
+    files: list[str] = []
+    indexes: list[int] = []
+    severe = False
+    for i, att in _indexed(ctx.facts):
+        ext, sniffed = extension(att.filename), _sniffed(att)
+        expected = EXPECTED_TYPES.get(ext)
+        if not expected or not sniffed or sniffed in expected or sniffed in ("unknown", "data", "binary"):
+            continue
+        if sniffed in EXECUTABLE_TYPES:
+            continue  # attachment.executable says it louder
+        files.append(f"{att.filename}: named .{ext}, but the content is {sniffed}")
+        indexes.append(i)
+        severe = severe or sniffed in ARCHIVE_TYPES or sniffed in HTML_TYPES
+    if files:
+        hit = Hit({"files": files[:12]}, attachments=indexes)
+        if not severe:
+            hit.severity, hit.score = "low", 1.0
+        yield hit
+
+
+# ---------------------------------------------------------------------------------------------
+# attachment.encrypted_archive_password, attachment.encrypted_archive
+
+_PASSWORD_RX = re.compile(
+    r"(?:password|passcode|passwd|\bpw\b|\bpwd\b|\bpass\b|パスワード|パス|暗証番号|解凍(?:キー|用)?|解除キー|密码|密碼"
+    r"|senha|contraseña|passwort|kennwort|mot de passe)"
+    r"[^\S\n]*(?:is|は|:|：|=|＝|-)?[^\S\n]*[「『【\[(（\"'“]?[^\S\n]*"
+    r"(?P<token>[A-Za-z0-9!#$%&*+\-.?@^_~]{3,40}|[０-９Ａ-Ｚａ-ｚ]{3,40})",
+    re.IGNORECASE)
+_NOT_TOKENS = frozenset({"the", "and", "for", "your", "you", "will", "sent", "separately", "below", "above",
+                         "protected", "please", "required", "reset", "word", "with", "from", "this", "that"})
+
+
+def body_password(text: str) -> str | None:
+    """A password given in the body for an attached archive (パスワード：4739, password: 2022 ...)."""
+    for m in _PASSWORD_RX.finditer(text[:50_000]):
+        token = unicodedata.normalize("NFKC", m.group("token")).strip(".")
+        if token.lower() not in _NOT_TOKENS and len(token) >= 3:
+            return token
+    return None
+
+
+def _encrypted(facts: Facts) -> list[tuple[int, Attachment]]:
+    return [(i, a) for i, a in _indexed(facts) if a.encrypted]
+
+
+@check(
+    "attachment.encrypted_archive_password", "high", 4.5,
+    title=T("Encrypted attachment with its password in the mail",
+            "パスワード付き添付ファイルとそのパスワード"),
+    detail=T(
+        "{files} is encrypted and the password ({password}) is in the message itself. Encryption that "
+        "ships with its key protects nothing; it only stops virus scanners from looking inside, which "
+        "is why malware is sent this way.",
+        "{files} は暗号化されており、そのパスワード（{password}）がメール本文に書かれています。鍵と一緒に"
+        "送る暗号化には保護の意味がなく、ウイルス対策ソフトに中身を検査させないための手口として"
+        "マルウェアの送付によく使われます。"),
+    reason=T("it carries an encrypted attachment with the password in the mail",
+             "暗号化された添付ファイルとパスワードが同じメールにあるため"),
+)
+def encrypted_archive_password(ctx: Context) -> Iterator[Hit]:
+    encrypted = _encrypted(ctx.facts)
+    if not encrypted:
+        return
+    password = body_password(f"{ctx.facts.subject}\n{ctx.facts.text}")
+    if password:
+        yield Hit({"files": [a.filename or "(no name)" for _, a in encrypted][:12], "password": password},
+                  attachments=[i for i, _ in encrypted])
+
+
+@check(
+    "attachment.encrypted_archive", "low", 1.5,
+    title=T("Encrypted attachment", "暗号化された添付ファイル"),
+    detail=T(
+        "{files} is encrypted, so no virus scanner could look inside. Open it only if you expected it "
+        "from this sender.",
+        "{files} は暗号化されているため、ウイルス対策ソフトで中身を検査できません。この送信者から"
+        "届く予定のあったファイルでなければ開かないでください。"),
+    reason=T("it carries an encrypted attachment", "暗号化された添付ファイルがあるため"),
+)
+def encrypted_archive(ctx: Context) -> Iterator[Hit]:
+    encrypted = _encrypted(ctx.facts)
+    if encrypted and not body_password(f"{ctx.facts.subject}\n{ctx.facts.text}"):
+        yield Hit({"files": [a.filename or "(no name)" for _, a in encrypted][:12]},
+                  attachments=[i for i, _ in encrypted])
+
+
+# ---------------------------------------------------------------------------------------------
+# attachment.qr_code
+
+
+def _qr_domain(payload: str) -> str | None:
+    text = payload.strip()
+    if not re.match(r"^(https?://|www\.)", text, re.IGNORECASE):
+        return None
+    try:
+        host = urlsplit(text if "://" in text else f"http://{text}").hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return registrable_domain(host) or host.lower()
+
+
+@check(
+    "attachment.qr_code", "medium", 3.0,
+    title=T("QR code in an attachment", "添付ファイル内の QR コード"),
+    detail=T(
+        "{files} shows a QR code pointing to {payloads}. A QR code moves the link to your phone, out of "
+        "reach of your mail filter and of this check; do not scan it to log in or to pay.",
+        "{files} に QR コードがあり、読み取ると {payloads} を開きます。QR コードはリンクをスマートフォンに"
+        "移し、メールのフィルターやこの確認の目を逃れる手口です。ログインや支払いのために読み取らないでください。"),
+    reason=T("it carries a QR code", "QR コードが添付されているため"),
+)
+def qr_code(ctx: Context) -> Iterator[Hit]:
+    facts = ctx.facts
+    sender = registrable_domain(facts.from_.domain) if facts.from_ and facts.from_.domain else None
+    files: list[str] = []
+    payloads: list[str] = []
+    foreign: list[str] = []
+    indexes: list[int] = []
+    for i, att in _indexed(facts):
+        if not att.qr_payloads:
+            continue
+        files.append(att.filename or "(no name)")
+        indexes.append(i)
+        for p in att.qr_payloads[:8]:
+            payloads.append(p[:300])
+            domain = _qr_domain(p)
+            if domain and domain != sender:
+                foreign.append(domain)
+    if not files:
+        return
+    evidence = {"files": files[:12], "payloads": payloads[:12], "sender_domain": sender,
+                "domains": list(dict.fromkeys(foreign))[:12]}
+    if foreign:
+        yield Hit(evidence, attachments=indexes, severity="high", score=4.5)
+    else:
+        yield Hit(evidence, attachments=indexes)

@@ -1,0 +1,657 @@
+"""Checks on what the message says: extortion, SMTP-test mails, foreign glyphs, abused web forms, lures.
+
+Each check reads only `ctx.facts` (no network). Text work is bounded: every scan looks at most
+`_MAX_TEXT` characters, and every evidence list is capped, because every byte may be hostile.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import base58
+import bech32m
+
+from ..domains import registrable_domain
+from ..i18n import T, Text, fmt
+from ..model import Facts
+from .registry import Context, Hit, check
+
+_MAX_TEXT = 100_000  # characters of body text any one check scans
+_EVIDENCE_MAX = 8
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared helpers
+
+
+def _bounded_text(facts: Facts) -> str:
+    return (facts.text or "")[:_MAX_TEXT]
+
+
+def _nfkc(ctx: Context) -> str:
+    """Subject and body, NFKC-normalised (full-width ASCII → ASCII), computed once per message."""
+    return ctx.memo("content.nfkc", lambda: unicodedata.normalize(
+        "NFKC", f"{ctx.facts.subject or ''}\n{_bounded_text(ctx.facts)}"))
+
+
+def _data_lines(name: str) -> list[str]:
+    text = resources.files("whence.data").joinpath(name).read_text(encoding="utf-8")
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+def _registrable(host: str | None) -> str | None:
+    return (registrable_domain(host) or host.strip(".").lower()) if host else None
+
+
+@cache
+def _shorteners() -> frozenset[str]:
+    return frozenset(_data_lines("url_shorteners.txt"))
+
+
+def _found(patterns: Iterable[tuple[str, re.Pattern[str]]], text: str) -> list[str]:
+    """Names of the pattern groups that match, in order, without repeats."""
+    return list(dict.fromkeys(name for name, rx in patterns if rx.search(text)))
+
+
+def _phrases(patterns: Iterable[tuple[str, re.Pattern[str]]], text: str) -> dict[str, str]:
+    """Group name → the first matched phrase, as it appears in the text."""
+    out: dict[str, str] = {}
+    for name, rx in patterns:
+        if name not in out and (m := rx.search(text)):
+            out[name] = m.group(0).strip()
+    return out
+
+
+def _fill(template: Text, en: dict[str, object], ja: dict[str, object]) -> Text:
+    """A detail whose placeholders take different values per language (lists joined the local way)."""
+    return {"en": fmt(template, **en)["en"], "ja": fmt(template, **ja)["ja"]}
+
+
+def _snippet(text: str, start: int, end: int, width: int = 12) -> str:
+    s = text[max(0, start - width): end + width]
+    return " ".join(s.split())
+
+
+# ---------------------------------------------------------------------------------------------
+# content.extortion_btc
+
+
+@dataclass(frozen=True)
+class CryptoAddress:
+    address: str
+    kind: str  # bitcoin-p2pkh | bitcoin-p2sh | bitcoin-segwit | bitcoin-taproot | ethereum
+
+
+_BASE58_RX = re.compile(r"(?<![0-9A-Za-z])[13][1-9A-HJ-NP-Za-km-z]{25,34}(?![0-9A-Za-z])")
+_BECH32_RX = re.compile(r"(?<![0-9A-Za-z])(?:bc1|BC1)[02-9ac-hj-np-zAC-HJ-NP-Z]{8,87}(?![0-9A-Za-z])")
+_ETH_RX = re.compile(r"(?<![0-9A-Za-z])0x[0-9a-fA-F]{40}(?![0-9A-Za-z])")
+
+
+def crypto_addresses(text: str, limit: int = 20) -> list[CryptoAddress]:
+    """Cryptocurrency addresses in `text` whose checksums are valid (Bitcoin), or well-formed (Ethereum).
+
+    Bitcoin legacy addresses must pass Base58Check (double SHA-256) with version byte 0x00 or 0x05;
+    bc1 addresses must pass the bech32 (v0) or bech32m (v1+) checksum of BIP 173/350. Random
+    tokens of the same shape (ids, hashes) therefore do not count.
+    """
+    found: dict[str, CryptoAddress] = {}
+    for m in _BASE58_RX.finditer(text):
+        if len(found) >= limit:
+            break
+        addr = m.group(0)
+        try:
+            payload = base58.b58decode_check(addr)
+        except ValueError:
+            continue
+        if len(payload) == 21 and payload[0] in (0x00, 0x05):
+            kind = "bitcoin-p2pkh" if payload[0] == 0 else "bitcoin-p2sh"
+            found.setdefault(addr, CryptoAddress(addr, kind))
+    for m in _BECH32_RX.finditer(text):
+        if len(found) >= limit:
+            break
+        addr = m.group(0)
+        if addr != addr.lower() and addr != addr.upper():
+            continue  # BIP 173: mixed case is invalid
+        try:
+            decoded = bech32m.decode("bc", addr.lower())
+        except Exception:  # the library raises its own error types for bad checksums
+            continue
+        kind = "bitcoin-segwit" if decoded.witver == 0 else "bitcoin-taproot"
+        found.setdefault(addr, CryptoAddress(addr, kind))
+    for m in _ETH_RX.finditer(text):
+        if len(found) >= limit:
+            break
+        found.setdefault(m.group(0), CryptoAddress(m.group(0), "ethereum"))
+    return list(found.values())
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+# what is demanded: payment in cryptocurrency
+_PAYMENT = [
+    ("pay", _rx(r"\b(pay(ment)?|send|transfer|deposit)\b|送金|支払|振り?込|入金|払って")),
+    ("crypto", _rx(r"\b(bitcoins?|btc|ethereum|eth|usdt|crypto ?currency|wallet)\b"
+                   r"|ビットコイン|仮想通貨|暗号資産|暗号通貨|ウォレット|比特币")),
+    ("amount", _rx(r"[$€£¥]\s?\d[\d,.]*|\b\d[\d,.]*\s?(usd|us dollars?|dollars|eur|euros?)\b"
+                   r"|\d[\d,.]*\s?(米ドル|ドル|ユーロ|万円|円)")),
+]
+# what is threatened: the classic sextortion / hacked-account script
+_THREAT = [
+    ("hacked", _rx(r"\bhack(ed|er|ing)?\b|\bcompromised\b|ハッキング|ハッカー|ハックし|乗っ取")),
+    ("malware", _rx(r"\b(malware|trojan|spyware|virus|rat|keylogger)\b|トロイの木馬|マルウェア|ウイルス"
+                    r"|スパイウェア|\bRAT\b")),
+    ("recording", _rx(r"\b(webcam|camera|video|recorded|recording|footage)\b|動画|ビデオ|カメラ|録画|撮影")),
+    ("adult", _rx(r"\b(porn\w*|adult (web)?sites?|masturbat\w*|intimate|xxx)\b|アダルト|ポルノ|自慰|性的")),
+    ("exposure", _rx(r"\b(contacts|friends|family|colleagues|relatives)\b|\b(expose|leak|publish|share)\b"
+                     r"|連絡先|家族|友人|同僚|公開|拡散|暴露|送りつけ")),
+    ("deadline", _rx(r"\b(\d+|twenty[- ]four|forty[- ]eight)\s*(hours|days)\b|\bdeadline\b"
+                     r"|\d+\s*(時間|日)以内")),
+]
+
+
+@check(
+    "content.extortion_btc", "critical", 8.0,
+    title=T("Extortion demanding cryptocurrency", "仮想通貨を要求する脅迫メール"),
+    detail=T(
+        "The message demands a payment to a cryptocurrency address ({address}) and uses the wording "
+        "of extortion scams ({terms}). Such mails claim to have hacked your device or filmed you; the "
+        "claims are invented. Do not pay and do not reply.",
+        "このメールは仮想通貨のアドレス（{address}）への送金を求め、脅迫詐欺の典型的な言葉（{terms}）を"
+        "使っています。「端末をハッキングした」「動画を撮影した」といった話は作り話です。"
+        "支払わず、返信もしないでください。"),
+    reason=T("it demands cryptocurrency with threats", "仮想通貨を脅して要求しているため"),
+)
+def extortion_btc(ctx: Context) -> Iterator[Hit]:
+    text = _nfkc(ctx)
+    addresses = crypto_addresses(text)
+    if not addresses:
+        return
+    pay = _phrases(_PAYMENT, text)
+    threat = _phrases(_THREAT, text)
+    first = addresses[0]
+    evidence = {
+        "address": first.address,
+        "kind": first.kind,
+        "addresses": [a.address for a in addresses[:_EVIDENCE_MAX]],
+        "terms": list(threat.values()) + list(pay.values()),
+    }
+    if len(threat) >= 2 and ("pay" in pay or "crypto" in pay):
+        yield Hit(evidence)
+    elif pay:
+        yield Hit(evidence, severity="medium", score=3.0, detail=fmt(T(
+            "The message asks for a payment to a cryptocurrency address ({address}) ({terms}). Such "
+            "payments cannot be undone; make sure you know who you are paying.",
+            "このメールは仮想通貨のアドレス（{address}）への支払いを求めています（{terms}）。"
+            "送金は取り消せないため、相手が誰かを必ず確かめてください。"),
+            address=first.address, terms=", ".join(evidence["terms"][:_EVIDENCE_MAX])))
+    else:
+        yield Hit(evidence, severity="low", score=1.0, detail=fmt(T(
+            "The message contains a cryptocurrency address ({address}).",
+            "このメールには仮想通貨のアドレス（{address}）が書かれています。"), address=first.address))
+
+
+# ---------------------------------------------------------------------------------------------
+# content.smtp_test
+
+
+@cache
+def _smtp_subject_patterns() -> tuple[list[re.Pattern[str]], list[re.Pattern[str]]]:
+    strong, weak = [], []
+    for line in _data_lines("smtp_test_subjects.txt"):
+        kind, _, pattern = line.partition(":")
+        (strong if kind == "strong" else weak).append(re.compile(pattern, re.IGNORECASE))
+    return strong, weak
+
+
+# host|port|user|password, the report line of credential checkers (also with ":" or ";")
+_CRED_LINE = re.compile(
+    r"^[ \t]*!?(?P<host>[\w-]+(?:\.[\w-]+)+)[|:;](?P<port>\d{2,5})[|:;](?P<user>[^|\s;]{1,128})"
+    r"[|;:](?P<password>\S{1,128})[ \t]*$", re.MULTILINE)
+# a labelled block: SMTP/host, port, user, password lines
+_CRED_LABELS = [
+    ("host", _rx(r"^[ \t]*(smtp|host|server|smtp ?server|mail ?server|ホスト|サーバー?)[ \t]*[:：=]")),
+    ("port", _rx(r"^[ \t]*(port|ポート)[ \t]*[:：=][ \t]*\d{2,5}")),
+    ("user", _rx(r"^[ \t]*(user(name)?|login|e-?mail|account|ユーザー?名?|アカウント)[ \t]*[:：=]")),
+    ("password", _rx(r"^[ \t]*(pass(word)?|pwd?|パスワード)[ \t]*[:：=]")),
+]
+_REPLY_OR_PATCH = re.compile(r"^\s*(re|fwd?|aw|wg|返信|転送)\s*[:：]|^\s*\[(patch|rfc|git pull)", re.I)
+
+
+def _mask(secret: str) -> str:
+    return secret[:1] + "•" * max(3, len(secret) - 1)
+
+
+@check(
+    "content.smtp_test", "high", 5.0,
+    title=T("Test message from an SMTP password-checking tool", "SMTP アカウント確認ツールのテストメール"),
+    detail=T(
+        "“{matched}” is the mark of a tool that tries stolen mail-account passwords by sending a test "
+        "message through them. If this came through your own account, its password is known to others: "
+        "change it now.",
+        "「{matched}」は、盗んだメールアカウントのパスワードが使えるかを試すツールが送るテストメールの"
+        "特徴です。あなた自身のアカウントから送られている場合、パスワードが第三者に知られています。"
+        "すぐにパスワードを変更してください。"),
+    reason=T("it looks like a test by a tool that tries stolen mail passwords",
+             "盗んだパスワードを試すツールのテストメールに見えるため"),
+)
+def smtp_test(ctx: Context) -> Iterator[Hit]:
+    facts = ctx.facts
+    subject = unicodedata.normalize("NFKC", " ".join((facts.subject or "").split()))[:500]
+    body = unicodedata.normalize("NFKC", _bounded_text(facts))
+    strong, weak = _smtp_subject_patterns()
+    evidence: dict[str, object] = {"subject": subject}
+
+    cred = _CRED_LINE.search(body[:5000])
+    if cred:
+        masked = f"{cred['host']}|{cred['port']}|{cred['user']}|{_mask(cred['password'])}"
+        evidence["credentials"] = masked
+    labels = _found(_CRED_LABELS, body[:5000])
+    if len(labels) >= 3 and "password" in labels:
+        evidence["labels"] = labels
+
+    reply = bool(_REPLY_OR_PATCH.search(subject))
+    matched = None if reply else next((rx.pattern for rx in strong if rx.search(subject)), None)
+    if matched is None and not reply and not facts.is_list:
+        short_body = len("".join(body.split())) <= 300
+        if any(rx.search(subject) for rx in weak) and (short_body or cred or "labels" in evidence):
+            matched = "weak"
+    if matched is None and (cred or "labels" in evidence) and len("".join(body.split())) <= 1000:
+        matched = "body"
+    if matched is None:
+        return
+    shown = subject if matched != "body" else evidence.get("credentials") or "/".join(labels)
+    evidence["matched"] = shown
+    yield Hit(evidence)
+
+
+# ---------------------------------------------------------------------------------------------
+# content.simplified_chinese_in_japanese
+
+_KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc\uff66-\uff9d]")
+_SEGMENT_SPLIT = re.compile(r"[\n。！？!?]+")
+# A Chinese person's name is legitimately written in Simplified glyphs: 张さん, 陈様.
+_HONORIFIC = re.compile(r"\s?(様|さま|さん|氏|先生|殿|くん|君)")
+
+
+@cache
+def simplified_only_glyphs() -> frozenset[str]:
+    """Han characters used only in Simplified Chinese, never in everyday Japanese.
+
+    Simplified-only = in CC-CEDICT's simplified set but not its traditional set (via `zhon.cedict`),
+    minus every character that CP932 (JIS X 0208 and the vendor extensions Japanese mail uses) can
+    encode, since those are Japanese too (国, 学, 会 ...). JIS X 0213's rarer planes are not
+    subtracted: they hold 开 关 运 for completeness, yet a Japanese writer never uses them.
+    Plus a short list of glyphs that Japanese has, but that in running Japanese text only appear as
+    Simplified stand-ins (后 for 後), from `simplified_in_japanese.txt`.
+    """
+    from zhon import cedict  # imported here: a large module only this check needs
+
+    only = set(cedict.simplified) - set(cedict.traditional)
+    out = {ch for ch in only if not _encodes(ch, "cp932")}
+    return frozenset(out)
+
+
+@cache
+def _stand_ins() -> dict[str, re.Pattern[str]]:
+    """Japanese-encodable glyph → the contexts in which it is genuine Japanese (not a stand-in)."""
+    out: dict[str, re.Pattern[str]] = {}
+    for line in _data_lines("simplified_in_japanese.txt"):
+        glyph, _, allowed = line.partition("\t")
+        words = [w for w in allowed.split() if glyph in w]
+        out[glyph] = re.compile("|".join(map(re.escape, words)) or r"(?!)")
+    return out
+
+
+def _encodes(ch: str, codec: str) -> bool:
+    try:
+        ch.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def simplified_glyphs_in_japanese(text: str) -> tuple[dict[str, int], list[str]]:
+    """Simplified-only glyphs inside the Japanese sentences (those with kana) of `text`.
+
+    Sentences without kana are skipped, so quoted Chinese text, Chinese names in a signature and
+    pure Chinese mail do not count; nor do glyphs followed by an honorific (a person's name).
+    Returns glyph → count and up to three snippets showing them in place.
+    """
+    only = simplified_only_glyphs()
+    stand_ins = _stand_ins()
+    counts: dict[str, int] = {}
+    examples: list[str] = []
+    for seg in _SEGMENT_SPLIT.split(text):
+        if len(_KANA.findall(seg)) < 3:
+            continue
+        genuine = [(m.start(), m.end()) for rx in stand_ins.values() for m in rx.finditer(seg)]
+        for i, ch in enumerate(seg):
+            if ch not in only and ch not in stand_ins:
+                continue
+            if ch in stand_ins and any(a <= i < b for a, b in genuine):
+                continue
+            if _HONORIFIC.match(seg, i + 1) or (i + 2 <= len(seg) and _HONORIFIC.match(seg, i + 2)):
+                continue
+            counts[ch] = counts.get(ch, 0) + 1
+            if len(examples) < 3 and counts[ch] == 1:
+                examples.append(_snippet(seg, i, i + 1, 10))
+    return counts, examples
+
+
+@check(
+    "content.simplified_chinese_in_japanese", "medium", 3.0,
+    title=T("Simplified Chinese characters in Japanese text", "日本語の文中に中国語の簡体字"),
+    detail=T(
+        "The Japanese text uses characters that exist only in Simplified Chinese ({glyphs}), for example "
+        "“{example}”. A Japanese company would not write them: the text was probably written or "
+        "machine-translated abroad, as phishing mail often is.",
+        "日本語の文中に、日本語では使わない中国語の簡体字（{glyphs}）が使われています（例：「{example}」）。"
+        "日本の企業の文面には出てこない字で、海外で作られたり機械翻訳されたりしたフィッシングメールに"
+        "よく見られる特徴です。"),
+    reason=T("its Japanese contains Simplified Chinese characters", "日本語の文中に簡体字が混じっているため"),
+)
+def simplified_chinese_in_japanese(ctx: Context) -> Iterator[Hit]:
+    facts = ctx.facts
+    name = facts.from_.display_name if facts.from_ else ""
+    text = f"{name}\n{facts.subject or ''}\n{_bounded_text(facts)}"
+    counts, examples = simplified_glyphs_in_japanese(text)
+    if not counts or (len(counts) == 1 and sum(counts.values()) < 2):
+        return  # one glyph once: a typo or a name, not evidence
+    glyphs = sorted(counts, key=lambda g: -counts[g])
+    evidence = {"glyphs": glyphs[:20], "counts": counts, "example": examples[0], "examples": examples}
+    if len(counts) >= 2:
+        yield Hit(evidence)
+    else:
+        yield Hit(evidence, severity="low", score=1.5)
+
+
+# ---------------------------------------------------------------------------------------------
+# content.form_abuse
+
+_GREETING = [
+    re.compile(r"^\s*(?:dear|hi|hello|hey|welcome|greetings)\s+(?P<field>.+?)\s*[,，!:]\s*$", re.I),
+    re.compile(r"^\s*(?P<field>.+?)\s*(?:様|さま|殿|さん)\s*[、,，]?\s*$"),
+    re.compile(r"^\s*(?:name|your name|お名前|氏名|名前)\s*[:：]\s*(?P<field>.+?)\s*$", re.I),
+]
+_URL_IN_FIELD = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"'）)]+"
+    r"|\b[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63})*\.[a-z]{2,18}/\S*", re.I)
+_FIELD_SIGNALS = [
+    ("money", _rx(r"[$€£¥￥]\s?\d|\d[\d,.]*\s?(usd|dollars?|eur|円|万円|ドル)")),
+    ("crypto", _rx(r"\b(crypto\w*|bitcoin|btc|usdt|eth|nft|airdrop)\b|仮想通貨|暗号資産|ビットコイン")),
+    ("promotion", _rx(r"\b(claim|bonus|win|won|winner|prize|free|gift|reward|casino|bet|loan|earn|profit"
+                      r"|investment|dating|sex|viagra|offer|click|visit)\b"
+                      r"|当選|無料|稼|副業|高収入|出会|プレゼント|今すぐ|こちら|クリック|登録して")),
+    ("emoji", re.compile(r"[\U0001F300-\U0001FAFF\u2600-\u27BF]")),
+]
+_AUTOMATED = _rx(r"\b(regist(er|ered|ration)|confirm(ed|ation)?|sign(ed)? ?up|account|thank you|contact"
+                 r"|inquiry|enquiry|subscription|subscribe|verify|welcome|order|booking|reservation|event)\b"
+                 r"|登録|確認|受付|申込|申し込|問い合わせ|問合せ|予約|ご応募|ありがとう")
+_NOREPLY = _rx(r"^(no-?reply|do-?not-?reply|donotreply|noreply|mailer|notifications?|info|web|wordpress"
+               r"|forms?|system|admin|support|contact)\b")
+
+
+def _authenticated_domain(facts: Facts) -> str | None:
+    """The From domain when the provider saw DMARC pass, or a DKIM pass aligned with From."""
+    if facts.from_ is None or not facts.from_.domain:
+        return None
+    from_reg = _registrable(facts.from_.domain)
+    dmarc = facts.auth.first("dmarc")
+    if dmarc and dmarc.result.lower() == "pass":
+        return facts.from_.domain
+    for r in facts.auth.results:
+        if r.method == "dkim" and r.result.lower() == "pass" and \
+                _registrable(r.props.get("header.d") or r.props.get("header.i", "").lstrip("@")) == from_reg:
+            return facts.from_.domain
+    return None
+
+
+def _greeting_field(text: str) -> str | None:
+    for line in [ln for ln in text.splitlines() if ln.strip()][:3]:
+        for rx in _GREETING:
+            if m := rx.match(line[:1000]):
+                return m.group("field")
+    return None
+
+
+_SIGNAL_TEXT = {
+    "link": ("a link to another site", "外部サイトへのリンク"),
+    "shortener": ("a shortened link", "短縮URL"),
+    "money": ("a money amount", "金額"),
+    "crypto": ("cryptocurrency", "仮想通貨"),
+    "promotion": ("advertising", "宣伝文句"),
+    "emoji": ("emoji", "絵文字"),
+    "long": ("far too much text for a name", "名前にしては長すぎる文"),
+}
+
+
+_FORM_DETAIL = T(
+    "This mail really comes from {sender_domain}, but the field that should hold a name — “{field}” — "
+    "carries {signals}. Spammers type such text into registration or contact forms so that the site "
+    "mails it to you. Ignore the inserted text and do not open its links.",
+    "このメールは {sender_domain} から正規に送られていますが、本来は名前が入る欄「{field}」に"
+    "{signals}が入っています。スパム送信者が登録フォームや問い合わせフォームに宣伝文を入力し、"
+    "サイトの自動送信メールとしてあなたに届けさせる手口です。埋め込まれた文面やリンクは無視してください。")
+
+
+@check(
+    "content.form_abuse", "high", 5.0,
+    title=T("Spam injected into a genuine automated mail", "正規の自動送信メールに埋め込まれた宣伝"),
+    detail=_FORM_DETAIL,
+    reason=T("a genuine automated mail carries injected advertising",
+             "正規の自動送信メールに宣伝が埋め込まれているため"),
+)
+def form_abuse(ctx: Context) -> Iterator[Hit]:
+    facts = ctx.facts
+    domain = _authenticated_domain(facts)
+    if domain is None:
+        return
+    text = _bounded_text(facts)
+    field = _greeting_field(text)
+    if not field:
+        return
+    local = facts.from_.address.split("@")[0] if facts.from_ else ""
+    if not (_AUTOMATED.search(facts.subject or "") or _NOREPLY.match(local)
+            or _AUTOMATED.search(text[:3000])):
+        return
+    signals: list[str] = []
+    links = []
+    own = _registrable(domain)
+    for m in _URL_IN_FIELD.finditer(field):
+        url = m.group(0)
+        host = re.sub(r"^(https?://)?", "", url, flags=re.I).split("/")[0].split(":")[0].lower()
+        reg = _registrable(host)
+        if reg and reg != own:
+            links.append(url)
+            if reg in _shorteners() or host in _shorteners():
+                signals.append("shortener")
+    if links:
+        signals.insert(0, "link")
+    signals += _found(_FIELD_SIGNALS, field)
+    if len(field) > 60:
+        signals.append("long")
+    if not links and len(signals) < 2:
+        return
+    signals = list(dict.fromkeys(signals))
+    evidence = {"field": field[:300], "sender_domain": domain, "links": links[:_EVIDENCE_MAX],
+                "signals": signals}
+    link_indexes = [i for i, link in enumerate(facts.links)
+                    if any(u in link.url or link.url in u for u in links)]
+    shown = _clip(field, 160)
+    yield Hit(evidence, links=link_indexes, detail=_fill(
+        _FORM_DETAIL,
+        {"sender_domain": domain, "field": shown, "signals": ", ".join(_SIGNAL_TEXT[x][0] for x in signals)},
+        {"sender_domain": domain, "field": shown, "signals": "・".join(_SIGNAL_TEXT[x][1] for x in signals)}))
+
+
+def _clip(s: str, n: int) -> str:
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+# ---------------------------------------------------------------------------------------------
+# content.credential_lure
+
+# What the lure asks for (one phrase group each; patterns are matched on NFKC text).
+_LURE_ACTION = [
+    ("verify", _rx(
+        r"本人確認|ご本人様?(の|による)?(ご利用|確認)|(ご)?利用(内容)?(の)?確認|アカウント(情報)?の?確認"
+        r"|(情報|内容)の?(確認|更新|補充|再入力|入力|再登録)|再認証|認証(を|して|サービス|手続)"
+        r"|手続き?(が必要|をお願い|を行って|を完了)"
+        r"|\bverify (your|the|this) (account|identity|information|e-?mail|details)\b"
+        r"|\bconfirm your (identity|account|details|information|e-?mail)\b"
+        r"|\bvalidate your (account|mailbox)\b"
+        r"|\bupdate your (account|information|details)\b|\breactivate your account\b")),
+    ("login", _rx(
+        r"ログイン(して|後|いただ|の上|する|を|画面|ページ)|サインイン(して|後|する)|不正(な)?(ログイン|アクセス)"
+        r"|不審な(ログイン|アクセス|アクティビティ)|第三者による(不正|ログイン|アクセス)"
+        r"|\b(unusual|suspicious|unrecogni[sz]ed|new) (sign[-. ]?in|log-?in|login|activity|access)\b"
+        r"|\bunauthori[sz]ed (access|login|sign-?in|activity|transaction)\b|\bsign in to (your|restore)\b")),
+    ("payment", _rx(
+        r"お支払い?(方法|情報|に関する問題)|支払い?情報|決済(情報|方法)|カード情報"
+        r"|不正(な)?(使用|利用|取引)|不審な(カード)?(利用|取引|決済)"
+        r"|お支払いが(確認|完了)でき|引き落とし(ができ|不能)|未払い|未納"
+        r"|\bupdate (your )?(payment|billing)\b|\bpayment (failed|declined|method|was declined)\b"
+        r"|\b(billing|payment) (information|details|issue|problem)\b|\boutstanding (balance|payment)\b")),
+    ("delivery", _rx(
+        r"配達できません|お届けでき(ません|ない)|配送できな|不在のため|再配達|再配送|住所(が)?不明|宛先(不明|に誤り)"
+        r"|配送情報|配送(が)?保留|保管期限"
+        r"|\b(delivery|shipment|package|parcel) (failed|attempt|suspended|on hold|could not be delivered)\b"
+        r"|\bunable to deliver\b")),
+    ("mailbox", _rx(
+        r"メールボックス(の)?容量|容量(が|の)?(上限|不足|超過)|パスワード(の)?有効期限"
+        r"|\bmailbox (is )?(full|quota)\b|\bstorage (is )?full\b|\bpassword (will |has )?expire")),
+]
+# How it presses: a threat to the account, or a deadline.
+_LURE_PRESSURE = [
+    ("suspension", _rx(
+        r"アカウント(が|を|の)?(停止|凍結|ロック|制限|無効)|(利用|使用|取引|サービス)(を|が)?(一時的に|一部)?(停止|制限|中断)"
+        r"|一時(的に)?停止|凍結|ロック(さ|し|を)|無効(に|と)な|ご?利用いただけなくな|利用できなくな|閉鎖"
+        r"|制限(させ|され|を|が継続)|キャンセルとさせ"
+        r"|\b(account|card|access|service) (has been |will be |is )?(suspended|locked|disabled|deactivated"
+        r"|restricted|terminated|closed|on hold|limited)\b"
+        r"|\b(suspend|deactivate|terminate|close) your account\b")),
+    ("urgency", _rx(
+        r"\d+\s*時間(以内|経過)|\d+\s*日(以内|間以内|経過)|至急|直ちに|ただちに|速やかに|早急に|迅速な(ご)?対応|緊急"
+        r"|期限(内|まで|が切れ)|有効期限は|本日中|お早めに"
+        r"|\bwithin (\d+|twenty[- ]four|forty[- ]eight|seventy[- ]two) hours\b|\b(urgent(ly)?|immediately"
+        r"|final (notice|warning|reminder)|last warning|as soon as possible|action required|expires? today)\b"
+        r"|\b(subscription|membership|account) (has |have )?(expired|will expire|expires)\b")),
+]
+
+
+@check(
+    "content.credential_lure", "medium", 2.0,
+    title=T("Typical account or payment lure wording", "アカウントや支払いを口実にした典型的な文言"),
+    detail=T(
+        "The message uses wording typical of phishing lures: {phrases}. Genuine notices use it too, so "
+        "check the sender and the links before acting, and never enter a password on a page opened "
+        "from a mail.",
+        "フィッシングでよく使われる文言があります：{phrases}。正規の通知でも使われるためこれだけで"
+        "危険とは言えませんが、操作する前に送信元とリンク先を確かめてください。メールのリンクから開いた"
+        "ページでパスワードを入力しないでください。"),
+    reason=T("it pressures you to log in, verify or pay", "ログイン・本人確認・支払いを急がせているため"),
+)
+def credential_lure(ctx: Context) -> Iterator[Hit]:
+    text = _nfkc(ctx)[:20_000]
+    action = _phrases(_LURE_ACTION, text)
+    pressure = _phrases(_LURE_PRESSURE, text)
+    if not action or not pressure:
+        return
+    groups = len(action) + len(pressure)
+    evidence = {"phrases": list(action.values()) + list(pressure.values()),
+                "groups": list(action) + list(pressure)}
+    if groups >= 3:
+        yield Hit(evidence)
+    else:
+        yield Hit(evidence, severity="low", score=1.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# content.invisible_chars
+
+# Format characters (Cf: zero-width, bidi controls, tags ...) plus blank-looking letters.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u180e")
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+
+def _variation_selector(ch: str) -> bool:
+    return "\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef"
+
+
+def _invisible(ch: str) -> bool:
+    return ch in _BLANK_LETTERS or unicodedata.category(ch) == "Cf" or _variation_selector(ch)
+
+
+def invisible_chars(s: str) -> list[tuple[int, str]]:
+    """(position, char) of invisible characters in `s`.
+
+    Not counted: a ZWJ between emoji (👨‍👩‍👧) and a variation selector after an emoji or a Han
+    character (❤️, ideographic variants 葛󠄀), which is what they are for. A variation selector after
+    kana (コインチェ︉ック) is a filter-breaking trick.
+    """
+    out = []
+    s = s[:2000]
+    for i, ch in enumerate(s):
+        if not _invisible(ch):
+            continue
+        prev = s[i - 1] if i else ""
+        if ch == "\u200d" and prev and i < len(s) - 1 and _is_emoji(prev) and _is_emoji(s[i + 1]):
+            continue
+        if _variation_selector(ch) and prev and (_is_emoji(prev) or _is_han(prev) or prev in "0123456789#*"):
+            continue
+        out.append((i, ch))
+    return out
+
+
+def _is_han(ch: str) -> bool:
+    return unicodedata.name(ch, "").startswith("CJK ")
+
+
+def _is_emoji(ch: str) -> bool:
+    return unicodedata.category(ch) == "So" or "\U0001f3fb" <= ch <= "\U0001f3ff" or ch == "\ufe0f"
+
+
+def _reveal(s: str) -> str:
+    return "".join(f"⟨U+{ord(c):04X}⟩" if _invisible(c) else c for c in s[:300])
+
+
+_INVISIBLE_DETAIL = T(
+    "The {where} contains invisible characters ({chars}): “{shown}”. They are slipped between letters "
+    "so that a brand name or keyword escapes spam filters; genuine senders have no reason to use them.",
+    "{where}に見えない文字（{chars}）が含まれています：「{shown}」。ブランド名や単語の間に挟んで"
+    "迷惑メールフィルターをすり抜けるための細工で、正規の送信者が使う理由はありません。")
+
+
+@check(
+    "content.invisible_chars", "low", 1.0,
+    title=T("Invisible characters in the sender name or subject", "差出人名・件名に見えない文字"),
+    detail=_INVISIBLE_DETAIL,
+    reason=T("invisible characters hide words in the sender name or subject",
+             "差出人名や件名に見えない文字が仕込まれているため"),
+)
+def invisible_characters(ctx: Context) -> Iterator[Hit]:
+    facts = ctx.facts
+    fields = [("sender name", "差出人名", facts.from_.display_name if facts.from_ else ""),
+              ("subject", "件名", facts.subject or "")]
+    for where_en, where_ja, value in fields:
+        found = invisible_chars(value)
+        if not found:
+            continue
+        names = list(dict.fromkeys(f"U+{ord(c):04X} {unicodedata.name(c, '?')}" for _, c in found))
+        severe = len(found) >= 3 or any(c in _BIDI for _, c in found)
+        shown = _reveal(value)
+        evidence = {"field": where_en, "value": value[:300], "shown": shown, "chars": names[:_EVIDENCE_MAX],
+                    "count": len(found)}
+        detail = _fill(_INVISIBLE_DETAIL, {"where": where_en, "chars": ", ".join(names[:4]), "shown": shown},
+                       {"where": where_ja, "chars": "、".join(names[:4]), "shown": shown})
+        if severe:
+            yield Hit(evidence, detail=detail, severity="medium", score=2.0)
+        else:
+            yield Hit(evidence, detail=detail)
