@@ -7,6 +7,7 @@ cache must never be the reason an analysis fails.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -16,7 +17,8 @@ from typing import Any
 
 from ..settings import cache_dir
 
-SCHEMA = "CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires REAL NOT NULL)"
+SCHEMA = ("CREATE TABLE IF NOT EXISTS answers "
+          "(key TEXT PRIMARY KEY, value TEXT NOT NULL, expires REAL NOT NULL)")
 MAX_TTL = 7 * 24 * 3600
 
 
@@ -51,6 +53,7 @@ class Cache:
         try:
             db.execute("PRAGMA busy_timeout = 2000")
             db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
             db.execute(SCHEMA)
             db.execute("SELECT count(*) FROM answers").fetchone()
         except sqlite3.DatabaseError:
@@ -109,10 +112,8 @@ class Cache:
 
     def _reset(self) -> None:
         if self._db is not None:
-            try:
+            with contextlib.suppress(sqlite3.Error):
                 self._db.close()
-            except sqlite3.Error:
-                pass
             self._db = None
         self._rebuild()
 
@@ -126,7 +127,7 @@ class Cache:
 class NullCache(Cache):
     """No caching (used when the cache directory is unusable)."""
 
-    def __init__(self) -> None:  # noqa: D107 - nothing to open
+    def __init__(self) -> None:
         super().__init__(Path("/nonexistent"))
 
     def get(self, key: str) -> Any | None:

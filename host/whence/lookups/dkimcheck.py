@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import lru_cache
 from typing import Any
 
 import dkim
@@ -26,7 +27,7 @@ class KeyTempFail(Exception):
     """Raised through dkimpy so that 'could not fetch the key' stays distinct from 'bad signature'."""
 
 
-def _dnsfunc(resolver: Resolver):  # noqa: ANN202 - dkimpy's callback shape
+def _dnsfunc(resolver: Resolver):
     def txt(name: bytes, timeout: float = 5) -> bytes | None:
         try:
             qname = name.decode("ascii") if isinstance(name, bytes) else str(name)
@@ -46,14 +47,14 @@ def signature_tags(raw: bytes, header: bytes) -> list[dict[bytes, bytes]]:
     """Tag lists of every `header` (DKIM-Signature, ARC-Seal ...) in message order; bad ones skipped."""
     try:
         headers, _body = dkim.rfc822_parse(raw)
-    except Exception:  # noqa: BLE001 - hostile input
+    except Exception:
         return []
     out = []
     for name, value in headers:
         if name.lower() == header.lower():
             try:
                 out.append(dkim.util.parse_tag_value(value))
-            except Exception:  # noqa: BLE001
+            except Exception:
                 out.append({})
     return out
 
@@ -85,7 +86,7 @@ def _verify_dkim(resolver: Resolver, raw: bytes, depth: int) -> list[tuple[int, 
             out.append((idx, "temperror", f"key lookup failed: {exc}"))
         except dkim.DKIMException as exc:
             out.append((idx, "permerror", str(exc)[:200]))
-        except Exception as exc:  # noqa: BLE001 - hostile signatures must not crash
+        except Exception as exc:
             out.append((idx, "permerror", f"{type(exc).__name__}: {exc}"[:200]))
     return out
 
@@ -103,7 +104,7 @@ def _verify_arc(resolver: Resolver, raw: bytes, depth: int) -> tuple[str, list[d
         cv, results, comment = dkim.arc_verify(raw, logger=_quiet, dnsfunc=_dnsfunc(resolver))
     except KeyTempFail as exc:
         return "temperror", [], f"key lookup failed: {exc}"
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return "fail", [], f"{type(exc).__name__}: {exc}"[:200]
     if cv is None:  # a seal reported failure: the chain was terminated earlier (RFC 8617 §5.2)
         return "", results, comment

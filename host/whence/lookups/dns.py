@@ -269,7 +269,7 @@ def _negative_ttl(exc: dns.resolver.NXDOMAIN) -> int:
             for rrset in response.authority:
                 if rrset.rdtype == dns.rdatatype.SOA:
                     ttl = min(ttl, rrset.ttl, rrset[0].minimum)
-    except Exception:  # noqa: BLE001 - the TTL is a nicety
+    except Exception:
         pass
     return ttl
 
@@ -277,3 +277,9 @@ def _negative_ttl(exc: dns.resolver.NXDOMAIN) -> int:
 def _servfail_text(exc: dns.resolver.NoNameservers) -> str:
     text = str(exc)
     return "SERVFAIL" if "SERVFAIL" in text else text[:200]
+
+
+def mark_depth(resolver: Resolver, parent: int, here: int) -> None:
+    """Another kind of round trip (RDAP) on the same critical path."""
+    _depth.set(max(_depth.get(), parent, here))
+    resolver.max_depth = max(resolver.max_depth, here)

@@ -93,6 +93,6 @@ async def spf_recheck(resolver: Resolver, ip: str, mailfrom: str | None, helo: s
         return AuthResult("spf", "none", props, reason="no MAIL FROM or HELO identity to check")
     try:
         result, explanation = await run_spf(resolver, ip, mailfrom, helo)
-    except Exception as exc:  # noqa: BLE001 - a library failure is "could not check"
+    except Exception as exc:
         return AuthResult("spf", "temperror", props, reason=f"{type(exc).__name__}: {exc}"[:200])
     return AuthResult("spf", result, props, reason=explanation[:300] if explanation else None)

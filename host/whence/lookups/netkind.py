@@ -1,0 +1,33 @@
+"""What kind of network an address belongs to (hosting, cloud, VPN, mobile, residential), from the
+bundled, sourced map in data/networks.json: AS number first, then the owner's name."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+KINDS = ("hosting", "vpn", "residential", "mobile", "cloud", "unknown")
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, Any]:
+    try:
+        return json.loads(resources.files("whence.data").joinpath("networks.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return {"asn": {}, "names": []}
+
+
+def classify(asn: int | None, *names: str | None) -> tuple[str, str | None]:
+    """(kind, operator label) for an AS number and owner names; ("unknown", None) when not in the map."""
+    table = _table()
+    if asn is not None and str(asn) in table.get("asn", {}):
+        kind, label = table["asn"][str(asn)]
+        return kind, label
+    text = " ".join(n for n in names if n).lower()
+    if text:
+        for pattern, kind in table.get("names", []):
+            if pattern in text:
+                return kind, None
+    return "unknown", None
