@@ -33,7 +33,7 @@ MAX_DOMAINS = 20
 MAX_FINDINGS = 15
 # Above this the original's header block alone is attached (text/rfc822-headers, RFC 5965 §2):
 # the report has to fit the native messaging reply (1 MiB) and an abuse desk's size limit.
-MAX_ATTACHED = 600_000
+MAX_ATTACHED = 350_000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
