@@ -184,7 +184,7 @@ def extortion_btc(ctx: Context) -> Iterator[Hit]:
     }
     if len(threat) >= 2 and ("pay" in pay or "crypto" in pay):
         yield Hit(evidence)
-    elif pay:
+    elif "pay" in pay:  # a demand to pay, no threat: an invoice or an investment scam
         yield Hit(evidence, severity="medium", score=3.0, detail=fmt(T(
             "The message asks for a payment to a cryptocurrency address ({address}) ({terms}). Such "
             "payments cannot be undone; make sure you know who you are paying.",
