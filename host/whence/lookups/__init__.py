@@ -24,6 +24,7 @@ from .rdap import Rdap
 from .spfcheck import spf_recheck
 
 MAX_DOMAINS = 15
+LAST_CRITICAL_PATH: int | None = None  # round trips in sequence in the last gather (for bench/)
 
 __all__ = ["gather", "link_domains", "open_cache", "update_feeds"]
 
@@ -158,5 +159,6 @@ async def gather(facts: Facts, raw: bytes, settings: Settings) -> Lookups:
                 out.errors.append(f"{name}: {type(exc).__name__}: {exc}"[:300])
     finally:
         resolver.closed = True
-    out.origin.setdefault("lookup_depth", resolver.max_depth)
+    global LAST_CRITICAL_PATH
+    LAST_CRITICAL_PATH = resolver.max_depth
     return out

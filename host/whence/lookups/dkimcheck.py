@@ -43,12 +43,21 @@ def _dnsfunc(resolver: Resolver):
     return txt
 
 
+@lru_cache(maxsize=4)
+def _headers(raw: bytes) -> list[tuple[bytes, bytes]]:
+    """The header block parsed once per message (dkimpy's parser, body left out)."""
+    cuts = [i for i in (raw.find(b"\n\n"), raw.find(b"\r\n\r\n")) if i >= 0]
+    head = raw[: min(cuts)] if cuts else raw
+    try:
+        headers, _body = dkim.rfc822_parse(head + b"\r\n\r\n")
+    except Exception:  # hostile input
+        return []
+    return headers
+
+
 def signature_tags(raw: bytes, header: bytes) -> list[dict[bytes, bytes]]:
     """Tag lists of every `header` (DKIM-Signature, ARC-Seal ...) in message order; bad ones skipped."""
-    try:
-        headers, _body = dkim.rfc822_parse(raw)
-    except Exception:
-        return []
+    headers = _headers(raw)
     out = []
     for name, value in headers:
         if name.lower() == header.lower():
