@@ -21,8 +21,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from email.header import decode_header, make_header
 
-import olefile
-import rarfile
+try:  # declared dependencies; without them rar and OLE files are only sniffed, not listed
+    import olefile
+except ImportError:  # pragma: no cover
+    olefile = None
+try:
+    import rarfile
+except ImportError:  # pragma: no cover
+    rarfile = None
 
 from ..model import Attachment, Message, Part
 from . import qr
@@ -43,7 +49,8 @@ MAX_DATA_URIS = 10  # data: images in HTML looked at per message
 
 # rarfile hands compressed archive comments to an external unrar; we never want a tool run on
 # hostile bytes, and comments are not needed: a negative limit makes rarfile skip them all.
-rarfile.RAR_MAX_COMMENT = -1
+if rarfile is not None:
+    rarfile.RAR_MAX_COMMENT = -1
 
 ARCHIVE_KINDS = frozenset({"zip", "rar", "7z", "gzip", "bzip2", "xz", "cab", "iso", "tar", "ace", "vhd"})
 _NESTED_SUFFIXES = (".zip", ".rar", ".jar")
@@ -247,6 +254,8 @@ def _rar_listing(payload: bytes) -> _Listing:
     """
     names: list[str] = []
     state = {"headers": 0, "encrypted": False}
+    if rarfile is None:  # pragma: no cover
+        return _Listing(names=names)
 
     def seen(item: rarfile.RarInfo) -> None:
         state["headers"] += 1
@@ -269,6 +278,8 @@ def _rar_listing(payload: bytes) -> _Listing:
 def _ole_listing(payload: bytes) -> _Listing:
     """Storage and stream paths of an OLE2 file: `Macros/VBA`, `_VBA_PROJECT_CUR` mean macros,
     `EncryptedPackage` means a password-protected Office document."""
+    if olefile is None:  # pragma: no cover
+        return _Listing(names=[])
     try:
         with olefile.OleFileIO(io.BytesIO(payload)) as ole:
             paths = ole.listdir(streams=True, storages=True)
