@@ -85,7 +85,8 @@ def double_extension(name: str | None) -> str | None:
     if not name:
         return None
     clean = "".join(c for c in unicodedata.normalize("NFKC", name) if unicodedata.category(c) != "Cf")
-    parts = [p.strip().lower() for p in clean.replace("\\", "/").rsplit("/", 1)[-1].rstrip(". ").split(".")]
+    base = clean.replace("\\", "/").rsplit("/", 1)[-1].rstrip(". ")
+    parts = [p.strip().lower() for p in base.split(".") if p.strip()]  # "a.pdf .  .exe" hides nothing
     if len(parts) >= 3 and parts[-1] in EXECUTABLE_EXTENSIONS and parts[-2] in _DECOY_EXTENSIONS:
         return parts[-2]
     return None

@@ -1,0 +1,214 @@
+"""Attachment checks: on the acceptance cases through the real pipeline, and on attachment facts as the
+facts stage reports them (name, declared type, sniffed type, members, encryption, QR payloads)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from whence.checks import CATALOGUE, run_checks
+from whence.checks.attachments import body_password, double_extension, extension
+from whence.checks.registry import Context, Hit
+from whence.model import Address, Attachment, AuthFacts, Facts, Lookups, Message, Origin
+from whence.model import Context as MailContext
+from whence.pipeline import Analysis
+from whence.settings import Settings
+
+CASES = Path(__file__).parent / "data" / "cases"
+IDS = ["attachment.executable", "attachment.disk_image", "attachment.macro", "attachment.html",
+       "attachment.type_mismatch", "attachment.encrypted_archive_password", "attachment.encrypted_archive",
+       "attachment.qr_code"]
+
+
+def case_facts(name: str) -> Facts:
+    analysis = Analysis((CASES / name).read_bytes(), Settings(offline=True))
+    assert analysis.facts is not None, analysis.failure
+    return analysis.facts
+
+
+def make_facts(*attachments: Attachment, text: str = "", sender: str = "someone@example.com") -> Facts:
+    return Facts(
+        message=Message(headers=[], parts=[], raw_size=0), from_=Address("", sender, sender.split("@")[1]),
+        reply_to=[], sender=None, to=[], return_path=None, subject="", date=None, hops=[], origin=Origin(),
+        auth=AuthFacts(), links=[], attachments=list(attachments), text=text, html="", list_id=None,
+        is_list=False, context=MailContext(), recipient=None)
+
+
+def att(filename: str | None, sniffed: str | None, content_type: str = "application/octet-stream",
+        **kw: object) -> Attachment:
+    return Attachment(filename=filename, content_type=content_type, size=100, sniffed_type=sniffed, **kw)
+
+
+def hits(check_id: str, facts: Facts) -> list[Hit]:
+    return list(CATALOGUE[check_id].func(Context(facts, Lookups())))
+
+
+def fired(facts: Facts) -> dict[str, str]:
+    """check id -> severity of its hit, for every attachment check that fired."""
+    out = {}
+    for cid in IDS:
+        for h in hits(cid, facts):
+            out[cid] = h.severity or CATALOGUE[cid].severity
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The acceptance cases
+
+def test_daum_case_finds_the_exe_behind_a_pdf_name_inside_the_zip() -> None:
+    facts = case_facts("daum-xoip.eml")
+    found = hits("attachment.executable", facts)
+    assert len(found) == 1 and found[0].attachments == [0]
+    assert found[0].evidence["files"] == [
+        "Resume_MinjiKim.zip › Resume_MinjiKim.pdf.exe: double extension .pdf.exe"]
+    findings, _ = run_checks(facts, Lookups())
+    assert "attachment.executable" in facts.attachments[0].findings  # the per-attachment list is filled
+    assert next(f for f in findings if f.id == "attachment.executable").severity == "critical"
+
+
+def test_qr_case_escalates_for_a_foreign_domain() -> None:
+    found = hits("attachment.qr_code", case_facts("qr-tax-cn.eml"))
+    assert len(found) == 1 and found[0].severity == "high"
+    assert found[0].evidence["domains"] == ["aaaefiubew.cn"]
+
+
+@pytest.mark.parametrize("case", ["freight-xlsx.eml", "amazon-jp-legit.eml", "personal-iso2022jp.eml",
+                                  "newsletter-tracking.eml", "mailing-list-arc.eml", "webform-abuse.eml"])
+def test_harmless_cases_have_no_attachment_findings(case: str) -> None:
+    assert fired(case_facts(case)) == {}
+
+
+# ---------------------------------------------------------------------------------------------
+# attachment.executable and attachment.disk_image
+
+@pytest.mark.parametrize("name,ext,decoy", [
+    ("Resume.pdf.exe", "exe", "pdf"),
+    ("Invoice.PDF .scr", "scr", "pdf"),
+    ("photo.jpg.  .js.", "js", "jpg"),
+    ("report\u200b.docx.\u200bcmd", "cmd", "docx"),
+    ("setup.exe", "exe", None),
+    ("archive.tar.gz", "gz", None),
+    ("", "", None),
+])
+def test_extensions_see_through_the_usual_tricks(name: str, ext: str, decoy: str | None) -> None:
+    assert extension(name) == ext
+    assert double_extension(name) == decoy
+
+
+@pytest.mark.parametrize("attachment", [
+    att("invoice.exe", "pe"),
+    att("invoice.pdf", "pe", "application/pdf"),  # the content says it is a program
+    att("Scan_0042\u202efdp.exe", None),  # shows as Scan_0042exe.pdf
+    att("Order.pdf.lnk", "lnk"),
+    att("update.hta", "html"),
+    att("docs.zip", "zip", members=["docs/readme.txt", "docs/Invoice.pdf.js"]),
+    att("docs.rar", "rar", members=["payment.vbs"]),
+])
+def test_executables_are_critical(attachment: Attachment) -> None:
+    facts = make_facts(att("notes.txt", "text"), attachment)
+    assert fired(facts).get("attachment.executable") == "critical"
+    assert hits("attachment.executable", facts)[0].attachments == [1]
+
+
+def test_scripts_between_developers_are_not_critical() -> None:
+    assert fired(make_facts(att("build.sh", "script"))) == {"attachment.executable": "medium"}
+    assert fired(make_facts(att("swasort", "script"))) == {"attachment.executable": "medium"}
+
+
+def test_disk_images_have_their_own_finding() -> None:
+    assert fired(make_facts(att("Invoice_2024.iso", "iso"))) == {"attachment.disk_image": "high"}
+    found = fired(make_facts(att("Invoice.zip", "zip", members=["Invoice.img"])))
+    assert found == {"attachment.disk_image": "high"}
+
+
+def test_ordinary_documents_are_not_executable() -> None:
+    facts = make_facts(att("見積書.pdf", "pdf", "application/pdf"), att("photo.JPG", "jpeg", "image/jpeg"),
+                       att("data.xlsx", "ooxml", members=["[Content_Types].xml", "xl/workbook.xml"]))
+    assert fired(facts) == {}
+
+
+# ---------------------------------------------------------------------------------------------
+# attachment.macro, attachment.html, attachment.type_mismatch
+
+def test_macros_in_office_documents() -> None:
+    xlsm = att("請求書.xlsm", "ooxml", members=["[Content_Types].xml", "xl/vbaProject.bin"])
+    doc = att("Invoice.doc", "ole", members=["WordDocument", "Macros/VBA/ThisDocument", "Macros/PROJECT"])
+    inner = att("docs.zip", "zip", members=["docs/order.docm"])
+    assert hits("attachment.macro", make_facts(xlsm, doc, inner))[0].attachments == [0, 1, 2]
+    plain = att("plain.docx", "ooxml", members=["word/document.xml"])
+    assert hits("attachment.macro", make_facts(plain)) == []
+
+
+def test_html_and_svg_attachments() -> None:
+    facts = make_facts(att("Remittance.html", "html", "text/html"), att("fax.svg", "svg", "image/svg+xml"),
+                       att("page.shtml", None), att(None, "html", "text/html"))
+    found = hits("attachment.html", facts)
+    assert found[0].attachments == [0, 1, 2]  # an unnamed text/html part is the body, not an attachment
+
+
+def test_type_mismatch() -> None:
+    found = hits("attachment.type_mismatch", make_facts(att("statement.pdf", "zip", "application/pdf")))
+    assert found and found[0].severity is None  # the check's default, medium
+    assert "named .pdf, but the content is zip" in found[0].evidence["files"][0]
+    low = hits("attachment.type_mismatch", make_facts(att("photo.jpg", "png", "image/jpeg")))
+    assert low and low[0].severity == "low"
+    # agreeing types, and executables (which attachment.executable reports) are not mismatches
+    same = make_facts(att("a.docx", "ooxml"), att("b.pdf", "pdf"), att("c.pdf", "pe"), att("d.bin", "zip"))
+    assert hits("attachment.type_mismatch", same) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Encrypted archives
+
+@pytest.mark.parametrize("text,password", [
+    ("Please find my resume attached. The archive is protected, password: 2022", "2022"),
+    ("附件密码：【4739】", "4739"),
+    ("添付ファイルのパスワードは「Xk29#pq」です。", "Xk29#pq"),
+    ("解凍パスワード：ＡＢ１２３４", "AB1234"),
+    ("PW: 8812", "8812"),
+    ("パスワードは別途お送りします。", None),
+    ("Please reset your password below.", None),
+])
+def test_body_password(text: str, password: str | None) -> None:
+    assert body_password(text) == password
+
+
+def test_encrypted_archive_with_and_without_password_in_the_body() -> None:
+    locked = att("請求書.zip", "zip", members=["請求書.xlsx"], encrypted=True)
+    with_pw = make_facts(locked, text="請求書を送付します。解凍パスワード：7731")
+    assert fired(with_pw) == {"attachment.encrypted_archive_password": "high"}
+    assert hits("attachment.encrypted_archive_password", with_pw)[0].evidence["password"] == "7731"
+    alone = make_facts(locked, text="請求書を送付します。パスワードは別のメールでお送りします。")
+    assert fired(alone) == {"attachment.encrypted_archive": "low"}
+
+
+# ---------------------------------------------------------------------------------------------
+# attachment.qr_code
+
+def test_qr_code_severity_depends_on_where_it_points() -> None:
+    own = make_facts(att("ticket.png", "png", "image/png", qr_payloads=["https://www.example.com/t/1"]))
+    assert fired(own) == {"attachment.qr_code": "medium"}
+    text = make_facts(att("wifi.png", "png", "image/png", qr_payloads=["WIFI:S:guest;T:WPA;P:abc;;"]))
+    assert fired(text) == {"attachment.qr_code": "medium"}
+    foreign = make_facts(att("tax.pdf", "pdf", "application/pdf", qr_payloads=["http://login.example-cn.top/x"]))
+    found = hits("attachment.qr_code", foreign)
+    assert found[0].severity == "high" and found[0].evidence["domains"] == ["example-cn.top"]
+
+
+def test_findings_name_the_files_in_both_languages() -> None:
+    facts = make_facts(att("a.pdf.exe", "pe"), att("b.iso", "iso"), att("c.html", "html"),
+                       att("d.zip", "zip", encrypted=True), att("e.png", "png", qr_payloads=["hello"]),
+                       att("f.pdf", "zip"), att("g.xlsm", "ooxml", members=["xl/vbaProject.bin"]))
+    findings, errors = run_checks(facts, Lookups())
+    assert not errors
+    ours = [f for f in findings if f.id.startswith("attachment.")]
+    assert {f.id for f in ours} == set(IDS) - {"attachment.encrypted_archive_password"}
+    for f in ours:
+        for lang in ("en", "ja"):
+            assert f.title[lang] and f.detail[lang] and "{" not in f.detail[lang], f
+
+
+def test_hostile_attachment_lists_are_bounded() -> None:
+    many = [att(f"x{i}.pdf.exe", "pe", members=[f"m{j}.exe" for j in range(5000)]) for i in range(300)]
+    found = hits("attachment.executable", make_facts(*many))
+    assert len(found) == 1 and len(found[0].evidence["files"]) <= 12
