@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
+
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 KINDS = ("hosting", "vpn", "residential", "mobile", "cloud", "unknown")
 
@@ -14,7 +16,7 @@ KINDS = ("hosting", "vpn", "residential", "mobile", "cloud", "unknown")
 @lru_cache(maxsize=1)
 def _table() -> dict[str, Any]:
     try:
-        return json.loads(resources.files("whence.data").joinpath("networks.json").read_text("utf-8"))
+        return json.loads((DATA / "networks.json").read_text("utf-8"))
     except (OSError, ValueError):
         return {"asn": {}, "names": []}
 

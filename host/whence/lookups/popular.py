@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 @lru_cache(maxsize=1)
 def _ranks() -> dict[str, int]:
     ranks: dict[str, int] = {}
     try:
-        text = resources.files("whence.data").joinpath("tranco_top_10k.csv").read_text("utf-8")
+        text = (DATA / "tranco_top_10k.csv").read_text("utf-8")
     except OSError:
         return ranks
     for line in text.splitlines():

@@ -14,7 +14,7 @@ import re
 import time
 from datetime import datetime, timezone
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -26,6 +26,8 @@ from .cache import Cache
 from .dns import Resolver, current_depth, mark_depth
 from .http import get_json
 
+DATA = Path(__file__).resolve().parents[1] / "data"
+
 TTL_FOUND = 24 * 3600
 TTL_MISSING = 3600
 MAX_ENTITIES = 200
@@ -34,7 +36,7 @@ MAX_ENTITIES = 200
 @lru_cache(maxsize=4)
 def _bootstrap(kind: str) -> list[tuple[list[str], list[str]]]:
     try:
-        text = resources.files("whence.data").joinpath("rdap-bootstrap", f"{kind}.json").read_text("utf-8")
+        text = (DATA / "rdap-bootstrap" / f"{kind}.json").read_text("utf-8")
         return [(list(entries), list(urls)) for entries, urls in json.loads(text)["services"]]
     except (OSError, ValueError, KeyError, TypeError):
         return []
