@@ -94,7 +94,12 @@ def _verify_dkim(resolver: Resolver, raw: bytes, depth: int) -> list[tuple[int, 
         except KeyTempFail as exc:
             out.append((idx, "temperror", f"key lookup failed: {exc}"))
         except dkim.DKIMException as exc:
-            out.append((idx, "permerror", str(exc)[:200]))
+            # RFC 8601 §2.7.1: a signature that does not verify (altered body, expired) is "fail";
+            # permerror is for signatures or keys that cannot be processed at all
+            text = str(exc)
+            verdict = "fail" if any(w in text for w in ("body hash mismatch", "is past", "expired")) \
+                else "permerror"
+            out.append((idx, verdict, text[:200]))
         except Exception as exc:
             out.append((idx, "permerror", f"{type(exc).__name__}: {exc}"[:200]))
     return out
