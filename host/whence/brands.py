@@ -17,6 +17,7 @@ from importlib import resources
 
 from confusable_homoglyphs import confusables
 
+from .domainlists import popular_rank
 from .domains import registrable_domain
 
 # zero-width and bidi controls, soft hyphen, variation selectors: used to split brand names
@@ -28,6 +29,7 @@ INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-
 class Brand:
     key: str
     name: str
+    name_ja: str
     domains: tuple[str, ...]
     japanese: bool
     category: str
@@ -71,7 +73,7 @@ def all_brands() -> tuple[Brand, ...]:
         alts = sorted(entry["names"], key=len, reverse=True)
         pattern = re.compile("|".join(_name_pattern(n, n in cs) for n in alts))
         labels = tuple(sorted({_label(d) for d in entry["domains"]}))
-        out.append(Brand(entry["key"], entry["name"], tuple(d.lower() for d in entry["domains"]),
+        out.append(Brand(entry["key"], entry["name"], entry.get("name_ja", entry["name"]), tuple(d.lower() for d in entry["domains"]),
                          bool(entry.get("japanese")), entry.get("category", "other"), pattern, labels))
     return tuple(out)
 
@@ -159,7 +161,9 @@ class Lookalike:
 
 
 _GENERIC_LABELS = {"line", "visa", "apple", "chase", "steam", "sky", "ups", "meta", "mail", "post", "view",
-                   "amex", "nomura", "olive", "epos", "orico", "monex", "sbi", "jal", "ana", "jcb", "au"}
+                   "amex", "nomura", "olive", "epos", "orico", "monex", "jal", "ana", "au",
+                   "outlook", "office", "live", "windows", "bing", "xbox", "skype", "azure", "onedrive", "msn",
+                   "youtube", "ledger", "valve", "costco", "adobe", "norton", "dpoint", "ymobile", "jalan"}
 
 
 def lookalike(host: str) -> Lookalike | None:
@@ -168,6 +172,8 @@ def lookalike(host: str) -> Lookalike | None:
     if owner_of(host):
         return None
     reg = registrable_domain(host) or host
+    if popular_rank(reg):  # an established popular site is not a look-alike of anything
+        return None
     label = reg.split(".")[0]
     sub = host[: -len(reg)].rstrip(".") if host.endswith(reg) and host != reg else ""
     skel = skeleton(label)
@@ -185,15 +191,16 @@ def lookalike(host: str) -> Lookalike | None:
             if len(official) >= 6 and official not in _GENERIC_LABELS:
                 if official in skel:
                     return Lookalike(brand, "combo", official)
-                limit = 1 if len(official) < 9 else 2
+                limit = 1 if len(official) < 10 else 2
                 if _distance(skel, official, limit) <= limit:
                     return Lookalike(brand, "typo", official)
-                if len(skel) > len(official) and _fuzzy_contains(skel, official, limit):
+                # a misspelt brand with words around it ("myetherwallatak"): long names only, one edit
+                if len(official) >= 8 and len(skel) > len(official) and _fuzzy_contains(skel, official, 1):
                     return Lookalike(brand, "typo", official)
         if sub:
             sub_tokens = set(re.split(r"[-_.]+", sub))
             for official in brand.labels:
-                if len(official) >= 4 and official not in _GENERIC_LABELS and official in sub_tokens:
+                if len(official) >= 3 and official not in _GENERIC_LABELS and official in sub_tokens:
                     return Lookalike(brand, "brand_in_subdomain", official)
             for d in brand.domains:
                 if f".{d}." in f".{sub}." or sub.endswith(d.replace(".", "-")):

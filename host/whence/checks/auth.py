@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from ..brands import owner_of
 from ..domainlists import is_free_email
 from ..i18n import T
+from ..domains import registrable_domain
 from .common import auth_results, from_authenticated, from_domain, result_of
 from .registry import Context, Hit, check
 
@@ -117,24 +118,29 @@ def aligned_pass(ctx: Context) -> Iterator[Hit]:
     if not from_authenticated(ctx):
         return
     domain = from_domain(ctx)
-    how = "DMARC pass" if result_of(ctx, "dmarc") == "pass" else "aligned SPF/DKIM pass"
+    dkim = any(r.method == "dkim" and r.result == "pass" and registrable_domain(r.props.get("header.d", "")) == domain
+               for r in auth_results(ctx))
+    how = "DKIM" if dkim else "SPF"
     free = is_free_email(domain)
-    # a free-mail account proves little: anyone can open one
-    yield Hit(evidence={"domain": domain, "how": how, "free_email": free}, score=-1.0 if free else None)
+    # a free-mail account proves little (anyone can open one), and SPF alone only that the domain's
+    # owner runs this server — a throwaway domain passes SPF as easily as a bank (seed 001)
+    yield Hit(evidence={"domain": domain, "how": how, "free_email": free},
+              score=-1.0 if free else -2.5 if dkim else -0.5)
 
 
 @check(
     "auth.brand_authenticated", "info", -3.0,
     title=T("Authenticated mail from the brand's own domain", "ブランド自身のドメインから認証済みで届いています"),
     detail=T("The mail comes authenticated from {domain}, one of {brand_name}'s own domains.",
-             "このメールは {brand_name} の正規ドメイン {domain} から認証済みで届いています。"),
+             "このメールは {brand_name_ja} の正規ドメイン {domain} から認証済みで届いています。"),
 )
 def brand_authenticated(ctx: Context) -> Iterator[Hit]:
     if not from_authenticated(ctx):
         return
     brand = owner_of(from_domain(ctx))
     if brand:
-        yield Hit(evidence={"domain": from_domain(ctx), "brand": brand.key, "brand_name": brand.name})
+        yield Hit(evidence={"domain": from_domain(ctx), "brand": brand.key, "brand_name": brand.name,
+                            "brand_name_ja": brand.name_ja})
 
 
 @check(

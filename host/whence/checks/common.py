@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..brands import Brand, claimed, lookalike, owner_of
 from ..domains import registrable_domain
 from ..model import AuthResult
@@ -94,19 +96,34 @@ def link_domains(ctx: Context) -> list[str]:
     return ctx.memo("link_domains", compute)
 
 
-def brand_domains_present(ctx: Context) -> set[str]:
-    """Brand keys owning the authenticated sender or any link domain."""
+def authenticated_brands(ctx: Context) -> set[str]:
+    """Keys of brands owning a domain that authenticated this message."""
     def compute() -> set[str]:
-        keys = set()
-        domains = set(link_domains(ctx)) | authenticated_domains(ctx)
+        domains = set(authenticated_domains(ctx))
         if from_authenticated(ctx):
             domains.add(from_domain(ctx))
-        for d in domains:
-            b = owner_of(d)
-            if b:
-                keys.add(b.key)
-        return keys
-    return ctx.memo("brand_domains_present", compute)
+        return {b.key for b in map(owner_of, domains) if b}
+    return ctx.memo("authenticated_brands", compute)
+
+
+def infrastructure_domains(ctx: Context) -> set[str]:
+    """Domains of the list or forwarder that delivered the message (its footer links are not the sender's)."""
+    def compute() -> set[str]:
+        out = set()
+        for name in ("List-Id", "List-Unsubscribe", "List-Post", "List-Archive", "List-Help", "List-Subscribe"):
+            for value in ctx.facts.message.get_all(name)[:3]:
+                for host in re.findall(r"[\w.-]+\.[a-z]{2,}", value.lower())[:6]:
+                    reg = registrable_domain(host)
+                    if reg:
+                        out.add(reg)
+        return out
+    return ctx.memo("infrastructure_domains", compute)
+
+
+def foreign_link_domains(ctx: Context, brand: Brand) -> list[str]:
+    """Link domains that belong neither to BRAND, nor to the list that carried the mail."""
+    infra = infrastructure_domains(ctx)
+    return [d for d in link_domains(ctx) if not brand.owns(d) and d not in infra]
 
 
 def host_lookalike(ctx: Context, host: str):  # -> Lookalike | None

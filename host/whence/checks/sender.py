@@ -11,8 +11,9 @@ from ..i18n import T
 from ..domainlists import is_free_email
 from ..wordiness import looks_random
 from .common import (
-    brand_domains_present,
+    authenticated_brands,
     claimed_brands,
+    foreign_link_domains,
     from_authenticated,
     from_domain,
     host_lookalike,
@@ -22,6 +23,8 @@ from .common import (
 )
 from .registry import Context, Hit, check
 
+LURE = re.compile(r"(?i)\b(account|verif|confirm|suspend|locked|unusual|sign[- ]?in|log[- ]?in|password|"
+                  r"payment|billing|invoice|refund|security|alert|update|expire|limited|unlock|reward|prize)")
 _WHERE = {"display_name": ("the sender's name", "差出人名"), "subject": ("the subject", "件名"),
           "address": ("the sender's address", "差出人アドレス")}
 
@@ -30,32 +33,38 @@ _WHERE = {"display_name": ("the sender's name", "差出人名"), "subject": ("th
     "brand.impersonation", "high", 6.0,
     title=T("Claims to be a brand it does not come from", "ブランドを名乗っているが、そのブランドからのメールではありません"),
     detail=T("{where_en} names {brand_name}, but the sender ({from_domain}) is not an authenticated "
-             "{brand_name} domain and no link goes to one (links: {links}). {brand_name}'s own domains "
+             "{brand_name} domain and links lead elsewhere ({links}). {brand_name}'s own domains "
              "include {official}.",
-             "{where_ja}に「{brand_name}」とありますが、送信元（{from_domain}）は認証された{brand_name}の"
-             "ドメインではなく、リンク先（{links}）も{brand_name}のものではありません。{brand_name}の正規ドメインは"
+             "{where_ja}に「{brand_name_ja}」とありますが、送信元（{from_domain}）は認証された{brand_name_ja}の"
+             "ドメインではなく、リンクも{brand_name_ja}以外（{links}）へ向かっています。{brand_name_ja}の正規ドメインは"
              "{official} などです。"),
     reason=T("claims to be {brand_name} but neither the sender nor the links belong to it",
-             "{brand_name}を名乗っているのに、送信元もリンク先も{brand_name}のものではありません"),
+             "{brand_name_ja}を名乗っているのに、送信元もリンク先も{brand_name_ja}のものではありません"),
 )
 def brand_impersonation(ctx: Context) -> Iterator[Hit]:
-    present = brand_domains_present(ctx)
     sender = from_domain(ctx)
     for brand, word, where in claimed_brands(ctx):
-        if brand.key in present:
+        if brand.key in authenticated_brands(ctx):
             continue
-        # the brand's own domain in From, not contradicted by a failing check: nothing to accuse
-        if brand.owns(sender) and result_of(ctx, "dmarc") not in ("fail",) and \
+        # a subject that merely mentions a brand ("Re: Google's new API") claims nothing; it counts
+        # when the mail is Japanese-targeted or the subject itself is a lure
+        if where == "subject" and not (mostly_japanese(ctx.facts.subject + ctx.facts.text)
+                                       or LURE.search(ctx.facts.subject)):
+            continue
+        foreign = foreign_link_domains(ctx, brand)
+        # phishing mixes the brand's real links with its own; all links at the brand clears the mail,
+        # and so does the brand's own From domain when nothing contradicts it
+        if link_domains(ctx) and not foreign:
+            continue
+        if brand.owns(sender) and not foreign and result_of(ctx, "dmarc") != "fail" and \
                 result_of(ctx, "spf") not in ("fail", "softfail"):
             continue
-        # a subject that merely mentions a brand is weak without a lure or Japanese-targeted wording
-        weak = where == "subject" and not (mostly_japanese(ctx.facts.text) or link_domains(ctx))
         yield Hit(
-            evidence={"brand": brand.key, "brand_name": brand.name, "matched": word, "where": where,
+            evidence={"brand": brand.key, "brand_name": brand.name, "brand_name_ja": brand.name_ja,
+                      "matched": word, "where": where,
                       "where_en": _WHERE[where][0].capitalize(), "where_ja": _WHERE[where][1],
-                      "from_domain": sender or "?", "links": link_domains(ctx)[:5] or "—",
+                      "from_domain": sender or "?", "links": foreign[:5] or "—",
                       "official": list(brand.domains[:3])},
-            severity="medium" if weak else None, score=3.0 if weak else None,
         )
         return
 
@@ -65,7 +74,7 @@ _ADDRESS_IN_NAME = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)|(?<![\w@.-])((?:[
 
 
 @check(
-    "sender.display_name_spoof", "medium", 3.5,
+    "sender.display_name_spoof", "medium", 2.5,
     title=T("The sender's name shows a different address or domain", "差出人名に別のアドレスやドメインが書かれています"),
     detail=T("The display name shows “{shown}”, but the mail is actually from {address}.",
              "差出人名には「{shown}」と表示されていますが、実際の差出人は {address} です。"),
@@ -80,7 +89,9 @@ def display_name_spoof(ctx: Context) -> Iterator[Hit]:
         reg = registrable_domain(shown)
         if not reg or reg == registrable_domain(f.domain):
             continue
-        yield Hit(evidence={"shown": m.group(0), "shown_domain": reg, "address": f.address})
+        brand = owner_of(reg)
+        yield Hit(evidence={"shown": m.group(0), "shown_domain": reg, "address": f.address},
+                  severity="high" if brand else None, score=5.0 if brand else None)
         return
 
 
@@ -124,6 +135,8 @@ def self_spoof(ctx: Context) -> Iterator[Hit]:
         return
     if facts.from_.address != facts.recipient.lower() or from_authenticated(ctx):
         return
+    if not (facts.auth.results or facts.auth.received_spf) or facts.is_list:
+        return  # nobody checked: "could not check" is not "unauthenticated"
     if facts.origin.authenticated:
         return  # submitted through the provider with the account's credentials: not a forgery
     yield Hit(evidence={"address": facts.from_.address, "spf": result_of(ctx, "spf") or "unknown",
@@ -134,8 +147,8 @@ def self_spoof(ctx: Context) -> Iterator[Hit]:
     "sender.lookalike_domain", "high", 5.0,
     title=T("The sender's domain imitates a brand's", "差出人のドメインがブランドのドメインに似せてあります"),
     detail=T("{domain} looks like {official} ({brand_name}) but is not theirs ({kind}).",
-             "{domain} は {brand_name} の {official} に似ていますが、別物です（{kind_ja}）。"),
-    reason=T("it is sent from {domain}, a look-alike of {brand_name}", "{brand_name}に似せたドメイン {domain} から送られています"),
+             "{domain} は {brand_name_ja} の {official} に似ていますが、別物です（{kind_ja}）。"),
+    reason=T("it is sent from {domain}, a look-alike of {brand_name}", "{brand_name_ja}に似せたドメイン {domain} から送られています"),
 )
 def sender_lookalike(ctx: Context) -> Iterator[Hit]:
     f = ctx.facts.from_
@@ -144,6 +157,7 @@ def sender_lookalike(ctx: Context) -> Iterator[Hit]:
     la = host_lookalike(ctx, f.domain)
     if la:
         yield Hit(evidence={"domain": f.domain, "brand": la.brand.key, "brand_name": la.brand.name,
+                            "brand_name_ja": la.brand.name_ja,
                             "official": la.official, "kind": la.kind, "kind_ja": KIND_JA[la.kind]})
 
 
@@ -160,7 +174,7 @@ KIND_JA = {"homoglyph": "似た文字の置き換え", "typo": "綴りの違い"
 )
 def sender_random_domain(ctx: Context) -> Iterator[Hit]:
     sender = from_domain(ctx)
-    if not sender or from_authenticated(ctx) or is_free_email(sender):
+    if not sender or is_free_email(sender) or owner_of(sender):
         return
     label = sender.split(".")[0]
     if looks_random(label):
