@@ -339,8 +339,13 @@ browser.runtime.onMessage.addListener((m) => {
 });
 
 async function main() {
-  const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
-  state.tabId = tab?.id ?? null;
+  // The panel also opens in a tab of its own ("panel.html?tabId=N") for the message in tab N.
+  const fromUrl = Number.parseInt(new URLSearchParams(location.search).get("tabId") || "", 10);
+  if (Number.isInteger(fromUrl)) state.tabId = fromUrl;
+  else {
+    const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
+    state.tabId = tab?.id ?? null;
+  }
   localizePage();
   document.documentElement.lang = state.lang;
   setupReport();

@@ -8,7 +8,7 @@ export const LEVELS = Object.freeze({
   caution: { badge: "?", color: "#b7791f", key: "levelCaution", rank: 1 },
   suspicious: { badge: "!", color: "#dd6b20", key: "levelSuspicious", rank: 2 },
   dangerous: { badge: "!!", color: "#c53030", key: "levelDangerous", rank: 3 },
-  unknown: { badge: "…", color: "#718096", key: "levelUnknown", rank: -1 },
+  unknown: { badge: "–", color: "#718096", key: "levelUnknown", rank: -1 },
   pending: { badge: "…", color: "#718096", key: "levelPending", rank: -1 },
   error: { badge: "×", color: "#4a5568", key: "levelError", rank: -1 },
 });

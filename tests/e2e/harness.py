@@ -14,6 +14,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -178,6 +179,8 @@ QUIET_PREFS: dict[str, Any] = {
     "intl.locale.requested": "en-US",
     "browser.aboutConfig.showWarning": False,
     "devtools.console.stdout.content": True,
+    # Extension pages in the main process, so the tests can read the panel's DOM from chrome.
+    "extensions.webextensions.remote": True,
     "devtools.console.stdout.chrome": True,
     # Local Folders without the first-run wizard
     "mail.accountmanager.localfoldersserver": "server1",
@@ -385,3 +388,143 @@ class UI:
     def wait_badge(self, accept: Callable[[str], bool], timeout: float = 45) -> dict[str, Any]:
         return wait_for(lambda: (s := self.button_state()) and s.get("badge") and accept(s["badge"]) and s,
                         timeout, "the Whence badge")
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading an extension page (a remote browser) from chrome: a frame script sends its DOM back.
+
+PAGE_PROBE = """
+const browser = args[0] === "current" ? tabmail.currentTabInfo.browser : null;
+const mm = browser.messageManager;
+const probe = `try {
+  const d = content.document;
+  if (!d.body || !d.getElementById("panel") && !d.getElementById("progress")) throw new Error("not loaded: " + content.location.href);
+  const text = (sel) => [...d.querySelectorAll(sel)].map((e) => e.textContent);
+  sendAsyncMessage("whence-test:dom", {
+    url: content.location.href, title: d.title, text: d.body ? d.body.innerText : "",
+    findings: [...d.querySelectorAll("#findings li[data-id]")].map((e) => e.dataset.id),
+    origin: Object.fromEntries([...d.querySelectorAll("#origin dd[data-key]")].map((e) => [e.dataset.key, e.textContent])),
+    links: text("#links tbody tr td:first-child"),
+    subject: d.getElementById("verdict-summary")?.textContent,
+    elements: [...d.body.querySelectorAll("img, script, iframe, object, embed"), ...d.querySelectorAll("script:not([src])")].map((e) => e.outerHTML.slice(0, 200)),
+    visible: Object.fromEntries(["loading", "problem", "report", "nomessage", "install-help"].map((id) => [id, d.getElementById(id) ? !d.getElementById(id).hidden : null])),
+    svg: d.querySelectorAll("#route-picture svg circle").length,
+    state: d.body?.dataset.state || null,
+  });
+} catch (e) { sendAsyncMessage("whence-test:dom", {error: String(e)}); }`;
+return await new Promise((resolve, reject) => {
+  const listener = (msg) => { mm.removeMessageListener("whence-test:dom", listener); resolve(msg.data); };
+  mm.addMessageListener("whence-test:dom", listener);
+  mm.loadFrameScript("data:," + encodeURIComponent(probe), false);
+  win.setTimeout(() => reject(new Error("page probe timed out")), 10000);
+});
+"""
+
+
+def open_panel_tab(ui: UI) -> None:
+    """Opens the details panel in a tab for the message shown in the 3-pane tab."""
+    ui.run("""
+        const policy = WebExtensionPolicy.getByID(args[0]);
+        const tabId = policy.extension.tabManager.getWrapper(tabmail.tabInfo[0]).id;
+        tabmail.openTab("contentTab", {url: policy.getURL("popup/panel.html?tabId=" + tabId)});
+    """, ADDON_ID)
+
+
+def read_page(ui: UI) -> dict[str, Any] | None:
+    """The panel's (or scan window's) content as the probe sees it; None while it loads."""
+    page = ui.run(PAGE_PROBE, "current")
+    return None if "error" in page else page
+
+
+def close_tab(ui: UI) -> None:
+    ui.run("tabmail.closeTab(tabmail.currentTabInfo); tabmail.switchToTab(0);")
+
+
+# ---------------------------------------------------------------------------------------------
+# A local IMAP server (Debian's dovecot) on a loopback port, so new mail arrives for real.
+
+
+class Dovecot:
+    USER = "tester"
+    PASSWORD = "secret-e2e"
+
+    def __init__(self, root: Path) -> None:
+        binary = shutil.which("dovecot") or ("/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None)
+        if not binary:
+            raise AssertionError("dovecot is not installed: apt-get install -y dovecot-imapd")
+        self.root = root
+        self.port = free_port()
+        # The mail user (nobody) must traverse every parent: pytest's tmp dirs are private (0700).
+        self.mailroot = Path(tempfile.mkdtemp(prefix="whence-e2e-mail-"))
+        self.mailroot.chmod(0o711)
+        self.maildir = self.mailroot / "mail" / self.USER
+        for sub in ("cur", "new", "tmp"):
+            (self.maildir / sub).mkdir(parents=True)
+        import pwd
+
+        nobody = pwd.getpwnam("nobody")
+        for path in [self.mailroot / "mail", *(self.mailroot / "mail").rglob("*")]:
+            os.chown(path, nobody.pw_uid, nobody.pw_gid)
+        (root / "run").mkdir()
+        conf = root / "dovecot.conf"
+        conf.write_text(f"""
+protocols = imap
+listen = 127.0.0.1
+base_dir = {root}/run
+state_dir = {root}/run
+log_path = {root}/dovecot.log
+info_log_path = {root}/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:{self.mailroot}/mail/%u
+first_valid_uid = 1
+passdb {{
+  driver = static
+  args = password={self.PASSWORD}
+}}
+userdb {{
+  driver = static
+  args = uid={nobody.pw_uid} gid={nobody.pw_gid} home={self.mailroot}/mail/%u
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {self.port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+  chroot =
+}}
+service anvil {{
+  chroot =
+}}
+""", "utf-8")
+        self.proc = subprocess.Popen([binary, "-F", "-c", str(conf)], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.STDOUT)
+
+        def listening() -> bool:
+            with socket.socket() as s:
+                return s.connect_ex(("127.0.0.1", self.port)) == 0
+
+        wait_for(lambda: listening() or self.proc.poll() is not None, 15, "dovecot")
+        if self.proc.poll() is not None:
+            log = (root / "dovecot.log").read_text(errors="replace") if (root / "dovecot.log").exists() else ""
+            raise AssertionError(f"dovecot did not start: {log[-2000:]}")
+        self.count = 0
+
+    def deliver(self, raw: bytes) -> None:
+        """Drops a message into the mailbox as a delivery agent would (tmp/ then new/)."""
+        self.count += 1
+        name = f"{int(time.time())}.e2e{self.count}.localhost"
+        tmp = self.maildir / "tmp" / name
+        tmp.write_bytes(raw.replace(b"\r\n", b"\n"))
+        os.chown(tmp, *(lambda p: (p.pw_uid, p.pw_gid))(__import__("pwd").getpwnam("nobody")))
+        tmp.rename(self.maildir / "new" / name)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(10)
+        shutil.rmtree(self.mailroot, ignore_errors=True)
