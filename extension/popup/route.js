@@ -52,7 +52,7 @@ export function drawRoute(container, report, labels) {
     if (i > 0) {
       root.appendChild(svg("line", { x1: 20, y1: y - ROW + 8, x2: 20, y2: y - 8 }));
       const d = formatDelay(n.delay);
-      if (d) root.appendChild(svg("text", { x: 30, y: y - ROW / 2 + 4, class: "delay" }, d));
+      if (d) root.appendChild(svg("text", { x: 40, y: y - ROW / 2 + 4, class: "delay" }, d));
     }
     const cls = `${n.trusted ? "node-trusted" : "node-outside"}${n.origin ? " node-origin" : ""}`;
     root.appendChild(svg("circle", { cx: 20, cy: y, r: 7, class: cls }));
@@ -60,7 +60,7 @@ export function drawRoute(container, report, labels) {
     if (n.ip && n.ip !== n.name) label += `  [${n.ip}]`;
     if (n.origin) label += `  ← ${labels.origin}`;
     else if (n.final) label += `  ← ${labels.recipient}`;
-    root.appendChild(svg("text", { x: 110, y: y + 4 }, short(label, 90)));
+    root.appendChild(svg("text", { x: 40, y: y + 4 }, short(label, 100)));
   });
   container.replaceChildren(root);
   container.setAttribute("aria-label", labels.title);

@@ -269,7 +269,8 @@ class Thunderbird:
         self.log_path = log
         self.log = log.open("wb")
         self.proc = subprocess.Popen(
-            [binary, "--profile", str(profile), "--no-remote", "--marionette", "--remote-allow-system-access"],
+            [binary, "--profile", str(profile), "--no-remote", "--marionette",
+             "--remote-allow-system-access"],
             env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         self.m = Marionette(host="127.0.0.1", port=port, startup_timeout=90)
         try:
@@ -398,16 +399,23 @@ const browser = args[0] === "current" ? tabmail.currentTabInfo.browser : null;
 const mm = browser.messageManager;
 const probe = `try {
   const d = content.document;
-  if (!d.body || !d.getElementById("panel") && !d.getElementById("progress")) throw new Error("not loaded: " + content.location.href);
+  if (!d.body || !d.getElementById("panel") && !d.getElementById("progress")) {
+    throw new Error("not loaded: " + content.location.href);
+  }
+  const shown = (id) => d.getElementById(id) ? !d.getElementById(id).hidden : null;
+  const markup = [...d.body.querySelectorAll("img, script, iframe, object, embed"),
+                  ...d.querySelectorAll("script:not([src])")];
   const text = (sel) => [...d.querySelectorAll(sel)].map((e) => e.textContent);
   sendAsyncMessage("whence-test:dom", {
     url: content.location.href, title: d.title, text: d.body ? d.body.innerText : "",
     findings: [...d.querySelectorAll("#findings li[data-id]")].map((e) => e.dataset.id),
-    origin: Object.fromEntries([...d.querySelectorAll("#origin dd[data-key]")].map((e) => [e.dataset.key, e.textContent])),
+    origin: Object.fromEntries([...d.querySelectorAll("#origin dd[data-key]")]
+      .map((e) => [e.dataset.key, e.textContent])),
     links: text("#links tbody tr td:first-child"),
     subject: d.getElementById("verdict-summary")?.textContent,
-    elements: [...d.body.querySelectorAll("img, script, iframe, object, embed"), ...d.querySelectorAll("script:not([src])")].map((e) => e.outerHTML.slice(0, 200)),
-    visible: Object.fromEntries(["loading", "problem", "report", "nomessage", "install-help"].map((id) => [id, d.getElementById(id) ? !d.getElementById(id).hidden : null])),
+    elements: markup.map((e) => e.outerHTML.slice(0, 200)),
+    visible: Object.fromEntries(["loading", "problem", "report", "nomessage", "install-help"]
+      .map((id) => [id, shown(id)])),
     svg: d.querySelectorAll("#route-picture svg circle").length,
     state: d.body?.dataset.state || null,
   });
@@ -449,7 +457,7 @@ class Dovecot:
     PASSWORD = "secret-e2e"
 
     def __init__(self, root: Path) -> None:
-        binary = shutil.which("dovecot") or ("/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None)
+        binary = shutil.which("dovecot") or shutil.which("dovecot", path="/usr/sbin")
         if not binary:
             raise AssertionError("dovecot is not installed: apt-get install -y dovecot-imapd")
         self.root = root
@@ -510,7 +518,8 @@ service anvil {{
 
         wait_for(lambda: listening() or self.proc.poll() is not None, 15, "dovecot")
         if self.proc.poll() is not None:
-            log = (root / "dovecot.log").read_text(errors="replace") if (root / "dovecot.log").exists() else ""
+            logfile = root / "dovecot.log"
+            log = logfile.read_text(errors="replace") if logfile.exists() else ""
             raise AssertionError(f"dovecot did not start: {log[-2000:]}")
         self.count = 0
 
@@ -528,3 +537,13 @@ service anvil {{
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(10)
         shutil.rmtree(self.mailroot, ignore_errors=True)
+
+
+def scroll_to(ui: UI, element_id: str) -> None:
+    """Scrolls the current tab's page so an element is at the top (for screenshots)."""
+    ui.run("""
+        const mm = tabmail.currentTabInfo.browser.messageManager;
+        mm.loadFrameScript("data:," + encodeURIComponent(
+          `content.document.getElementById(${JSON.stringify(args[0])})?.scrollIntoView();`), false);
+        await sleep(300);
+    """, element_id)

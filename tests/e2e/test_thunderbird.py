@@ -27,6 +27,7 @@ from tests.e2e.harness import (
     imap_prefs,
     open_panel_tab,
     read_page,
+    scroll_to,
     wait_for,
 )
 
@@ -66,7 +67,8 @@ def tb(tmp_path_factory: pytest.TempPathFactory, host_home: Path, display: Any, 
     dns, rdap = network
     imap = Dovecot(tmp_path_factory.mktemp("dovecot"))
     folders = {
-        "Inbox": [case("etc-phish.eml"), case("amazon-jp-legit.eml"), (E2E_DATA / "injection.eml").read_bytes()],
+        "Inbox": [case("etc-phish.eml"), case("amazon-jp-legit.eml"),
+                  (E2E_DATA / "injection.eml").read_bytes()],
         "Scan": [case(name) for name in SCAN_CASES],
     }
     tb = start_thunderbird(tmp_path_factory.mktemp("tb"), host_home, display, xpi, folders, dns.address,
@@ -88,7 +90,7 @@ def show(ui: UI, raw: bytes) -> None:
 @pytest.mark.e2e
 @pytest.mark.parametrize("name", ["etc-phish.eml", "amazon-jp-legit.eml"])
 def test_badge_shows_the_hosts_verdict(tb: Any, name: str, display: Any) -> None:
-    thunderbird, ui, _imap, dns, rdap = tb
+    _thunderbird, ui, _imap, dns, rdap = tb
     raw = case(name)
     level = host_level(raw, dns, rdap)
     show(ui, raw)
@@ -119,6 +121,8 @@ def test_panel_shows_origin_network_and_brand_impersonation(tb: Any, display: An
         assert not page["elements"], page["elements"]  # no images, scripts or frames at all
         time.sleep(0.5)
         display.screenshot(SCREENSHOTS / "details-panel.png")
+        scroll_to(ui, "sec-auth")
+        display.screenshot(SCREENSHOTS / "details-panel-route.png")
     finally:
         close_tab(ui)
 
@@ -147,7 +151,7 @@ def test_hostile_strings_are_shown_as_text(tb: Any) -> None:
 
 @pytest.mark.e2e
 def test_scan_this_folder_tags_every_message(tb: Any) -> None:
-    thunderbird, ui, _imap, dns, rdap = tb
+    _thunderbird, ui, _imap, dns, rdap = tb
     ui.show_folder(SCAN_URL, len(SCAN_CASES))
     expected = {message_id(case(n)): host_level(case(n), dns, rdap) for n in SCAN_CASES}
     ui.run("""
@@ -171,7 +175,8 @@ def test_scan_this_folder_tags_every_message(tb: Any) -> None:
 
     def tagged() -> bool:
         got = {m["messageId"]: m["tags"] for m in ui.messages(SCAN_URL)}
-        return all((TAGS[lvl] in got.get(mid, [])) if lvl in TAGS else mid in got for mid, lvl in expected.items())
+        return all((TAGS[lvl] in got.get(mid, [])) if lvl in TAGS else mid in got
+                   for mid, lvl in expected.items())
 
     wait_for(tagged, 90, "every message in the folder to be tagged")
     got = {m["messageId"]: m["tags"] for m in ui.messages(SCAN_URL)}
@@ -228,7 +233,8 @@ def test_panel_explains_how_to_install_a_missing_host(tmp_path_factory: pytest.T
         state = ui.wait_badge(lambda b: b == "×", timeout=40)
         assert "not installed" in state["title"], state
         open_panel_tab(ui)
-        page = wait_for(lambda: (p := read_page(ui)) and p["visible"]["problem"] and p, 40, "the problem section")
+        page = wait_for(lambda: (p := read_page(ui)) and p["visible"]["problem"] and p, 40,
+                        "the problem section")
         assert page["visible"]["install-help"], page
         assert "python3 installer/install.py" in page["text"]
         assert "not installed" in page["text"]
