@@ -52,7 +52,9 @@ def install_host(home: Path) -> Path:
                XDG_DATA_HOME=str(home / ".local" / "share"))
     done = subprocess.run([sys.executable, str(REPO / "installer" / "install.py"), "--no-xpi", "--quiet"],
                           env=env, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.returncode == 0, (
+        "installer/install.py failed. Offline, pip builds Whence with the test environment's setuptools, "
+        "which needs bdist_wheel (setuptools>=70.1, in the [test] extra):\n" + done.stdout + done.stderr)
     manifest = home / ".mozilla" / "native-messaging-hosts" / "whence.json"
     assert manifest.exists(), done.stdout
     return manifest

@@ -89,8 +89,8 @@ def show(ui: UI, raw: bytes) -> None:
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("name", ["etc-phish.eml", "amazon-jp-legit.eml"])
-def test_badge_shows_the_hosts_verdict(tb: Any, name: str, display: Any) -> None:
-    _thunderbird, ui, _imap, dns, rdap = tb
+def test_badge_shows_the_hosts_verdict(tb: Any, name: str) -> None:
+    thunderbird, ui, _imap, dns, rdap = tb
     raw = case(name)
     level = host_level(raw, dns, rdap)
     show(ui, raw)
@@ -101,12 +101,12 @@ def test_badge_shows_the_hosts_verdict(tb: Any, name: str, display: Any) -> None
     assert expected_ok(name, level), f"{name}: the host says {level}, expected {EXPECTED[name]}"
     if name == "etc-phish.eml":
         time.sleep(0.5)
-        display.screenshot(SCREENSHOTS / "message-view-badge.png")
+        thunderbird.screenshot(SCREENSHOTS / "message-view-badge.png")
 
 
 @pytest.mark.e2e
-def test_panel_shows_origin_network_and_brand_impersonation(tb: Any, display: Any) -> None:
-    _thunderbird, ui, _imap, _dns, _rdap = tb
+def test_panel_shows_origin_network_and_brand_impersonation(tb: Any) -> None:
+    thunderbird, ui, _imap, _dns, _rdap = tb
     show(ui, case("etc-phish.eml"))
     ui.wait_badge(lambda b: b == "!!", timeout=60)
     open_panel_tab(ui)
@@ -120,9 +120,9 @@ def test_panel_shows_origin_network_and_brand_impersonation(tb: Any, display: An
         assert page["svg"] >= 2  # the route picture has its nodes
         assert not page["elements"], page["elements"]  # no images, scripts or frames at all
         time.sleep(0.5)
-        display.screenshot(SCREENSHOTS / "details-panel.png")
+        thunderbird.screenshot(SCREENSHOTS / "details-panel.png")
         scroll_to(ui, "sec-auth")
-        display.screenshot(SCREENSHOTS / "details-panel-route.png")
+        thunderbird.screenshot(SCREENSHOTS / "details-panel-route.png")
     finally:
         close_tab(ui)
 
@@ -239,6 +239,6 @@ def test_panel_explains_how_to_install_a_missing_host(tmp_path_factory: pytest.T
         assert "python3 installer/install.py" in page["text"]
         assert "not installed" in page["text"]
         assert not page["visible"]["loading"]  # no endless spinner
-        display.screenshot(SCREENSHOTS / "host-missing.png")
+        tb.screenshot(SCREENSHOTS / "host-missing.png")
     finally:
         tb.quit()
