@@ -1,0 +1,217 @@
+"""installer/install.py and `whence doctor`: the Linux layout for real, macOS and Windows by their logic.
+
+The platform decision is injectable (`nmhost.layout(platform, home, environ)`), so the macOS and
+Windows paths and the registry entry are checked on any machine; the registry itself is written
+only when the tests run on Windows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from types import ModuleType
+from typing import Any
+
+import pytest
+import whence
+from whence import doctor, nmhost
+from whence.settings import Settings
+
+from tests.test_native import REPO, clean_env, installed_home, run_installer
+
+
+def _installer() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("whence_install", REPO / "installer" / "install.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+install = _installer()
+
+
+@pytest.fixture(scope="session")
+def home() -> Path:
+    return installed_home()
+
+
+# ---------------------------------------------------------------------------------------------
+# The real Linux install
+
+
+def test_linux_install_layout(home: Path) -> None:
+    manifests = list((home / ".mozilla" / "native-messaging-hosts").iterdir())
+    assert [m.name for m in manifests] == ["whence.json"]
+    data = json.loads(manifests[0].read_text(encoding="utf-8"))
+    launcher = Path(data["path"])
+    assert launcher == home / ".local" / "share" / "whence" / "whence-host"
+    assert os.access(launcher, os.X_OK) and launcher.read_text().startswith("#!/bin/sh")
+    venv_python = home / ".local" / "share" / "whence" / "venv" / "bin" / "python"
+    assert str(venv_python) in launcher.read_text()
+    version = subprocess.run([str(venv_python), "-c", "import whence; print(whence.__version__)"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    assert version == whence.__version__  # installed from this repository
+
+
+def test_reinstall_uninstall_and_flatpak(tmp_path_factory: pytest.TempPathFactory) -> None:
+    home = Path(tempfile.mkdtemp(prefix="whence-home2-"))
+    try:
+        flatpak = home / ".var" / "app" / nmhost.FLATPAK_APP
+        flatpak.mkdir(parents=True)
+        first = run_installer(home)
+        manifest = home / ".mozilla" / "native-messaging-hosts" / "whence.json"
+        before = manifest.read_text(encoding="utf-8")
+        assert "the host answers ping" in first.stdout
+        assert "flatpak override --user --talk-name=org.freedesktop.Flatpak" in first.stdout
+        fp_manifest = flatpak / ".mozilla" / "native-messaging-hosts" / "whence.json"
+        fp_data = json.loads(fp_manifest.read_text(encoding="utf-8"))
+        assert nmhost.validate(fp_manifest, fp_data) == []
+        assert "flatpak-spawn --host" in Path(fp_data["path"]).read_text()
+
+        second = run_installer(home)  # idempotent: same files, venv kept
+        assert "kept the virtual environment" in second.stdout
+        assert manifest.read_text(encoding="utf-8") == before
+        assert len(list(manifest.parent.iterdir())) == 1
+
+        gone = run_installer(home, "--uninstall")
+        assert "removed the virtual environment" in gone.stdout
+        assert not manifest.exists() and not fp_manifest.exists()
+        assert not (home / ".local" / "share" / "whence").exists()
+        again = run_installer(home, "--uninstall")
+        assert "nothing to remove" in again.stdout
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# macOS and Windows by their logic
+
+
+def test_macos_layout() -> None:
+    user = nmhost.layout("darwin", "/Users/kumi", {})
+    assert user.manifest == PurePosixPath("/Users/kumi/Library/Mozilla/NativeMessagingHosts/whence.json")
+    assert user.venv == PurePosixPath("/Users/kumi/Library/Application Support/whence/venv")
+    assert user.python == user.venv / "bin" / "python" and user.registry is None
+    system = nmhost.layout("darwin", "/Users/kumi", {}, system=True)
+    assert system.manifest == PurePosixPath("/Library/Mozilla/NativeMessagingHosts/whence.json")
+
+
+def test_windows_layout_and_registry_entry() -> None:
+    env = {"LOCALAPPDATA": r"C:\Users\kumi\AppData\Local"}
+    lay = nmhost.layout("win32", r"C:\Users\kumi", env)
+    assert lay.manifest == PureWindowsPath(r"C:\Users\kumi\AppData\Local\whence\whence.json")
+    assert lay.launcher == PureWindowsPath(r"C:\Users\kumi\AppData\Local\whence\whence-host.cmd")
+    assert lay.python == PureWindowsPath(r"C:\Users\kumi\AppData\Local\whence\venv\Scripts\python.exe")
+    assert install.registry_values(lay) == (
+        "HKEY_CURRENT_USER", r"Software\Mozilla\NativeMessagingHosts\whence",
+        r"C:\Users\kumi\AppData\Local\whence\whence.json")
+    text = install.launcher_text("win32", lay.python)
+    assert text == ('@echo off\r\n"C:\\Users\\kumi\\AppData\\Local\\whence\\venv\\Scripts\\python.exe" '
+                    "-I -m whence.native %*\r\n")
+    manifest = json.loads(install.manifest_text(Path(str(lay.launcher))))
+    assert manifest["path"] == str(lay.launcher) and manifest["allowed_extensions"] == [nmhost.ADDON_ID]
+    if sys.platform == "win32":  # the real registry, under a key of the test's own
+        import winreg
+
+        key = lay.registry[1] + "-test"
+        test_lay = dataclasses.replace(lay, registry=(lay.registry[0], key, lay.registry[2]))
+        install.write_registry(test_lay, winreg)
+        with winreg.OpenKey(winreg.HKEY_CURRENT_USER, key) as handle:
+            assert winreg.QueryValueEx(handle, "")[0] == lay.registry[2]
+        assert install.delete_registry(test_lay, winreg) is True
+    else:  # without a registry the layout still tells the doctor there is no file to look for
+        assert nmhost.manifest_candidates("win32", r"C:\Users\kumi") == []
+
+
+def test_linux_system_layout_and_xdg() -> None:
+    system = nmhost.layout("linux", "/home/kumi", {}, system=True)
+    assert system.manifest == PurePosixPath("/usr/lib/mozilla/native-messaging-hosts/whence.json")
+    xdg = nmhost.layout("linux", "/home/kumi", {"XDG_DATA_HOME": "/data/kumi"})
+    assert xdg.venv == PurePosixPath("/data/kumi/whence/venv")
+    assert xdg.manifest == PurePosixPath("/home/kumi/.mozilla/native-messaging-hosts/whence.json")
+    prefixed = nmhost.layout("linux", "/home/kumi", {}, prefix="/opt/w")
+    assert prefixed.launcher == PurePosixPath("/opt/w/whence-host")
+
+
+def test_template_and_addon_agree() -> None:
+    template = json.loads((REPO / "manifests" / "whence.json").read_text(encoding="utf-8"))
+    assert template["name"] == nmhost.HOST_NAME and nmhost.NAME_RE.match(template["name"])
+    assert template["type"] == "stdio"
+    addon = json.loads((REPO / "extension" / "manifest.json").read_text(encoding="utf-8"))
+    assert addon["browser_specific_settings"]["gecko"]["id"] == nmhost.ADDON_ID
+    native_js = (REPO / "extension" / "background" / "native.js").read_text(encoding="utf-8")
+    assert f'HOST_NAME = "{nmhost.HOST_NAME}"' in native_js
+
+
+def test_validate_names_each_problem(tmp_path: Path) -> None:
+    path = tmp_path / "whence.json"
+    bad = {"name": "other", "path": "relative/host", "type": "pipe", "allowed_extensions": []}
+    problems = " | ".join(nmhost.validate(path, bad))
+    for words in ("differs from the file name", "not absolute", "not 'stdio'", "allowed_extensions"):
+        assert words in problems
+    renamed = nmhost.validate(path, {**bad, "name": "bad name!"})
+    assert renamed[0].startswith("name 'bad name!' does not match")
+    path.write_text("{not json", encoding="utf-8")
+    assert nmhost.validate(path)[0].startswith("cannot read")
+
+
+# ---------------------------------------------------------------------------------------------
+# whence doctor
+
+
+def test_doctor_on_a_good_install(home: Path, cases_network: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    dns, _rdap = cases_network
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    results = doctor.run_checks("linux", str(home), Settings(nameservers=(dns.address,)))
+    assert [r.ok for r in results[:4]] == [True] * 4, [(r.name["en"], r.detail) for r in results]
+    assert str(home / ".cache" / "whence") == results[3].detail
+
+
+def test_doctor_command_exit_status(home: Path, cases_network: Any) -> None:
+    dns, _rdap = cases_network
+    python = home / ".local" / "share" / "whence" / "venv" / "bin" / "python"
+    ok = subprocess.run([str(python), "-m", "whence.doctor"], capture_output=True, text=True, timeout=60,
+                        env=clean_env(home, WHENCE_NAMESERVERS=dns.address))
+    assert ok.returncode == 0, ok.stdout
+    assert "✓ Host answers ping" in ok.stdout and "All checks passed." in ok.stdout
+    ja = subprocess.run([str(python), "-m", "whence.doctor"], capture_output=True, text=True, timeout=60,
+                        env=clean_env(home, WHENCE_OFFLINE="1", WHENCE_LANG="ja"))
+    assert ja.returncode == 0 and "すべての確認に合格しました" in ja.stdout
+
+
+def test_doctor_names_each_problem_with_its_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    empty_home = tmp_path / "nobody"
+    empty_home.mkdir()
+    monkeypatch.setenv("HOME", str(empty_home))
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:  # a port nobody answers on
+        sock.bind(("127.0.0.1", 0))
+        silent = f"127.0.0.1:{sock.getsockname()[1]}"
+        results = doctor.run_checks("linux", str(empty_home),
+                                    Settings(nameservers=(silent,), lookup_timeout_ms=200))
+    manifest, launcher, dns_result, cache = results[:4]
+    assert not manifest.ok and "not found" in manifest.detail and "installer/install.py" in manifest.fix["en"]
+    assert not launcher.ok and launcher.fix is not None
+    assert not dns_result.ok and "WHENCE_NAMESERVERS" in dns_result.fix["en"] and dns_result.fix["ja"]
+    assert cache.ok
+
+
+def test_doctor_finds_a_broken_manifest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / ".mozilla" / "native-messaging-hosts"
+    folder.mkdir(parents=True)
+    (folder / "whence.json").write_text(json.dumps(
+        {"name": "whence", "path": str(tmp_path / "missing"), "type": "stdio",
+         "allowed_extensions": [nmhost.ADDON_ID]}), encoding="utf-8")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    results = doctor.run_checks("linux", str(tmp_path), Settings(offline=True))
+    assert not results[0].ok and "does not exist" in results[0].detail
+    assert results[2].ok and results[2].info  # offline: no DNS check to fail
