@@ -44,6 +44,15 @@ MAX_IN_FLIGHT = 64  # requests read but not yet answered; the reader waits beyon
 WORKERS = 4
 NO_TRIM = frozenset({"id", "arf"})  # cutting these would make them wrong rather than shorter
 TRIM_STEPS = ((4096, 200), (1024, 50), (256, 20), (64, 5))  # (characters, list items)
+WARM_MESSAGE = (
+    "Received: from mx.example.org (mx.example.org [192.0.2.1]) by mail.example.net with ESMTPS;"
+    " Mon, 1 Jan 2024 00:00:00 +0000\r\n"
+    "Authentication-Results: mail.example.net; spf=pass smtp.mailfrom=example.org\r\n"
+    "From: Example <news@example.org>\r\nTo: user@example.net\r\nSubject: =?utf-8?b?5qGI5YaF?=\r\n"
+    "Date: Mon, 1 Jan 2024 00:00:00 +0000\r\nMIME-Version: 1.0\r\n"
+    "Content-Type: text/html; charset=utf-8\r\n\r\n"
+    '<html><body><p>ご案内</p><a href="https://www.example.org/a">www.example.org</a></body></html>\r\n'
+).encode()  # analysed once at start-up, offline, to load what the pipeline loads lazily
 ID_RE = re.compile(rb'"id"\s*:\s*("(?:[^"\\]|\\.){0,200}"|-?\d{1,30})')
 
 
@@ -223,6 +232,7 @@ class Host:
         self.writer = Writer(out_fd, self._stop_threadsafe)
         self._pipeline: Any = None
         self._pipeline_lock: asyncio.Lock | None = None
+        self._primed = False
         self.exit_reason = "running"
         self.busy = 0  # pool jobs running now
         self._busy_lock = threading.Lock()
@@ -329,7 +339,7 @@ class Host:
         else:
             log.info("request %r (%s) answered in %.1f ms", rid, kind, (time.perf_counter() - started) * 1e3)
         finally:
-            if self._pipeline is None and self.loop is not None:
+            if not self._primed and self.loop is not None:
                 self.loop.call_soon(self._warm_up)
 
     async def _parse(self, payload: bytes) -> dict[str, Any]:
@@ -377,13 +387,21 @@ class Host:
         if not settings.offline and analysis.facts is not None:
             budget = settings.deadline_ms / 1000 + 5
             try:
-                final = await asyncio.wait_for(analysis.final_report(), budget)
+                final = await asyncio.wait_for(self._final(analysis, settings), budget)
             except asyncio.TimeoutError:
                 final = dict(offline, errors=[*offline.get("errors", []), "lookups did not finish in time"])
             except Exception as exc:  # the offline verdict still stands
                 log.exception("final stage of %r failed", rid)
                 final = dict(offline, errors=[*offline.get("errors", []), f"lookups failed: {exc}"[:300]])
         self.send({"id": rid, "ok": True, "stage": "final", "report": final})
+
+    async def _final(self, analysis: Any, settings: Any) -> dict[str, Any]:
+        """Analysis.final_report, with the checks moved off the loop: the lookups run here, the
+        (synchronous, sometimes 100 ms+) checks and verdict in the pool like the offline stage."""
+        from . import lookups
+
+        found = await lookups.gather(analysis.facts, analysis.raw, settings)
+        return await self._run(analysis.report, found)
 
     async def _report(self, rid: Any, request: dict[str, Any]) -> None:
         settings = self._request_settings(request)
@@ -441,9 +459,17 @@ class Host:
                     self._pipeline = await self._run(importlib.import_module, "whence.pipeline")
         return self._pipeline
 
+    async def _prime(self) -> None:
+        """Import the pipeline and analyse a tiny message offline, so lazily loaded lists (PSL,
+        brands ...) are ready before the first real message arrives."""
+        pipeline = await self.pipeline()
+        settings = self.settings.with_overrides(offline=True)
+        await self._run(lambda: pipeline.Analysis(WARM_MESSAGE, settings).offline_report())
+
     def _warm_up(self) -> None:
-        if self._pipeline is None and not (self.stopping and self.stopping.is_set()):
-            task = asyncio.ensure_future(self.pipeline())
+        if not self._primed and not (self.stopping and self.stopping.is_set()):
+            self._primed = True
+            task = asyncio.ensure_future(self._prime())
             task.add_done_callback(lambda t: t.cancelled() or t.exception())  # failures show per request
 
 
