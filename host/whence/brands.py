@@ -46,7 +46,8 @@ class Brand:
 
 def normalise(text: str) -> str:
     """NFKC (full-width → ASCII), invisible characters removed, whitespace collapsed."""
-    text = INVISIBLE.sub("", unicodedata.normalize("NFKC", text[:20000]))
+    text = re.sub("[™®©℠]", " ", text[:20000])  # NFKC would glue "TM" to the name
+    text = INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
     return re.sub(r"\s+", " ", text)
 
 

@@ -127,6 +127,7 @@ class ArcSet:
     domain: str | None  # the sealer (ARC-Seal d=)
     selector: str | None
     auth_results: str | None = None  # ARC-Authentication-Results value
+    header_pos: int = -1  # position of the ARC-Seal in Message.headers (above the boundary = the provider's own)
 
 
 @dataclass

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 
 from ..brands import owner_of
-from ..domainlists import is_free_email
+from ..domainlists import is_free_email, popular_rank
 from ..i18n import T
 from ..domains import registrable_domain
 from .common import auth_results, from_authenticated, from_domain, result_of
@@ -122,10 +122,11 @@ def aligned_pass(ctx: Context) -> Iterator[Hit]:
                for r in auth_results(ctx))
     how = "DKIM" if dkim else "SPF"
     free = is_free_email(domain)
-    # a free-mail account proves little (anyone can open one), and SPF alone only that the domain's
-    # owner runs this server — a throwaway domain passes SPF as easily as a bank (seed 001)
-    yield Hit(evidence={"domain": domain, "how": how, "free_email": free},
-              score=-1.0 if free else -2.5 if dkim else -0.5)
+    known = bool(popular_rank(domain) or owner_of(domain)) and not free
+    # authentication proves who sent it; it is reassuring only for a sender with a reputation. A
+    # free-mail account or a throwaway domain passes SPF and DKIM as easily as a bank (seed 001)
+    yield Hit(evidence={"domain": domain, "how": how, "free_email": free, "known": known},
+              score=-2.5 if known and dkim else -1.5 if known else -0.5)
 
 
 @check(
@@ -138,7 +139,7 @@ def brand_authenticated(ctx: Context) -> Iterator[Hit]:
     if not from_authenticated(ctx):
         return
     brand = owner_of(from_domain(ctx))
-    if brand:
+    if brand and not is_free_email(from_domain(ctx)):
         yield Hit(evidence={"domain": from_domain(ctx), "brand": brand.key, "brand_name": brand.name,
                             "brand_name_ja": brand.name_ja})
 
@@ -188,3 +189,20 @@ def _origin_pos(ctx: Context) -> int:
     if i is None or not (0 <= i < len(ctx.facts.hops)):
         return -1
     return ctx.facts.hops[i].header_pos
+
+
+@check(
+    "auth.compauth_fail", "medium", 2.0,
+    title=T("Your provider judged the sender not authenticated", "受信サーバーの総合認証（compauth）が失敗しています"),
+    detail=T("Your provider's composite authentication (compauth={result}, reason {reason}) concluded that "
+             "the From address is not vouched for by its domain.",
+             "受信サーバーの総合認証（compauth={result}、理由 {reason}）で、差出人アドレスはそのドメインによって"
+             "裏付けられていないと判定されました。"),
+    reason=T("your provider could not authenticate the sender", "受信サーバーが差出人を認証できませんでした"),
+)
+def compauth_fail(ctx: Context) -> Iterator[Hit]:
+    r = next((r for r in ctx.facts.auth.results if r.method == "compauth"), None)
+    if r is None or r.result not in ("fail", "softfail") or ctx.facts.is_list:
+        return
+    yield Hit(evidence={"result": r.result, "reason": r.props.get("reason") or r.reason or "?"},
+              score=2.0 if r.result == "fail" else 1.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from ..domains import registrable_domain
@@ -89,7 +90,9 @@ def no_rdns(ctx: Context) -> Iterator[Hit]:
     i = o.hop_index
     if o.ip is None or o.hostname or o.authenticated or i is None or not (0 <= i < len(ctx.facts.hops)):
         return
-    if ctx.facts.hops[i].from_ip == o.ip:  # the receiving server recorded the address but no name
+    # only where the receiving server says it looked and found nothing ("unknown [IP]", Postfix and
+    # kin); formats that never record a name (Exchange, Exim without a name) prove nothing
+    if re.search(r"\(\s*unknown\s*\[", ctx.facts.hops[i].raw, re.I):
         yield Hit(evidence={"ip": o.ip})
 
 

@@ -18,7 +18,7 @@ def build(message: Message, settings: Settings, context: Context) -> Facts:
     from_ = next(iter(addresses(message.get("From") or "")), None)
     text, html = extract_text(message)
     auth = auth_facts(message, route, from_.domain if from_ else "")
-    list_id, is_list = list_facts(message, auth, from_)
+    list_id, is_list = list_facts(message, auth, from_, route.boundary_pos)
     return_path = message.get("Return-Path")
     if return_path:
         return_path = return_path.strip().strip("<>").strip() or None

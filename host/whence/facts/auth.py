@@ -100,6 +100,7 @@ def _aligned(domain: str, from_domain: str) -> bool:
 
 
 def auth_facts(message: Message, route: Route, from_domain: str) -> AuthFacts:
+    """The authentication facts; only results written above the trust boundary are trusted."""
     facts = AuthFacts()
     trusted_ids = {a.lower() for a in route.authserv_ids}
     for pos, (name, value) in enumerate(message.headers):
@@ -131,7 +132,8 @@ def auth_facts(message: Message, route: Route, from_domain: str) -> AuthFacts:
             except ValueError:
                 instance = 0
             facts.arc_sets.append(ArcSet(instance=instance, cv=tags.get("cv"),
-                                         domain=(tags.get("d") or "").lower() or None, selector=tags.get("s")))
+                                         domain=(tags.get("d") or "").lower() or None, selector=tags.get("s"),
+                                         header_pos=pos))
     aar = {}
     for name, value in message.headers:
         if name.lower() == "arc-authentication-results":

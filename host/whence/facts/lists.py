@@ -9,8 +9,12 @@ _LIST_HEADERS = ("list-id", "list-post", "list-help", "list-subscribe", "mailing
                  "x-beenthere", "x-loop")
 
 
-def list_facts(message: Message, auth: AuthFacts, from_: Address | None) -> tuple[str | None, bool]:
-    """(List-Id, whether the message came through a list or forwarder)."""
+def list_facts(message: Message, auth: AuthFacts, from_: Address | None, boundary_pos: int = -1,
+               ) -> tuple[str | None, bool]:
+    """(List-Id, whether the message came through a list or forwarder).
+
+    An ARC seal counts only when it was added before the recipient's provider got the message: big
+    providers (Microsoft 365) seal every message they handle, which says nothing about lists."""
     list_id = message.get("List-Id")
     names = {k.lower() for k, _ in message.headers}
     is_list = bool(list_id) or any(h in names for h in _LIST_HEADERS)
@@ -18,7 +22,7 @@ def list_facts(message: Message, auth: AuthFacts, from_: Address | None) -> tupl
         is_list = True
     # a list's own signature beside the author's, or an ARC set from another domain, marks a forwarder
     from_domain = from_.domain if from_ else ""
-    if auth.arc_sets and any(s.domain and s.domain != from_domain for s in auth.arc_sets):
+    if any(s.domain and s.domain != from_domain and s.header_pos > boundary_pos >= 0 for s in auth.arc_sets):
         is_list = True
     if "resent-from" in names or "x-forwarded-to" in names:
         is_list = True

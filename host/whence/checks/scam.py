@@ -1,0 +1,129 @@
+"""Scam and bulk-spam hallmarks that are not about a brand: advance-fee stories, prize and survey
+lures, being greeted by your e-mail address, a From address that cannot be real.
+
+The phrase groups cover the languages this mail arrives in (English, Japanese, German, Portuguese,
+Spanish, French, Dutch); each check needs two independent groups, so one word never decides.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..domainlists import is_free_email
+from ..domains import registrable_domain
+from ..i18n import T
+from .common import from_domain
+from .content import _nfkc, _phrases, _rx
+from .registry import Context, Hit, check
+
+_MONEY = _rx(r"(?:[$€£¥]|US\$|USD|EUR|R\$)\s?\d[\d,.]*(?:\s?(?:million|millones|milhões|mil|billion|k|m))?"
+             r"|\b\d[\d,.]*\s?(?:million|millones|milhões|millions|mio\.?|billion)\b"
+             r"|\d[\d,.]*\s?(?:万|億)?円|\b\d[\d,.]*\s?(?:dollars|euros?|usd|eur)\b")
+
+_ADVANCE_FEE = [
+    ("story", _rx(r"\b(beneficiar(y|io)|next of kin|inheritance|heran[cç]a|herencia|erbschaft|late (client|husband"
+                  r"|father)|deceased|consignment|compensation fund|unclaimed|dormant account|barrister|attorney at"
+                  r"|diplomat|embassy|foreign partner|business proposal|proposta de neg[oó]cio|trusted partner"
+                  r"|investment (plan|proposal|opportunity)|financ(e|ing) your (business|project)|loan offer"
+                  r"|charity work|donat(e|ion) to you|lottery|winning (number|notification)|won the sum)\b"
+                  r"|遺産|相続人|受取人|投資(案件|のご提案)|融資のご案内|当選(金|しました)")),
+    ("secrecy", _rx(r"\b(strictly confidential|confidential(ity)?|secret|discreet|private (email|matter)"
+                    r"|reply (to|via) (my|this) (private )?e-?mail|contact me (via|on|at)|get back to me"
+                    r"|your (full )?(name|address|phone|telephone)( number)?|respond urgently|kindly)\b"
+                    r"|内密|極秘|ご連絡(ください|をお待ち)")),
+]
+_PRIZE = [
+    ("win", _rx(r"\b(you('ve| have)? (won|been selected|been chosen)|congratulations|winner|claim your (prize|reward"
+                r"|gift|bonus)|free (gift|spins)|gift ?card|voucher|gutschein|gewinn(en|spiel)|freispiele|ausgew[aä]hlt"
+                r"|herzlichen gl[uü]ckwunsch|parab[eé]ns|pr[eê]mio|ganhe|sorteio|premio|ganaste|cadeau|gagnez"
+                r"|f[eé]licitations|gefeliciteerd|gratis|airdrop|welcome bonus|willkommensbonus|no deposit|"
+                r"keine einzahlung|casino|jackpot|reward)\b|当選|プレゼント|ギフト券|無料で?(もらえる|進呈)")),
+    ("task", _rx(r"\b(survey|questionnaire|umfrage|pesquisa|encuesta|sondage|enqu[eê]te|short (questions|quiz)"
+                 r"|take part|participate|mitmachen|participe|claim (now|it|here)|click (here|below)|jetzt|agora"
+                 r"|limited time|only today|nur heute|expires|hurry|act now|in \d+ (hours|stunden|horas))\b"
+                 r"|アンケート|今すぐ|期間限定|本日限り")),
+]
+
+
+@check(
+    "content.advance_fee", "high", 4.5,
+    title=T("An advance-fee or investment scam story", "前払い詐欺・投資詐欺によくある話です"),
+    detail=T("The message tells a story of money waiting for you ({phrases}) and asks you to answer "
+             "privately. These stories end in requests for fees or personal data.",
+             "あなたに大金が渡るという話（{phrases}）で、個別に返信するよう求めています。最終的に手数料や"
+             "個人情報を要求される典型的な詐欺です。"),
+    reason=T("it tells an advance-fee scam story", "前払い詐欺によくある話をしています"),
+)
+def advance_fee(ctx: Context) -> Iterator[Hit]:
+    text = _nfkc(ctx)[:20_000]
+    money = _MONEY.search(text)
+    found = _phrases(_ADVANCE_FEE, text)
+    if "story" not in found or not (money or len(found) == 2):
+        return
+    phrases = list(found.values()) + ([money.group(0)] if money else [])
+    facts = ctx.facts
+    # answers are to go to a free-mail box other than the sender's: the classic set-up
+    reply_free = any(is_free_email(a.domain) and a.domain != (facts.from_.domain if facts.from_ else "")
+                     for a in facts.reply_to)
+    strong = money and len(found) == 2 or reply_free
+    yield Hit(evidence={"phrases": phrases[:5], "reply_to_free_mail": reply_free},
+              severity=None if strong else "medium", score=None if strong else 3.0)
+
+
+@check(
+    "content.prize_lure", "medium", 3.0,
+    title=T("A prize, bonus or survey lure", "懸賞・ボーナス・アンケートを口実にした誘い文句です"),
+    detail=T("The message promises a prize or reward ({phrases}) for a click or a survey — the bait of "
+             "survey scams and of phishing for card details.",
+             "クリックやアンケートと引き換えに賞品や報酬（{phrases}）を約束しています。アンケート詐欺やカード情報を"
+             "狙うフィッシングの餌です。"),
+    reason=T("it dangles a prize or bonus", "賞品やボーナスで釣ろうとしています"),
+)
+def prize_lure(ctx: Context) -> Iterator[Hit]:
+    if ctx.facts.is_list:
+        return
+    text = _nfkc(ctx)[:20_000]
+    found = _phrases(_PRIZE, text)
+    if len(found) == 2 and ctx.facts.links:
+        yield Hit(evidence={"phrases": list(found.values())})
+
+
+@check(
+    "content.address_as_name", "medium", 2.0,
+    title=T("Greets you by your e-mail address", "あなたをメールアドレスで呼んでいます"),
+    detail=T("The {where} uses your address ({address}) where a name would be: the sender knows your "
+             "address, not you — typical of bulk mail sent to harvested lists.",
+             "{where_ja}で名前の代わりにメールアドレス（{address}）が使われています。送信者はあなたの名前を知らず、"
+             "収集したアドレスに一斉送信しているだけです。"),
+    reason=T("it greets you by your e-mail address", "あなたをメールアドレスで呼んでいます"),
+)
+def address_as_name(ctx: Context) -> Iterator[Hit]:
+    facts = ctx.facts
+    rcpt = (facts.recipient or "").lower()
+    if not rcpt or "@" not in rcpt or facts.is_list:
+        return
+    if rcpt in facts.subject.lower():
+        yield Hit(evidence={"where": "subject", "where_ja": "件名", "address": rcpt})
+        return
+    head = facts.text[:300].lower()
+    greeting = re.search(r"(hello|hi|dear|hallo|ol[aá]|bonjour|hola|beste|liebe[r]?)[ ,:]+" + re.escape(rcpt), head)
+    if greeting or re.match(r"\s*" + re.escape(rcpt) + r"\s*(様|さま|殿)", head):
+        yield Hit(evidence={"where": "greeting", "where_ja": "書き出し", "address": rcpt})
+
+
+@check(
+    "sender.invalid_address", "medium", 3.0,
+    title=T("The From address cannot be real", "差出人アドレスが実在し得ない形式です"),
+    detail=T("The From address “{address}” has no valid domain, so nobody can reply to it and no "
+             "domain can vouch for it.",
+             "差出人アドレス「{address}」には有効なドメインがなく、返信もできず、どのドメインも送信を保証できません。"),
+    reason=T("its From address cannot be real", "差出人アドレスが実在し得ない形式です"),
+)
+def invalid_address(ctx: Context) -> Iterator[Hit]:
+    f = ctx.facts.from_
+    if ctx.facts.message.get("From") is None:
+        return
+    address = f.address if f else ""
+    if f is None or not f.domain or not registrable_domain(f.domain) or "." not in f.domain:
+        yield Hit(evidence={"address": address or "(none)", "domain": from_domain(ctx) or "?"})
