@@ -201,14 +201,19 @@ def self_test(launcher: Path, manifest: Path, rep: Report) -> bool:
     return ok
 
 
-def build_addon(rep: Report) -> Path | None:
+def build_addon(rep: Report, out: Path = XPI) -> Path | None:
     script = REPO / "installer" / "build_xpi.py"
     if not script.exists():
         rep.note("The add-on is not built yet (installer/build_xpi.py does not exist).",
                  "アドオンはまだビルドされていません（installer/build_xpi.py がありません）。")
         return None
     build: Callable[[Path, Path], Path] = _load(script, "whence_build_xpi").build_xpi
-    out = Path(build(REPO, XPI))
+    try:
+        out = Path(build(REPO, out))
+    except (OSError, ValueError) as exc:
+        rep.note(f"Warning: the add-on could not be built: {exc}",
+                 f"警告: アドオンをビルドできませんでした: {exc}")
+        return None
     rep.did(f"built the add-on {out}", f"アドオン {out} をビルド")
     return out
 
@@ -275,7 +280,7 @@ def install(args: argparse.Namespace, rep: Report) -> int:
     sandbox_notes(Path(layout.home), launcher, layout.kind, rep)
     if not args.no_self_test:
         self_test(launcher, manifest, rep)
-    xpi = None if args.no_xpi else build_addon(rep)
+    xpi = None if args.no_xpi else build_addon(rep, Path(args.xpi))
     if xpi:
         rep.note(
             "To add the add-on to Thunderbird: menu ≡ → Add-ons and Themes → gear icon ⚙ → "
@@ -337,6 +342,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--python", help="the Python (3.10+) to create the virtual environment with "
                                     "(default: the one running this script)")
     p.add_argument("--no-xpi", action="store_true", help="do not build dist/whence.xpi")
+    p.add_argument("--xpi", default=str(XPI), help="where to write the add-on (default: dist/whence.xpi)")
     p.add_argument("--no-self-test", action="store_true", help="do not start the host to ping it")
     p.add_argument("--lang", choices=("en", "ja"),
                    default="ja" if os.environ.get("LANG", "").startswith("ja") else "en")

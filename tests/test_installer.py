@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from types import ModuleType
 from typing import Any
@@ -67,7 +68,9 @@ def test_reinstall_uninstall_and_flatpak(tmp_path_factory: pytest.TempPathFactor
     try:
         flatpak = home / ".var" / "app" / nmhost.FLATPAK_APP
         flatpak.mkdir(parents=True)
-        first = run_installer(home)
+        first = run_installer(home, "--xpi", str(home / "whence.xpi"))
+        assert zipfile.ZipFile(home / "whence.xpi").read("manifest.json")
+        assert "Install Add-on From File" in first.stdout and str(home / "whence.xpi") in first.stdout
         manifest = home / ".mozilla" / "native-messaging-hosts" / "whence.json"
         before = manifest.read_text(encoding="utf-8")
         assert "the host answers ping" in first.stdout
@@ -179,12 +182,12 @@ def test_doctor_on_a_good_install(home: Path, cases_network: Any, monkeypatch: p
 
 def test_doctor_command_exit_status(home: Path, cases_network: Any) -> None:
     dns, _rdap = cases_network
-    python = home / ".local" / "share" / "whence" / "venv" / "bin" / "python"
-    ok = subprocess.run([str(python), "-m", "whence.doctor"], capture_output=True, text=True, timeout=60,
+    whence_cmd = str(home / ".local" / "share" / "whence" / "venv" / "bin" / "whence")
+    ok = subprocess.run([whence_cmd, "doctor"], capture_output=True, text=True, timeout=60,
                         env=clean_env(home, WHENCE_NAMESERVERS=dns.address))
     assert ok.returncode == 0, ok.stdout
     assert "✓ Host answers ping" in ok.stdout and "All checks passed." in ok.stdout
-    ja = subprocess.run([str(python), "-m", "whence.doctor"], capture_output=True, text=True, timeout=60,
+    ja = subprocess.run([whence_cmd, "doctor"], capture_output=True, text=True, timeout=60,
                         env=clean_env(home, WHENCE_OFFLINE="1", WHENCE_LANG="ja"))
     assert ja.returncode == 0 and "すべての確認に合格しました" in ja.stdout
 

@@ -48,7 +48,9 @@ def clean_env(home: Path, **extra: str) -> dict[str, str]:
 
 
 def run_installer(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([sys.executable, str(REPO / "installer" / "install.py"), "--no-xpi", *args],
+    if "--xpi" not in args:
+        args = ("--no-xpi", *args)
+    result = subprocess.run([sys.executable, str(REPO / "installer" / "install.py"), *args],
                             env=clean_env(home), capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     return result
