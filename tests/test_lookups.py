@@ -196,3 +196,60 @@ def test_privacy_only_registrable_domains_unless_deep(deep: bool, dns_server: Lo
         assert not any(u in name for name in asked for u in unique)
         assert not any("alice" in name for name in asked)
     assert set(found.domains) >= {"tracker.example", "parcels.example"}
+
+
+class _FeedServer:
+    """A feed publisher on loopback that honours If-None-Match."""
+
+    def __init__(self, body: bytes) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        owner = self
+        self.requests: list[dict[str, str]] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                owner.requests.append(dict(self.headers))
+                if self.headers.get("If-None-Match") == '"v1"':
+                    self.send_response(304)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("ETag", '"v1"')
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/feed.txt"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_feeds_download_conditionally_and_match_offline(dns_server: LoopbackDNS,
+                                                        rdap_server: LoopbackRDAP) -> None:
+    feed = _FeedServer(b"https://alice-7f3e.parcels.example/login\nhttps://other.example/x\n")
+    try:
+        settings = _settings(dns_server, rdap_base_url=rdap_server.base_url, feeds=(f"openphish={feed.url}",))
+        first = _run(lookups.update_feeds(settings))
+        second = _run(lookups.update_feeds(settings))
+    finally:
+        feed.close()
+    assert first["feeds"]["openphish"] == {"status": "updated", "entries": 2}
+    assert second["feeds"]["openphish"]["status"] == "not-modified"
+    assert feed.requests[1].get("If-None-Match") == '"v1"'
+    # the publisher is gone: matching uses the last download, and the analysis flags the link
+    analysis = Analysis(PRIVATE_MAIL, settings)
+    found = _run(lookups.gather(analysis.facts, PRIVATE_MAIL, settings))
+    assert found.domains["parcels.example"]["feed"] == ["openphish"]
+    assert found.domains["tracker.example"]["feed"] == []
+    report = analysis.report(found)
+    assert "link.phishing_feed" in {f["id"] for f in report["findings"]}
+    assert not _run(lookups.update_feeds(Settings()))["feeds"]  # opt-in: nothing configured, nothing fetched
