@@ -5,6 +5,19 @@ Several requests may be in flight and replies come in any order; `analyze` answe
 offline stage at once, the final stage after the lookups. A bad request gets an error reply
 and the host keeps serving; stdout carries nothing but frames, whatever a library prints.
 
+Decisions the add-on relies on:
+- `analyze` always answers with both stages, even offline (by settings, `options`, or the
+  request's `"offline": true`): the final stage then repeats the offline report, so the client's
+  state machine is the same in every mode. An error reply ends a request at any stage.
+- `options` (dotted keys as in the settings file, e.g. "network.offline", "lookups.deep",
+  "trust.hosts", "ui.lang") override the settings for that request only; `context`
+  (account_email, account_host) becomes `whence.model.Context`.
+- An error reply carries the request's id; when the request could not be parsed the id is
+  recovered from the raw frame if possible, else it is null.
+- A reply that would exceed 1 MiB has its long lists and strings shortened, and the report (or
+  the reply) names what was cut in `"trimmed"`. The ARF text of a `report` reply is never cut:
+  if it does not fit, the reply is a `too_large` error.
+
 Threads: a reader turns stdin into frames, a writer owns the real stdout, the asyncio loop
 dispatches, and a small pool does the synchronous parse/facts/checks work so the loop stays
 responsive. When stdin closes (the add-on's port is gone) the host exits at once: replies could
@@ -41,6 +54,7 @@ HEADER = struct.Struct("=I")  # native byte order, as the WebExtension framing s
 REPLY_LIMIT = 1024 * 1024 - 4096  # every reply stays under 1 MiB, with room to spare
 FRAME_SLACK = 1024 * 1024  # JSON around the base64 message: id, context, options
 MAX_IN_FLIGHT = 64  # requests read but not yet answered; the reader waits beyond this
+BYTES_IN_FLIGHT = 256 * 1024 * 1024  # nor does it read on while this much request data is held
 WORKERS = 4
 NO_TRIM = frozenset({"id", "arf"})  # cutting these would make them wrong rather than shorter
 TRIM_STEPS = ((4096, 200), (1024, 50), (256, 20), (64, 5))  # (characters, list items)
@@ -226,6 +240,8 @@ class Host:
         self.max_frame = max_frame_bytes(settings.max_message_bytes)
         self.pool = concurrent.futures.ThreadPoolExecutor(WORKERS, thread_name_prefix="whence-work")
         self.slots = threading.Semaphore(MAX_IN_FLIGHT)
+        self.held = 0  # bytes of requests read and not yet answered
+        self.held_cond = threading.Condition()
         self.tasks: set[asyncio.Task[None]] = set()
         self.stopping: asyncio.Event | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -281,6 +297,8 @@ class Host:
     def _read_loop(self) -> None:
         while True:
             self.slots.acquire()
+            with self.held_cond:
+                self.held_cond.wait_for(lambda: self.held <= BYTES_IN_FLIGHT)
             try:
                 frame = read_frame(self.stream, self.max_frame)
             except (OSError, ValueError) as exc:
@@ -289,6 +307,8 @@ class Host:
             if frame.kind in ("eof", "truncated"):
                 self._stop_threadsafe("stdin closed" if frame.kind == "eof" else "stdin closed mid-frame")
                 return
+            with self.held_cond:
+                self.held += len(frame.payload)
             try:
                 assert self.loop is not None
                 self.loop.call_soon_threadsafe(self._dispatch, frame)
@@ -298,10 +318,14 @@ class Host:
     def _dispatch(self, frame: Frame) -> None:
         task = asyncio.ensure_future(self._handle(frame))
         self.tasks.add(task)
-        task.add_done_callback(self._done)
+        size = len(frame.payload)
+        task.add_done_callback(lambda t: self._done(t, size))
 
-    def _done(self, task: asyncio.Task[None]) -> None:
+    def _done(self, task: asyncio.Task[None], size: int) -> None:
         self.tasks.discard(task)
+        with self.held_cond:
+            self.held -= size
+            self.held_cond.notify()
         self.slots.release()
 
     def send(self, reply: dict[str, Any]) -> None:
