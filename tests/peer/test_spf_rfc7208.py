@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from tests.fixtures.dnsserver import LoopbackDNS, Zone
 from whence.lookups.cache import Cache
 from whence.lookups.dns import Resolver
 from whence.lookups.spfcheck import run_spf
 from whence.settings import Settings
+
+from tests.fixtures.dnsserver import LoopbackDNS, Zone
 
 SUITE = Path(__file__).parents[1] / "data" / "peer" / "spf" / "rfc7208-tests.yml"
 SCENARIOS = list(yaml.safe_load_all(SUITE.read_text("utf-8")))
@@ -43,7 +43,7 @@ def test_rfc7208(scenario: int, name: str, test: dict, servers: dict[int, Loopba
     if scenario not in servers:
         servers[scenario] = LoopbackDNS(Zone.from_openspf(SCENARIOS[scenario]["zonedata"]))
     server = servers[scenario]
-    settings = Settings(nameservers=(server.address,), lookup_timeout_ms=300, deadline_ms=10000)
+    settings = Settings(nameservers=(server.address,), lookup_timeout_ms=600, deadline_ms=10000)
     resolver = Resolver(settings, Cache(tmp_path / "cache.sqlite3"))
     result, explanation = asyncio.run(
         run_spf(resolver, test["host"], test["mailfrom"], test["helo"], default_explanation="DEFAULT"))
