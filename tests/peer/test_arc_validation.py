@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from tests.fixtures.dnsserver import LoopbackDNS, Zone
 from whence.lookups.cache import Cache
 from whence.lookups.dkimcheck import verify_arc
 from whence.lookups.dns import Resolver
 from whence.settings import Settings
+
+from tests.fixtures.dnsserver import LoopbackDNS, Zone
 
 SUITE = Path(__file__).parents[1] / "data" / "peer" / "arc" / "arc-draft-validation-tests.yml"
 SCENARIOS = list(yaml.safe_load_all(SUITE.read_text("utf-8")))

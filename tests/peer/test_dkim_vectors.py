@@ -10,12 +10,12 @@ import json
 from pathlib import Path
 
 import pytest
-
-from tests.fixtures.dnsserver import LoopbackDNS, Zone
 from whence.lookups.cache import Cache
 from whence.lookups.dkimcheck import verify_dkim
 from whence.lookups.dns import Resolver
 from whence.settings import Settings
+
+from tests.fixtures.dnsserver import LoopbackDNS, Zone
 
 DATA = Path(__file__).parents[1] / "data" / "peer" / "dkim"
 EXPECTED = json.loads((DATA / "expected.json").read_text("utf-8"))
