@@ -325,8 +325,8 @@ def uninstall(args: argparse.Namespace, rep: Report) -> int:
 def _layout(args: argparse.Namespace) -> Any:
     home = os.path.expanduser("~")
     layout = nmhost.layout(sys.platform, home, dict(os.environ), system=args.system, prefix=args.prefix)
-    if args.system and layout.kind == "linux" and hasattr(os, "geteuid") and os.geteuid() != 0:
-        raise SystemExit("--system writes to /usr/lib/mozilla and /opt: run it as root (sudo).")
+    if args.system and layout.kind != "win32" and hasattr(os, "geteuid") and os.geteuid() != 0:
+        raise SystemExit(f"--system writes {layout.manifest} and {layout.data_dir}: run it as root (sudo).")
     if args.system and layout.kind == "win32":
         raise SystemExit("--system is not supported on Windows; install per user.")
     return layout

@@ -106,6 +106,7 @@ def test_macos_layout() -> None:
     assert user.python == user.venv / "bin" / "python" and user.registry is None
     system = nmhost.layout("darwin", "/Users/kumi", {}, system=True)
     assert system.manifest == PurePosixPath("/Library/Mozilla/NativeMessagingHosts/whence.json")
+    assert system.venv == PurePosixPath("/Library/Application Support/whence/venv")
 
 
 def test_windows_layout_and_registry_entry() -> None:
@@ -138,6 +139,7 @@ def test_windows_layout_and_registry_entry() -> None:
 def test_linux_system_layout_and_xdg() -> None:
     system = nmhost.layout("linux", "/home/kumi", {}, system=True)
     assert system.manifest == PurePosixPath("/usr/lib/mozilla/native-messaging-hosts/whence.json")
+    assert system.launcher == PurePosixPath("/opt/whence/whence-host")
     xdg = nmhost.layout("linux", "/home/kumi", {"XDG_DATA_HOME": "/data/kumi"})
     assert xdg.venv == PurePosixPath("/data/kumi/whence/venv")
     assert xdg.manifest == PurePosixPath("/home/kumi/.mozilla/native-messaging-hosts/whence.json")

@@ -72,8 +72,9 @@ def layout(platform: str, home: str, environ: dict[str, str] | None = None, *, s
     environ = dict(os.environ) if environ is None else environ
     kind = platform_kind(platform)
     base = _path(kind, prefix) if prefix else data_dir(kind, home, environ)
-    if system and kind == "linux" and not prefix:
-        base = PurePosixPath("/opt", HOST_NAME)
+    if system and not prefix and kind != "win32":  # somewhere every user can read
+        base = PurePosixPath("/opt", HOST_NAME) if kind == "linux" else \
+            PurePosixPath("/Library/Application Support", HOST_NAME)
     venv = base / "venv"
     launcher = base / (LAUNCHER + ".cmd" if kind == "win32" else LAUNCHER)
     registry = None
