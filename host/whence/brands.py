@@ -17,7 +17,7 @@ from importlib import resources
 
 from confusable_homoglyphs import confusables
 
-from .domainlists import popular_rank
+from .domainlists import popular_rank, suspicious_tld
 from .domains import registrable_domain
 
 # zero-width and bidi controls, soft hyphen, variation selectors: used to split brand names
@@ -144,14 +144,11 @@ def _distance(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
-def _fuzzy_contains(haystack: str, needle: str, limit: int) -> bool:
-    """NEEDLE occurs in HAYSTACK with at most LIMIT edits (approximate substring match)."""
+def _fuzzy_prefix(haystack: str, needle: str, limit: int) -> bool:
+    """HAYSTACK starts with NEEDLE, allowing at most LIMIT edits."""
     n = len(needle)
-    for size in range(max(1, n - limit), n + limit + 1):
-        for start in range(0, max(1, len(haystack) - size + 1)):
-            if _distance(haystack[start:start + size], needle, limit) <= limit:
-                return True
-    return False
+    return any(_distance(haystack[:size], needle, limit) <= limit
+               for size in range(max(1, n - limit), n + limit + 1))
 
 
 @dataclass(frozen=True)
@@ -186,7 +183,10 @@ def lookalike(host: str) -> Lookalike | None:
             if label != official and skel == official:
                 return Lookalike(brand, "homoglyph", official)
             if label == official and reg not in brand.domains:
-                return Lookalike(brand, "tld_swap", official) if len(official) >= 5 else None
+                # brands own many country domains we do not list; a swap counts under an abused TLD
+                if len(official) >= 5 and suspicious_tld(reg):
+                    return Lookalike(brand, "tld_swap", official)
+                return None
             if official in tokens and len(tokens) > 1:
                 return Lookalike(brand, "combo", official)
             if len(official) >= 6 and official not in _GENERIC_LABELS:
@@ -195,8 +195,9 @@ def lookalike(host: str) -> Lookalike | None:
                 limit = 1 if len(official) < 10 else 2
                 if _distance(skel, official, limit) <= limit:
                     return Lookalike(brand, "typo", official)
-                # a misspelt brand with words around it ("myetherwallatak"): long names only, one edit
-                if len(official) >= 8 and len(skel) > len(official) and _fuzzy_contains(skel, official, 1):
+                # a misspelt brand with a word after it ("myetherwallatak"): long names, one edit, at the start
+                if len(official) >= 8 and len(skel) > len(official) and \
+                        _fuzzy_prefix(skel, official, 1):
                     return Lookalike(brand, "typo", official)
         if sub:
             sub_tokens = set(re.split(r"[-_.]+", sub))

@@ -50,10 +50,10 @@ def plausibility(label: str) -> float:
 
 
 def looks_random(label: str) -> bool:
-    """A label of 5+ letters that no person would have picked."""
-    letters = re.sub(r"[^a-z]", "", label.lower())
-    if len(letters) < 5 or len(label) > 40:
+    """A label whose longest letter run (6+ letters) no person would have picked."""
+    run = max(re.split(r"[^a-z]+", label.lower()), key=len, default="")
+    if len(run) < 6 or len(label) > 40:
         return False
-    if not any(c in _VOWELS for c in letters):
+    if len(run) >= 7 and not any(c in _VOWELS for c in run):
         return True
-    return plausibility(label) < THRESHOLD
+    return plausibility(run) < THRESHOLD

@@ -220,7 +220,7 @@ def link_userinfo(ctx: Context) -> Iterator[Hit]:
 
 
 @check(
-    "link.recipient_in_url", "low", 1.5,
+    "link.recipient_in_url", "low", 1.0,
     title=T("A link carries your address", "リンクにあなたのメールアドレスが埋め込まれています"),
     detail=T("The link to {host} contains your address ({recipient}), so the page can greet you by name "
              "and pre-fill a login form — a hallmark of credential phishing.",
@@ -243,7 +243,7 @@ def link_recipient(ctx: Context) -> Iterator[Hit]:
 
 
 @check(
-    "link.external_form", "low", 1.0,
+    "link.external_form", "low", 0.5,
     title=T("The message contains a form that sends data elsewhere", "メール内に外部へ送信するフォームがあります"),
     detail=T("A form in the message submits what you type to {host}.",
              "メール内のフォームは入力内容を {host} へ送信します。"),

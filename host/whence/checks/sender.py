@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from ..brands import owner_of
 from ..domains import registrable_domain
 from ..i18n import T
-from ..domainlists import is_free_email
+from ..domainlists import is_free_email, popular_rank
 from ..wordiness import looks_random
 from .common import (
     authenticated_brands,
@@ -24,7 +24,7 @@ from .common import (
 from .registry import Context, Hit, check
 
 LURE = re.compile(r"(?i)\b(account|verif|confirm|suspend|locked|unusual|sign[- ]?in|log[- ]?in|password|"
-                  r"payment|billing|invoice|refund|security|alert|update|expire|limited|unlock|reward|prize)")
+                  r"payment|billing|invoice|refund|security alert|expire|unlock|reward|prize)")
 _WHERE = {"display_name": ("the sender's name", "差出人名"), "subject": ("the subject", "件名"),
           "address": ("the sender's address", "差出人アドレス")}
 
@@ -56,15 +56,28 @@ def brand_impersonation(ctx: Context) -> Iterator[Hit]:
         # and so does the brand's own From domain when nothing contradicts it
         if link_domains(ctx) and not foreign:
             continue
-        if brand.owns(sender) and not foreign and result_of(ctx, "dmarc") != "fail" and \
+        weak = False
+        if brand.owns(sender) and result_of(ctx, "dmarc") != "fail" and \
                 result_of(ctx, "spf") not in ("fail", "softfail"):
-            continue
+            if not foreign:
+                continue
+            # the brand's own address, unchecked, with links both to the brand and elsewhere: could be
+            # a partner link in a real newsletter, could be a spoof — say so, but not loudly
+            weak = not (ctx.facts.auth.results or ctx.facts.auth.received_spf) and \
+                len(foreign) < len(link_domains(ctx))
+        # the links lead to sites nobody has heard of: a brand does not send you there
+        unknown = any(not popular_rank(d) for d in foreign)
+        # a sender linking to its own site talks *about* the brand (a fan newsletter, a reseller)
+        if sender and sender in foreign and not is_free_email(sender):
+            weak, unknown = True, False
         yield Hit(
             evidence={"brand": brand.key, "brand_name": brand.name, "brand_name_ja": brand.name_ja,
                       "matched": word, "where": where,
                       "where_en": _WHERE[where][0].capitalize(), "where_ja": _WHERE[where][1],
                       "from_domain": sender or "?", "links": foreign[:5] or "—",
                       "official": list(brand.domains[:3])},
+            severity="medium" if weak else "critical" if unknown else None,
+            score=3.0 if weak else 8.0 if unknown else None,
         )
         return
 
@@ -91,7 +104,7 @@ def display_name_spoof(ctx: Context) -> Iterator[Hit]:
             continue
         brand = owner_of(reg)
         yield Hit(evidence={"shown": m.group(0), "shown_domain": reg, "address": f.address},
-                  severity="high" if brand else None, score=5.0 if brand else None)
+                  severity="high" if brand else None, score=5.0 if brand else 2.0)
         return
 
 
