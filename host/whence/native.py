@@ -15,8 +15,8 @@ Decisions the add-on relies on:
 - An error reply carries the request's id; when the request could not be parsed the id is
   recovered from the raw frame if possible, else it is null.
 - A reply that would exceed 1 MiB has its long lists and strings shortened, and the report (or
-  the reply) names what was cut in `"trimmed"`. The ARF text of a `report` reply is never cut:
-  if it does not fit, the reply is a `too_large` error.
+  the reply) names what was cut in `"trimmed"`. The ARF of a `report` reply (`arf`,
+  `arf_base64`) is never cut: if it does not fit, the reply is a `too_large` error.
 
 Threads: a reader turns stdin into frames, a writer owns the real stdout, the asyncio loop
 dispatches, and a small pool does the synchronous parse/facts/checks work so the loop stays
@@ -56,7 +56,7 @@ FRAME_SLACK = 1024 * 1024  # JSON around the base64 message: id, context, option
 MAX_IN_FLIGHT = 64  # requests read but not yet answered; the reader waits beyond this
 BYTES_IN_FLIGHT = 256 * 1024 * 1024  # nor does it read on while this much request data is held
 WORKERS = 4
-NO_TRIM = frozenset({"id", "arf"})  # cutting these would make them wrong rather than shorter
+NO_TRIM = frozenset({"id", "arf", "arf_base64"})  # cut, these would be wrong, not shorter
 TRIM_STEPS = ((4096, 200), (1024, 50), (256, 20), (64, 5))  # (characters, list items)
 WARM_MESSAGE = (
     "Received: from mx.example.org (mx.example.org [192.0.2.1]) by mail.example.net with ESMTPS;"
