@@ -12,10 +12,11 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from confusable_homoglyphs import confusables
+from rapidfuzz.distance import OSA
 
 from .domainlists import popular_rank, suspicious_tld
 from .domains import registrable_domain
@@ -79,20 +80,36 @@ def all_brands() -> tuple[Brand, ...]:
     return tuple(out)
 
 
+@cache
+def _any_brand() -> re.Pattern[str]:
+    """One alternation over every brand (a named group each), so a text is scanned once."""
+    return re.compile("|".join(f"(?P<b{i}>{b.pattern.pattern})" for i, b in enumerate(all_brands())))
+
+
 def claimed(text: str) -> list[tuple[Brand, str]]:
     """Brands named in TEXT, with the matched words, in order of first appearance."""
-    text = normalise(text)
-    hits = []
-    for brand in all_brands():
-        m = brand.pattern.search(text)
-        if m:
-            hits.append((m.start(), brand, m.group(0)))
-    return [(b, word) for _, b, word in sorted(hits, key=lambda h: h[0])]
+    brands = all_brands()
+    seen: dict[str, tuple[Brand, str]] = {}
+    for m in _any_brand().finditer(normalise(text)):
+        brand = brands[int(m.lastgroup[1:])]
+        seen.setdefault(brand.key, (brand, m.group(0)))
+    return list(seen.values())
+
+
+@cache
+def _owners() -> dict[str, Brand]:
+    return {d: b for b in reversed(all_brands()) for d in b.domains}
 
 
 def owner_of(domain: str | None) -> Brand | None:
-    for brand in all_brands():
-        if brand.owns(domain):
+    """The brand owning DOMAIN or a parent of it (suffix lookups in an index: this runs per link)."""
+    if not domain:
+        return None
+    parts = domain.lower().rstrip(".").split(".")
+    owners = _owners()
+    for i in range(len(parts) - 1):
+        brand = owners.get(".".join(parts[i:]))
+        if brand:
             return brand
     return None
 
@@ -126,22 +143,8 @@ def skeleton(label: str) -> str:
 
 
 def _distance(a: str, b: str, limit: int) -> int:
-    """Damerau-Levenshtein (optimal string alignment), stopping early past LIMIT."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        if min(cur) > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return prev[-1]
+    """Damerau-Levenshtein distance (optimal string alignment), capped just past LIMIT."""
+    return OSA.distance(a, b, score_cutoff=limit)
 
 
 def _fuzzy_prefix(haystack: str, needle: str, limit: int) -> bool:
@@ -164,6 +167,7 @@ _GENERIC_LABELS = {"line", "visa", "apple", "chase", "steam", "sky", "ups", "met
                    "youtube", "ledger", "valve", "costco", "adobe", "norton", "dpoint", "ymobile", "jalan"}
 
 
+@lru_cache(maxsize=8192)
 def lookalike(host: str) -> Lookalike | None:
     """Whether HOST imitates a brand domain it does not belong to. None for the brand's own hosts."""
     host = host.lower().rstrip(".")
