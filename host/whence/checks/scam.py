@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..domainlists import is_free_email
+from ..domainlists import free_host, is_free_email
 from ..domains import registrable_domain
 from ..i18n import T
 from .common import from_domain
@@ -40,7 +40,8 @@ _PRIZE = [
                 r"|f[eé]licitations|gefeliciteerd|gratis|airdrop|welcome bonus|willkommensbonus|no deposit|"
                 r"keine einzahlung|casino|jackpot|reward)\b|当選|プレゼント|ギフト券|無料で?(もらえる|進呈)")),
     ("task", _rx(r"\b(survey|questionnaire|umfrage|pesquisa|encuesta|sondage|enqu[eê]te|short (questions|quiz)"
-                 r"|take part|participate|mitmachen|participe|claim (now|it|here)|click (here|below)|jetzt|agora"
+                 r"|take part|participate|mitmachen|participe|claim (now|it|here|your)|click (here|below)|jetzt|agora"
+                 r"|confirm|best[aä]tigen|retire|resgate|reclam[ae]|r[eé]clamez|einl[oö]sen|redeem"
                  r"|limited time|only today|nur heute|expires|hurry|act now|in \d+ (hours|stunden|horas))\b"
                  r"|アンケート|今すぐ|期間限定|本日限り")),
 ]
@@ -81,8 +82,6 @@ def advance_fee(ctx: Context) -> Iterator[Hit]:
     reason=T("it dangles a prize or bonus", "賞品やボーナスで釣ろうとしています"),
 )
 def prize_lure(ctx: Context) -> Iterator[Hit]:
-    if ctx.facts.is_list:
-        return
     text = _nfkc(ctx)[:8_000]
     found = _phrases(_PRIZE, text)
     if len(found) == 2 and ctx.facts.links:
@@ -101,7 +100,7 @@ def prize_lure(ctx: Context) -> Iterator[Hit]:
 def address_as_name(ctx: Context) -> Iterator[Hit]:
     facts = ctx.facts
     rcpt = (facts.recipient or "").lower()
-    if not rcpt or "@" not in rcpt or facts.is_list:
+    if not rcpt or "@" not in rcpt:
         return
     if rcpt in facts.subject.lower():
         yield Hit(evidence={"where": "subject", "where_ja": "件名", "address": rcpt})
@@ -127,3 +126,60 @@ def invalid_address(ctx: Context) -> Iterator[Hit]:
     address = f.address if f else ""
     if f is None or not f.domain or not registrable_domain(f.domain) or "." not in f.domain:
         yield Hit(evidence={"address": address or "(none)", "domain": from_domain(ctx) or "?"})
+
+
+_MATH_ALNUM = re.compile("[\U0001d400-\U0001d7ff]")
+
+
+@check(
+    "content.styled_letters", "medium", 2.0,
+    title=T("Letters disguised with look-alike symbols", "装飾文字で書かれた文言があります"),
+    detail=T("The {where} is written with mathematical letter symbols (“{sample}”) that look like normal "
+             "letters but slip past word filters.",
+             "{where_ja}が数学用の装飾文字（「{sample}」）で書かれています。普通の文字に見えますが、迷惑メールの"
+             "単語フィルターをすり抜けるための手口です。"),
+    reason=T("it disguises words with look-alike letter symbols", "装飾文字で単語を偽装しています"),
+)
+def styled_letters(ctx: Context) -> Iterator[Hit]:
+    facts = ctx.facts
+    for where, where_ja, text in (("subject", "件名", facts.subject),
+                                  ("sender's name", "差出人名", facts.from_.display_name if facts.from_ else "")):
+        found = _MATH_ALNUM.findall(text or "")
+        if len(found) >= 3:
+            yield Hit(evidence={"where": where, "where_ja": where_ja, "sample": (text or "")[:60]})
+            return
+
+
+@check(
+    "sender.free_hosting", "medium", 2.5,
+    title=T("Sent from a free hosting or app-platform domain", "無料ホスティング／アプリ基盤のドメインから送信されています"),
+    detail=T("The sender's domain {domain} is a free subdomain on {service}: anyone can create one in "
+             "minutes, and no organisation stands behind it.",
+             "差出人のドメイン {domain} は {service} 上の無料サブドメインです。誰でもすぐに作れ、背後に組織はありません。"),
+    reason=T("it is sent from a free subdomain on {service}", "{service} の無料サブドメインから送られています"),
+)
+def sender_free_hosting(ctx: Context) -> Iterator[Hit]:
+    f = ctx.facts.from_
+    if f is None or not f.domain:
+        return
+    hit = free_host(f.domain)
+    if hit and hit[1] == "subdomain":
+        yield Hit(evidence={"domain": f.domain, "service": hit[0]})
+
+
+_PLACEHOLDER = re.compile(r"\[(?:username|user_?name|first_?name|name|email)\]|\{\{\s*\w+\s*\}\}|%%\w+%%|\$\{\w+\}"
+                          r"|\{(?:first_?name|name|email)\}", re.I)
+
+
+@check(
+    "content.unfilled_template", "low", 1.5,
+    title=T("Bulk mail with an unfilled name field", "差し込み欄が埋まっていない一斉送信メールです"),
+    detail=T("The text contains a mail-merge placeholder that was never filled in (“{placeholder}”): the "
+             "sender does not know who you are.",
+             "本文に差し込み用の欄（「{placeholder}」）がそのまま残っています。送信者はあなたが誰かを知りません。"),
+    reason=T("it is bulk mail with an unfilled placeholder", "差し込み欄が埋まっていない一斉送信です"),
+)
+def unfilled_template(ctx: Context) -> Iterator[Hit]:
+    m = _PLACEHOLDER.search(ctx.facts.subject + "\n" + ctx.facts.text[:5000])
+    if m:
+        yield Hit(evidence={"placeholder": m.group(0)})
