@@ -8,16 +8,15 @@ registrable domain with the Public Suffix List. Bounded: at most MAX_LINKS links
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 from ..domains import normalise_host, registrable_domain
 from ..model import Link, Message
+from .text import BoundedHTMLParser
 
 MAX_LINKS = 500
 MAX_URL = 4096
 MAX_SHOWN = 500
-_MAX_HTML = 2 * 1024 * 1024
 
 _CONTROL = re.compile(r"[\t\n\r]")  # WHATWG URL parsing drops these anywhere in a URL
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
@@ -33,9 +32,9 @@ _URL = re.compile(
 _TRAILING = ".,;:!?'\"*"
 
 
-class _LinkParser(HTMLParser):
+class _LinkParser(BoundedHTMLParser):
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
+        super().__init__()
         self.found: list[tuple[str, str | None, str]] = []  # (href, shown text, source)
         self.base: str | None = None
         self.anchors: list[tuple[str, list[str]]] = []  # open <a>: href and text collected
@@ -92,8 +91,8 @@ class _LinkParser(HTMLParser):
         shown = _WS.sub(" ", "".join(texts)).strip()[:MAX_SHOWN]
         self._add(href, shown or None, "html-a")
 
-    def close(self) -> None:
-        super().close()
+    def feed_all(self, html: str) -> None:
+        super().feed_all(html)
         while self.anchors:
             self._close_anchor()
 
@@ -169,11 +168,7 @@ def _extract(text: str, html: str) -> list[Link]:
 
     if html:
         parser = _LinkParser()
-        try:
-            parser.feed(html[:_MAX_HTML])
-            parser.close()
-        except Exception:  # keep the links found before the parser gave up
-            pass
+        parser.feed_all(html)
         for href, shown, source in parser.found:
             url = _clean(href, parser.base)
             if url:

@@ -45,9 +45,66 @@ def _join_surrogates(m: re.Match[str]) -> str:
     return m.group(0)
 
 
-class _TextParser(HTMLParser):
+MAX_TAGS = 50_000  # start tags handled per document: html.parser costs a few µs per tag
+_FEED_CHUNK = 256 * 1024
+# A "<" with another "<" before any ">" cannot start a tag. The stdlib parser (3.11) rescans to the
+# end of the input for each of those ("<a<a<a…", "</</…", "<!<!…"): quadratic, so they become text.
+_STRAY_LT = re.compile(r"<(?!!--)(?=[^<>]*<)")
+
+
+# Each attribute costs html.parser a Python loop step. Past a budget for the whole document,
+# tags keep only the attributes text and links read (hostile "<a x x x … x>" floods).
+_TAG_WITH_ATTRS = re.compile(r"<[A-Za-z][^<>\s]*\s[^<>]*>")
+_ATTR = re.compile(r"""\s+[^\s"'=<>/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]*))?""")
+_USEFUL_ATTR = re.compile(
+    r"""\s(?:href|src|action|alt|value|type)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]*)""", re.I)
+MAX_ATTRIBUTES = 100_000
+
+
+def _bound_attributes(html: str) -> str:
+    budget = MAX_ATTRIBUTES
+
+    def shorten(m: re.Match[str]) -> str:
+        nonlocal budget
+        tag = m.group(0)
+        if budget > 0:
+            budget -= sum(1 for _ in _ATTR.finditer(tag))
+            if budget >= 0:
+                return tag
+        name = tag[1:].split(None, 1)[0]
+        return "<" + name + "".join(_USEFUL_ATTR.findall(tag)[:8]) + ">"
+
+    return _TAG_WITH_ATTRS.sub(shorten, html)
+
+
+class BoundedHTMLParser(HTMLParser):
+    """html.parser with linear worst-case work: stray "<" escaped, at most MAX_TAGS start tags."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
+
+    def feed_all(self, html: str) -> None:
+        html = _STRAY_LT.sub("&lt;", html[:MAX_HTML])
+        html = _bound_attributes(html)
+        last = html.rfind("<")
+        if last > html.rfind(">") and not html.startswith("<!--", last):
+            html = html[:last] + "&lt;" + html[last + 1:]  # an unclosed tag is re-scanned on every feed
+        tags = 0
+        try:
+            for start in range(0, len(html), _FEED_CHUNK):
+                chunk = html[start:start + _FEED_CHUNK]
+                self.feed(chunk)
+                tags += chunk.count("<")  # an upper bound on the tags just parsed
+                if tags > MAX_TAGS:
+                    return  # no close(): it would flush a half-fed tag as text
+            self.close()
+        except Exception:  # the parser gives up on some hostile markup: keep what it produced
+            pass
+
+
+class _TextParser(BoundedHTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
         self.out: list[str] = []
         self.size = 0
         self.skip: list[str] = []  # open elements whose content is not shown
@@ -104,12 +161,7 @@ class _TextParser(HTMLParser):
 def html_to_text(html: str) -> str:
     """What a reader sees of an HTML document, as plain text (bounded)."""
     parser = _TextParser()
-    try:
-        source = html[:MAX_HTML].translate(_NO_MARKS)
-        parser.feed(_SURROGATE_REFS.sub(_join_surrogates, source))
-        parser.close()
-    except Exception:  # the parser gives up on some hostile markup: keep what it produced
-        pass
+    parser.feed_all(_SURROGATE_REFS.sub(_join_surrogates, html[:MAX_HTML].translate(_NO_MARKS)))
     return _layout("".join(parser.out))[:MAX_TEXT]
 
 

@@ -8,6 +8,7 @@ FEED_CHUNK = 8 * 1024  # small enough that one chunk cannot nest deep enough to 
 MAX_OBJECTS = 600  # MIME entities the parser may create (containers and leaves)
 MAX_PARTS = 500  # leaf parts kept
 MAX_DEPTH = 20  # multipart nesting walked
+MAX_HEADER_LINES = 20_000  # lines of the top-level header block fed to the parser
 MAX_HEADERS = 1000  # headers kept in Message.headers
 MAX_HEADER_VALUE = 16 * 1024  # characters kept of one header value
 MAX_PART_PAYLOAD = 10 * 1024 * 1024  # decoded bytes kept of one part

@@ -69,6 +69,10 @@ def parse_tree(raw: bytes) -> Tree:
         raw = raw[: limits.MAX_RAW_BYTES]
         truncated = True
         defects.append("message-too-large")
+    raw, cut = _cap_header_block(raw)
+    if cut:
+        truncated = True
+        defects.append("too-many-headers")
     view = memoryview(raw)
     work = 0.0
     for start in range(0, len(raw), limits.FEED_CHUNK):
@@ -90,6 +94,20 @@ def parse_tree(raw: bytes) -> Tree:
             break
     root = parser.close()
     return Tree(root, defects, truncated)
+
+
+def _cap_header_block(raw: bytes) -> tuple[bytes, bool]:
+    """Keep the first MAX_HEADER_LINES lines of the top-level header block (the parser's slowest
+    path: every header line costs a policy call), and the blank line and body after it."""
+    ends = [(i, 2) for i in (raw.find(b"\r\n\r\n"),) if i >= 0] + \
+        [(i, 1) for i in (raw.find(b"\n\n"),) if i >= 0]
+    end, eol = min(ends) if ends else (len(raw), 0)
+    if raw.count(b"\n", 0, end) <= limits.MAX_HEADER_LINES:
+        return raw, False
+    pos = -1
+    for _ in range(limits.MAX_HEADER_LINES):
+        pos = raw.find(b"\n", pos + 1, end)
+    return raw[: pos + 1] + raw[end + eol:], True
 
 
 def content_type(msg: EmailMessage) -> str:

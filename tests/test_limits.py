@@ -1,0 +1,105 @@
+"""Pathological messages complete with a sane, truncated Message (timings: bench/bench_limits.py)."""
+
+from __future__ import annotations
+
+import base64
+import random
+
+from whence.facts.links import MAX_LINKS, extract_links
+from whence.facts.text import MAX_HTML, MAX_TEXT, extract_text, html_to_text
+from whence.model import Message
+from whence.parse import limits, parse_message
+
+HEAD = b"From: a@example.jp\r\nTo: b@example.jp\r\nSubject: limits\r\nMIME-Version: 1.0\r\n"
+MB = 1024 * 1024
+
+
+def analyse(raw: bytes) -> Message:
+    message = parse_message(raw)
+    text, html = extract_text(message)
+    links = extract_links(message, text, html)
+    assert len(text) <= MAX_TEXT and len(html) <= MAX_HTML and len(links) <= MAX_LINKS
+    assert message.raw_size == len(raw)
+    assert len(message.headers) <= limits.MAX_HEADERS and len(message.parts) <= limits.MAX_PARTS
+    assert sum(len(p.payload) for p in message.parts) <= limits.MAX_TOTAL_PAYLOAD
+    assert all(len(value) <= limits.MAX_HEADER_VALUE for _, value in message.headers)
+    return message
+
+
+def test_30mb_attachment() -> None:
+    b64 = base64.encodebytes(random.Random(1).randbytes(22 * MB))
+    raw = (HEAD + b'Content-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\n'
+           b"Content-Type: text/plain\r\n\r\nsee attachment\r\n--B\r\n"
+           b"Content-Type: application/octet-stream; name=big.bin\r\n"
+           b"Content-Transfer-Encoding: base64\r\n\r\n"
+           + b64 + b"--B--\r\n")
+    message = analyse(raw)
+    assert message.truncated and message.get("Subject") == "limits"
+    text_part, big = message.parts
+    assert text_part.text == "see attachment"
+    assert big.filename == "big.bin" and big.size == 22 * MB and len(big.payload) == limits.MAX_PART_PAYLOAD
+
+
+def test_ten_thousand_parts() -> None:
+    body = b"".join(b"--B\r\nContent-Type: text/plain\r\n\r\npart %d\r\n" % i for i in range(10_000))
+    message = analyse(HEAD + b'Content-Type: multipart/mixed; boundary="B"\r\n\r\n' + body + b"--B--\r\n")
+    assert message.truncated and 100 < len(message.parts) <= limits.MAX_PARTS
+    assert message.parts[0].text == "part 0"
+
+
+def test_thousand_deep_nesting() -> None:
+    depth = 1000
+    opening = b"".join(b"Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n" % (i, i)
+                       for i in range(depth))
+    closing = b"".join(b"\r\n--b%d--\r\n" % i for i in reversed(range(depth)))
+    message = analyse(HEAD + opening + b"Content-Type: text/plain\r\n\r\ndeep" + closing)
+    assert message.truncated and message.get("From") == "a@example.jp"
+    assert "nesting-too-deep" in message.defects
+
+
+def test_30mb_single_header_line() -> None:
+    message = analyse(HEAD + b"X-Long: " + b"a" * (30 * MB) + b"\r\n\r\nbody\r\n")
+    assert message.truncated and message.parts[0].text == "body\r\n"
+    assert message.get("X-Long") == "a" * limits.MAX_HEADER_VALUE
+
+
+def test_million_encoded_words() -> None:
+    message = analyse(HEAD + b"Subject2: " + b"=?utf-8?q?a?= " * 1_000_000 + b"\r\n\r\nbody\r\n")
+    assert message.truncated
+    value = message.get("Subject2") or ""
+    assert value.startswith("aaaa") and "=?" not in value[:-20]
+
+
+def test_many_headers() -> None:
+    message = analyse(HEAD + b"".join(b"X-H%d: v\r\n" % i for i in range(100_000)) + b"\r\nbody\r\n")
+    assert message.truncated and len(message.headers) == limits.MAX_HEADERS
+    assert [k for k, _ in message.headers[:3]] == ["From", "To", "Subject"]
+
+
+def test_huge_text_and_html_bodies() -> None:
+    line = "お支払い情報の確認をお願いします。https://example.com/\r\n".encode()
+    plain = b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+    message = analyse(HEAD + plain + line * (12 * MB // len(line)))
+    assert message.truncated and message.parts[0].text.startswith("お支払い")  # type: ignore[union-attr]
+    chunk = b'<div><a href="https://x.example/">link</a><img src="https://i.example/p.png"></div>\n'
+    message = analyse(HEAD + b"Content-Type: text/html\r\n\r\n" + chunk * (12 * MB // len(chunk)))
+    assert message.truncated
+
+
+def test_hostile_html_is_linear() -> None:
+    for html in ("<a" * 300_000, "</" * 300_000, "<!" * 300_000, "<!--" + "<a href=x>" * 100_000,
+                 '<a href="' + "x" * MB, "<a " + "x " * 500_000, "&#" * 300_000):
+        assert isinstance(html_to_text(html), str)
+        message = parse_message(HEAD + b"Content-Type: text/html\r\n\r\n" + html.encode())
+        text, source = extract_text(message)
+        assert len(extract_links(message, text, source)) <= MAX_LINKS
+
+
+def test_random_junk_and_broken_charset() -> None:
+    rng = random.Random(3)
+    message = analyse(rng.randbytes(3 * MB))
+    assert isinstance(message.headers, list)
+    junk = bytes(b | 0x80 for b in rng.randbytes(MB))
+    ctype = b"\r\nContent-Type: text/plain; charset=euc-jp\r\n\r\n"
+    message = analyse(HEAD + b"Subject: " + junk[:16000] + ctype + junk)
+    assert message.parts[0].text
