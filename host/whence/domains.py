@@ -113,3 +113,11 @@ def registrable_domain(host: str) -> str | None:
         return _PSL.privatesuffix(name)
     except Exception:  # the list must never take a message down
         return None
+
+
+def known_tld(host: str) -> bool:
+    """Whether HOST ends in a top-level domain the Public Suffix List knows (so mail can reach it)."""
+    name = normalise_host(host) if host else None
+    if not name or is_ip(name):
+        return False
+    return _PSL.publicsuffix(name, accept_unknown=False) is not None

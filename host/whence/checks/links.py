@@ -154,7 +154,7 @@ def link_shortener(ctx: Context) -> Iterator[Hit]:
     reason=T("it links to a random-looking domain ({domain})", "ランダムな文字列のドメイン（{domain}）へリンクしています"),
 )
 def link_random_domain(ctx: Context) -> Iterator[Hit]:
-    own = authenticated_domains(ctx)
+    own = authenticated_domains(ctx) | {from_domain(ctx)}  # a sender linking its own site chose the name
     for i, link in enumerate(ctx.facts.links):
         if not _clickable(link) or not link.domain or link.domain in own or popular_rank(link.domain):
             continue

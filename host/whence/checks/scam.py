@@ -8,10 +8,11 @@ Spanish, French, Dutch); each check needs two independent groups, so one word ne
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 
 from ..domainlists import free_host, is_free_email
-from ..domains import registrable_domain
+from ..domains import known_tld
 from ..i18n import T
 from .common import from_domain
 from .content import _nfkc, _phrases, _rx
@@ -124,7 +125,7 @@ def invalid_address(ctx: Context) -> Iterator[Hit]:
     if ctx.facts.message.get("From") is None:
         return
     address = f.address if f else ""
-    if f is None or not f.domain or not registrable_domain(f.domain) or "." not in f.domain:
+    if f is None or not f.domain or "." not in f.domain.strip(".") or not known_tld(f.domain):
         yield Hit(evidence={"address": address or "(none)", "domain": from_domain(ctx) or "?"})
 
 
@@ -183,3 +184,54 @@ def unfilled_template(ctx: Context) -> Iterator[Hit]:
     m = _PLACEHOLDER.search(ctx.facts.subject + "\n" + ctx.facts.text[:5000])
     if m:
         yield Hit(evidence={"placeholder": m.group(0)})
+
+
+_CONFUSABLE_SCRIPTS = re.compile("[\u0370-\u03ff\u0400-\u04ff\u13a0-\u13ff\u1d00-\u1dbf\u2c80-\u2cff\ua640-\ua69f]")
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+@check(
+    "content.mixed_script", "medium", 2.5,
+    title=T("Words spelt with letters from other alphabets", "他の文字体系の文字を混ぜて綴られた単語があります"),
+    detail=T("“{word}” mixes Latin letters with look-alike letters from another alphabet ({scripts}) — a "
+             "trick to get brand names and alarm words past filters.",
+             "「{word}」はラテン文字に別の文字体系のそっくりな文字（{scripts}）を混ぜて綴られています。ブランド名や"
+             "警告文をフィルターに引っかからないようにする手口です。"),
+    reason=T("it spells words with look-alike letters from other alphabets", "他の文字体系のそっくりな文字で単語を綴っています"),
+)
+def mixed_script(ctx: Context) -> Iterator[Hit]:
+    facts = ctx.facts
+    name = facts.from_.display_name if facts.from_ else ""
+    for text in (facts.subject, name, facts.text[:3000]):
+        for m in _WORD.finditer(text or ""):
+            word = m.group(0)
+            if not _CONFUSABLE_SCRIPTS.search(word):
+                continue
+            latin = sum(c.isascii() for c in word)
+            if latin and latin < len(word):
+                scripts = sorted({unicodedata.name(c, "?").split()[0] for c in word if not c.isascii()})
+                yield Hit(evidence={"word": word[:40], "scripts": scripts[:3]})
+                return
+
+
+_TOKEN = re.compile(r"(?<![\w/.@-])(?=[A-Za-z0-9]*[a-z])(?=[A-Za-z0-9]*[A-Z])(?=[A-Za-z0-9]*\d)?[A-Za-z0-9]{10,}(?![\w@.-])")
+
+
+@check(
+    "content.subject_token", "low", 1.5,
+    title=T("The subject carries a random tracking token", "件名にランダムな識別子が付いています"),
+    detail=T("The subject ends in a random string (“{token}”) that bulk senders add so that every copy "
+             "looks different to filters.",
+             "件名にランダムな文字列（「{token}」）が付いています。一斉送信で1通ずつ違って見せ、フィルターを避けるための"
+             "ものです。"),
+    reason=T("its subject carries a random anti-filter token", "件名にフィルター回避用のランダムな文字列があります"),
+)
+def subject_token(ctx: Context) -> Iterator[Hit]:
+    for m in _TOKEN.finditer(ctx.facts.subject[:300]):
+        token = m.group(0)
+        upper = sum(c.isupper() for c in token)
+        lower = sum(c.islower() for c in token)
+        changes = sum(1 for a, b in zip(token, token[1:]) if a.isupper() != b.isupper())
+        if upper >= 3 and lower >= 3 and changes >= 4 and not re.search(r"[a-z]{5,}", token):
+            yield Hit(evidence={"token": token})
+            return
