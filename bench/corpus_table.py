@@ -38,7 +38,8 @@ def main() -> None:
     a = ap.parse_args()
     ev = _evaluate_module()
     folder = Path(a.corpus)
-    rows = list(csv.DictReader(open(folder / "labels.csv", newline="")))
+    with open(folder / "labels.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
     stats: dict[str, Counter] = defaultdict(Counter)
     ids: dict[str, Counter] = defaultdict(Counter)
     times: dict[str, list[float]] = defaultdict(list)

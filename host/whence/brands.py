@@ -75,7 +75,8 @@ def all_brands() -> tuple[Brand, ...]:
         alts = sorted(entry["names"], key=len, reverse=True)
         pattern = re.compile("|".join(_name_pattern(n, n in cs) for n in alts))
         labels = tuple(sorted({_label(d) for d in entry["domains"]}))
-        out.append(Brand(entry["key"], entry["name"], entry.get("name_ja", entry["name"]), tuple(d.lower() for d in entry["domains"]),
+        out.append(Brand(entry["key"], entry["name"], entry.get("name_ja", entry["name"]),
+                         tuple(d.lower() for d in entry["domains"]),
                          bool(entry.get("japanese")), entry.get("category", "other"), pattern, labels))
     return tuple(out)
 

@@ -7,7 +7,7 @@ LANGS = ("en", "ja")
 Text = dict[str, str]
 
 
-def T(en: str, ja: str) -> Text:  # noqa: N802 - reads like a literal
+def T(en: str, ja: str) -> Text:
     """A text in both languages."""
     return {"en": en, "ja": ja}
 

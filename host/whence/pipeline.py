@@ -33,7 +33,7 @@ class Analysis:
         try:
             message = parse.parse_message(raw)
             self.facts = facts.build(message, settings, context or Context())
-        except Exception as exc:  # noqa: BLE001 - hostile input must yield a report, not a crash
+        except Exception as exc:
             self.failure = f"{type(exc).__name__}: {exc}"
 
     def report(self, found: Lookups) -> dict[str, Any]:

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 from ..brands import owner_of
 from ..domainlists import is_free_email, popular_rank
-from ..i18n import T
 from ..domains import registrable_domain
+from ..i18n import T
 from .common import auth_results, from_authenticated, from_domain, result_of
 from .registry import Context, Hit, check
 
@@ -75,7 +75,8 @@ def spf_fail(ctx: Context) -> Iterator[Hit]:
     title=T("A DKIM signature did not verify", "DKIM 署名の検証に失敗しています"),
     detail=T("The signature of {domain} did not verify ({reason}); the message may have been altered "
              "on the way, or the signature forged.",
-             "{domain} の署名が検証できませんでした（{reason}）。途中で改変されたか、署名が偽造された可能性があります。"),
+             "{domain} の署名が検証できませんでした（{reason}）。途中で改変されたか、"
+             "署名が偽造された可能性があります。"),
 )
 def dkim_fail(ctx: Context) -> Iterator[Hit]:
     results = [r for r in auth_results(ctx) if r.method == "dkim"]
@@ -167,7 +168,8 @@ _SUBJECT_TAG = re.compile(r"^\s*(\[spam\]|\*+spam\*+|\[meiwaku\]|\[迷惑\]|【�
 @check(
     "provider.spam_flag", "medium", 2.5,
     title=T("Your provider's own filter marked this as spam", "メール事業者のフィルターが迷惑メールと判定しています"),
-    detail=T("The provider stamped the message as spam ({stamp}).", "受信サーバーがこのメールを迷惑メールと判定しています（{stamp}）。"),
+    detail=T("The provider stamped the message as spam ({stamp}).",
+             "受信サーバーがこのメールを迷惑メールと判定しています（{stamp}）。"),
     reason=T("your provider's filter marked it as spam", "メール事業者が迷惑メールと判定しています"),
 )
 def provider_spam(ctx: Context) -> Iterator[Hit]:

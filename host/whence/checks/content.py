@@ -533,14 +533,18 @@ _LURE_ACTION = [
 _LURE_ACTION += [
     ("verify", _rx(r"\b(verifique|confirme|atualize) (seus|sua|os|a|o) (dados|cadastro|conta|identidade)"
                    r"|\b(verifica|confirma|actualiza) (tus|su|sus) (datos|cuenta|identidad)"
-                   r"|\b(best[aä]tigen|verifizieren|aktualisieren) sie (ihre|ihr)\b|\bihre (daten|identit[aä]t) (best[aä]tigen|verifizieren)"
+                   r"|\b(best[aä]tigen|verifizieren|aktualisieren) sie (ihre|ihr)\b|\bihre (daten|identit[aä]t) "
+                   r"(best[aä]tigen|verifizieren)"
                    r"|\b(v[eé]rifiez|confirmez|mettez [aà] jour) vos (informations|donn[eé]es|coordonn[eé]es)"
                    r"|\b(bevestig|verifieer|controleer) (uw|je) (gegevens|account|identiteit)")),
-    ("payment", _rx(r"\b(pagamento|fatura|boleto) (pendente|recusad[oa]|em atraso|vencid[oa])|\bcompra .{0,30}(retida|em an[aá]lise)"
+    ("payment", _rx(r"\b(pagamento|fatura|boleto) (pendente|recusad[oa]|em atraso|vencid[oa])|\bcompra "
+                    r".{0,30}(retida|em an[aá]lise)"
                     r"|\b(pago|factura) (pendiente|rechazad[oa])|\bzahlung (fehlgeschlagen|ausstehend|abgelehnt)"
                     r"|\bpaiement (refus[eé]|en attente|[eé]chou[eé])|\bbetaling (mislukt|geweigerd|openstaand)")),
-    ("delivery", _rx(r"\b(falha na entrega|entrega (pendente|perdida|fallida|pendiente)|paquete pendiente|encomenda (retida|pendente)"
-                     r"|paket (konnte nicht|wartet|zugestellt werden)|zustellung (fehlgeschlagen|ausstehend)|colis (en attente|bloqu[eé])"
+    ("delivery", _rx(r"\b(falha na entrega|entrega (pendente|perdida|fallida|pendiente)|paquete "
+                     r"pendiente|encomenda (retida|pendente)"
+                     r"|paket (konnte nicht|wartet|zugestellt werden)|zustellung "
+                     r"(fehlgeschlagen|ausstehend)|colis (en attente|bloqu[eé])"
                      r"|livraison (en attente|[eé]chou[eé]e)|pakket (dat|wacht|kon niet)|bezorging)")),
 ]
 
@@ -564,9 +568,12 @@ _LURE_PRESSURE = [
 
 _LURE_PRESSURE += [
     ("suspension", _rx(r"\b(conta|cart[aã]o|acesso) (ser[aá] |foi )?(bloquead[oa]|suspens[oa]|cancelad[oa])"
-                       r"|\b(cuenta|tarjeta) (ser[aá] |ha sido )?(bloquead[oa]|suspendid[oa])|\b(konto|karte) (wird |wurde )?(gesperrt|eingeschr[aä]nkt)"
-                       r"|\bcompte (sera |a [eé]t[eé] )?(bloqu[eé]|suspendu|d[eé]sactiv[eé])|\baccount (wordt |is )?(geblokkeerd|opgeschort)")),
-    ("urgency", _rx(r"\b(em|en|innerhalb von|dans les|binnen) \d+ (horas|stunden|heures|uur|dias|d[ií]as|tagen|jours|dagen)\b"
+                       r"|\b(cuenta|tarjeta) (ser[aá] |ha sido )?(bloquead[oa]|suspendid[oa])|\b(konto|karte) "
+                       r"(wird |wurde )?(gesperrt|eingeschr[aä]nkt)"
+                       r"|\bcompte (sera |a [eé]t[eé] )?(bloqu[eé]|suspendu|d[eé]sactiv[eé])|\baccount (wordt "
+                       r"|is )?(geblokkeerd|opgeschort)")),
+    ("urgency", _rx(r"\b(em|en|innerhalb von|dans les|binnen) \d+ "
+                    r"(horas|stunden|heures|uur|dias|d[ií]as|tagen|jours|dagen)\b"
                     r"|\b(urgente|imediatamente|inmediatamente|dringend|sofort|imm[eé]diatement|dringend|onmiddellijk)\b")),
 ]
 

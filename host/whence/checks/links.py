@@ -118,7 +118,8 @@ def link_lookalike(ctx: Context) -> Iterator[Hit]:
              "home for phishing pages.",
              "{host} は誰でもすぐに公開できる無料ホスティング {service} 上にあります。フィッシングページによく"
              "使われます。"),
-    reason=T("it links to a page on free hosting ({service})", "無料ホスティング（{service}）上のページへリンクしています"),
+    reason=T("it links to a page on free hosting ({service})",
+             "無料ホスティング（{service}）上のページへリンクしています"),
 )
 def link_free_hosting(ctx: Context) -> Iterator[Hit]:
     own = authenticated_domains(ctx)
@@ -148,10 +149,12 @@ def link_shortener(ctx: Context) -> Iterator[Hit]:
 
 @check(
     "link.random_domain", "medium", 3.0,
-    title=T("A link goes to a machine-generated-looking domain", "リンク先のドメインが機械的に生成されたように見えます"),
+    title=T("A link goes to a machine-generated-looking domain",
+            "リンク先のドメインが機械的に生成されたように見えます"),
     detail=T("{domain} looks like a random string, typical of throwaway domains registered for one campaign.",
              "{domain} はランダムな文字列に見えます。攻撃のために使い捨てで取得されるドメインの特徴です。"),
-    reason=T("it links to a random-looking domain ({domain})", "ランダムな文字列のドメイン（{domain}）へリンクしています"),
+    reason=T("it links to a random-looking domain ({domain})",
+             "ランダムな文字列のドメイン（{domain}）へリンクしています"),
 )
 def link_random_domain(ctx: Context) -> Iterator[Hit]:
     own = authenticated_domains(ctx) | {from_domain(ctx)}  # a sender linking its own site chose the name
@@ -183,7 +186,8 @@ def link_suspicious_tld(ctx: Context) -> Iterator[Hit]:
     "link.ip_address", "medium", 3.0,
     title=T("A link goes to a bare IP address", "リンク先がIPアドレスそのものです"),
     detail=T("The link {url} points at an IP address instead of a domain name; legitimate services almost "
-             "never do that.", "リンク {url} はドメイン名ではなくIPアドレスを指しています。正規のサービスではまずありません。"),
+             "never do that.",
+             "リンク {url} はドメイン名ではなくIPアドレスを指しています。正規のサービスではまずありません。"),
     reason=T("it links to a bare IP address", "IPアドレスに直接リンクしています"),
 )
 def link_ip(ctx: Context) -> Iterator[Hit]:

@@ -48,7 +48,8 @@ def date_mismatch(ctx: Context) -> Iterator[Hit]:
     title=T("A server's clock was off", "途中のサーバーの時計がずれています"),
     detail=T("Hop {index} is stamped {seconds} s before the hop beneath it: a clock is wrong somewhere "
              "on the route. Shown, not hidden; it is not in itself suspicious.",
-             "経路 {index} の時刻が一つ前の経路より {seconds} 秒早くなっています。どこかのサーバーの時計がずれています。"
+             "経路 {index} の時刻が一つ前の経路より {seconds} 秒早くなっています。"
+             "どこかのサーバーの時計がずれています。"
              "それ自体は不審な点ではありません。"),
 )
 def clock_skew(ctx: Context) -> Iterator[Hit]:
@@ -63,7 +64,8 @@ def clock_skew(ctx: Context) -> Iterator[Hit]:
     title=T("The sending server's names disagree", "送信サーバーの名乗りと逆引きの名前が一致しません"),
     detail=T("The origin {ip} introduced itself as {helo}, but its address resolves to {rdns}.",
              "送信元 {ip} は {helo} と名乗りましたが、そのアドレスの逆引きは {rdns} です。"),
-    reason=T("its server's names disagree ({helo} vs {rdns})", "送信サーバーの名乗り（{helo}）と逆引き（{rdns}）が一致しません"),
+    reason=T("its server's names disagree ({helo} vs {rdns})",
+             "送信サーバーの名乗り（{helo}）と逆引き（{rdns}）が一致しません"),
 )
 def helo_mismatch(ctx: Context) -> Iterator[Hit]:
     o = ctx.facts.origin
@@ -82,7 +84,8 @@ def helo_mismatch(ctx: Context) -> Iterator[Hit]:
     title=T("The sending server has no name", "送信サーバーに逆引きの名前がありません"),
     detail=T("Your provider found no host name for the origin {ip}; mail servers run by real organisations "
              "nearly always have one.",
-             "送信元 {ip} には逆引きのホスト名がありません。まともに運用されているメールサーバーにはほぼ必ずあります。"),
+             "送信元 {ip} には逆引きのホスト名がありません。"
+             "まともに運用されているメールサーバーにはほぼ必ずあります。"),
     reason=T("its server has no host name", "送信サーバーにホスト名がありません"),
 )
 def no_rdns(ctx: Context) -> Iterator[Hit]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from itertools import pairwise
 
 from ..domainlists import free_host, is_free_email
 from ..domains import known_tld
@@ -68,7 +69,7 @@ def advance_fee(ctx: Context) -> Iterator[Hit]:
     # answers are to go to a free-mail box other than the sender's: the classic set-up
     reply_free = any(is_free_email(a.domain) and a.domain != (facts.from_.domain if facts.from_ else "")
                      for a in facts.reply_to)
-    strong = money and len(found) == 2 or reply_free
+    strong = (money and len(found) == 2) or reply_free
     yield Hit(evidence={"phrases": phrases[:5], "reply_to_free_mail": reply_free},
               severity=None if strong else "medium", score=None if strong else 3.0)
 
@@ -153,10 +154,12 @@ def styled_letters(ctx: Context) -> Iterator[Hit]:
 
 @check(
     "sender.free_hosting", "medium", 2.5,
-    title=T("Sent from a free hosting or app-platform domain", "無料ホスティング／アプリ基盤のドメインから送信されています"),
+    title=T("Sent from a free hosting or app-platform domain",
+            "無料ホスティング／アプリ基盤のドメインから送信されています"),
     detail=T("The sender's domain {domain} is a free subdomain on {service}: anyone can create one in "
              "minutes, and no organisation stands behind it.",
-             "差出人のドメイン {domain} は {service} 上の無料サブドメインです。誰でもすぐに作れ、背後に組織はありません。"),
+             "差出人のドメイン {domain} は {service} 上の無料サブドメインです。"
+             "誰でもすぐに作れ、背後に組織はありません。"),
     reason=T("it is sent from a free subdomain on {service}", "{service} の無料サブドメインから送られています"),
 )
 def sender_free_hosting(ctx: Context) -> Iterator[Hit]:
@@ -197,7 +200,8 @@ _WORD = re.compile(r"[^\W\d_]{3,}")
              "trick to get brand names and alarm words past filters.",
              "「{word}」はラテン文字に別の文字体系のそっくりな文字（{scripts}）を混ぜて綴られています。ブランド名や"
              "警告文をフィルターに引っかからないようにする手口です。"),
-    reason=T("it spells words with look-alike letters from other alphabets", "他の文字体系のそっくりな文字で単語を綴っています"),
+    reason=T("it spells words with look-alike letters from other alphabets",
+             "他の文字体系のそっくりな文字で単語を綴っています"),
 )
 def mixed_script(ctx: Context) -> Iterator[Hit]:
     facts = ctx.facts
@@ -214,7 +218,8 @@ def mixed_script(ctx: Context) -> Iterator[Hit]:
                 return
 
 
-_TOKEN = re.compile(r"(?<![\w/.@-])(?=[A-Za-z0-9]*[a-z])(?=[A-Za-z0-9]*[A-Z])(?=[A-Za-z0-9]*\d)?[A-Za-z0-9]{10,}(?![\w@.-])")
+_TOKEN = re.compile(r"(?<![\w/.@-])(?=[A-Za-z0-9]*[a-z])(?=[A-Za-z0-9]*[A-Z])(?=[A-Za-z0-9]*\d)?[A-Z"
+                    r"a-z0-9]{10,}(?![\w@.-])")
 
 
 @check(
@@ -231,7 +236,7 @@ def subject_token(ctx: Context) -> Iterator[Hit]:
         token = m.group(0)
         upper = sum(c.isupper() for c in token)
         lower = sum(c.islower() for c in token)
-        changes = sum(1 for a, b in zip(token, token[1:]) if a.isupper() != b.isupper())
+        changes = sum(1 for a, b in pairwise(token) if a.isupper() != b.isupper())
         if upper >= 3 and lower >= 3 and changes >= 4 and not re.search(r"[a-z]{5,}", token):
             yield Hit(evidence={"token": token})
             return

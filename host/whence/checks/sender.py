@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator
 
 from ..brands import owner_of
+from ..domainlists import is_free_email, popular_rank
 from ..domains import registrable_domain
 from ..i18n import T
-from ..domainlists import is_free_email, popular_rank
 from ..wordiness import looks_random
 from .common import (
     authenticated_brands,
@@ -31,7 +31,8 @@ _WHERE = {"display_name": ("the sender's name", "差出人名"), "subject": ("th
 
 @check(
     "brand.impersonation", "high", 6.0,
-    title=T("Claims to be a brand it does not come from", "ブランドを名乗っているが、そのブランドからのメールではありません"),
+    title=T("Claims to be a brand it does not come from",
+            "ブランドを名乗っているが、そのブランドからのメールではありません"),
     detail=T("{where_en} names {brand_name}, but the sender ({from_domain}) is not an authenticated "
              "{brand_name} domain and links lead elsewhere ({links}). {brand_name}'s own domains "
              "include {official}.",
@@ -88,7 +89,8 @@ _ADDRESS_IN_NAME = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)|(?<![\w@.-])((?:[
 
 @check(
     "sender.display_name_spoof", "medium", 2.5,
-    title=T("The sender's name shows a different address or domain", "差出人名に別のアドレスやドメインが書かれています"),
+    title=T("The sender's name shows a different address or domain",
+            "差出人名に別のアドレスやドメインが書かれています"),
     detail=T("The display name shows “{shown}”, but the mail is actually from {address}.",
              "差出人名には「{shown}」と表示されていますが、実際の差出人は {address} です。"),
     reason=T("its sender name pretends to be {shown}", "差出人名で {shown} を装っています"),
@@ -161,7 +163,8 @@ def self_spoof(ctx: Context) -> Iterator[Hit]:
     title=T("The sender's domain imitates a brand's", "差出人のドメインがブランドのドメインに似せてあります"),
     detail=T("{domain} looks like {official} ({brand_name}) but is not theirs ({kind}).",
              "{domain} は {brand_name_ja} の {official} に似ていますが、別物です（{kind_ja}）。"),
-    reason=T("it is sent from {domain}, a look-alike of {brand_name}", "{brand_name_ja}に似せたドメイン {domain} から送られています"),
+    reason=T("it is sent from {domain}, a look-alike of {brand_name}",
+             "{brand_name_ja}に似せたドメイン {domain} から送られています"),
 )
 def sender_lookalike(ctx: Context) -> Iterator[Hit]:
     f = ctx.facts.from_
@@ -183,7 +186,8 @@ KIND_JA = {"homoglyph": "似た文字の置き換え", "typo": "綴りの違い"
     title=T("The sender's domain looks machine-generated", "差出人のドメインが機械的に生成されたように見えます"),
     detail=T("{domain} looks like a random string, typical of throwaway domains registered in bulk.",
              "{domain} はランダムな文字列に見えます。使い捨てで大量に取得されるドメインの特徴です。"),
-    reason=T("it comes from a random-looking domain ({domain})", "ランダムな文字列のドメイン（{domain}）から送られています"),
+    reason=T("it comes from a random-looking domain ({domain})",
+             "ランダムな文字列のドメイン（{domain}）から送られています"),
 )
 def sender_random_domain(ctx: Context) -> Iterator[Hit]:
     sender = from_domain(ctx)

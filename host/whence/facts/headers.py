@@ -30,17 +30,22 @@ def _addresses(value: str) -> list[Address]:
     if single is not None:
         return [single]
     out: list[Address] = []
+    pending: list[str] = []  # bare words before an address: an unquoted "Name, Inc <addr>"
     for name, addr in getaddresses([value]):
-        addr = addr.strip().strip("<>").strip()
+        addr = addr.strip().strip("<>").strip().rstrip(".")
         name = name.strip()
         if not addr and not name:
             continue
         if addr and "@" not in addr and not name:
-            # a bare word is a display name the parser took for a local address ("Amazon")
-            name, addr = addr, ""
+            pending.append(addr)  # a bare word is a display name the parser took for an address
+            continue
+        if pending:
+            name = ", ".join([*pending, name] if name else pending)
+            pending = []
         out.append(_address(name, addr))
         if len(out) >= _MAX_ADDRESSES:
             break
+    out.extend(_address(word, "") for word in pending)
     return out
 
 
@@ -51,13 +56,14 @@ def _address(name: str, addr: str) -> Address:
 
 
 def _single_angle(value: str) -> Address | None:
-    """`name <addr>` with no list separator: one address, whatever the name holds.
+    """`name <addr>`: one address, whatever the name holds.
 
     getaddresses splits `support@amazon.co.jp <evil@example.net>` into two addresses, but mail
     clients show one: that display name and the address in angle brackets, the real sender.
     """
     quoted = False
     escaped = False
+    separated = False
     for ch in value:
         if escaped:
             escaped = False
@@ -66,10 +72,10 @@ def _single_angle(value: str) -> Address | None:
         elif ch == '"':
             quoted = not quoted
         elif ch in ",;" and not quoted:
-            return None
+            separated = True
     found = _ANGLE.findall(value)
-    if len(found) != 1:
-        return None
+    if len(found) != 1 or (separated and value.count("@") != 1):
+        return None  # a real list; a lone <addr> after unquoted commas is still one sender
     name = value[: value.rfind("<" + found[0])].strip()
     if not name:
         return None  # `<addr> (Name)` and the like: getaddresses knows comments

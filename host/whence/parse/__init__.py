@@ -80,13 +80,17 @@ def _collect_defects(entity: EmailMessage, defects: list[str]) -> None:
 def _headers(root: EmailMessage, defects: list[str]) -> list[tuple[str, str]]:
     _collect_defects(root, defects)
     out: list[tuple[str, str]] = []
-    items = root.raw_items()
-    for name, value in items:
+    budget = limits.MAX_HEADER_TEXT
+    for name, value in root.raw_items():
         if len(out) >= limits.MAX_HEADERS:
             defects.append("too-many-headers")
             break
         if len(value) >= limits.MAX_HEADER_VALUE:
             defects.append("header-too-long")
+        if len(value) > budget:
+            value = value[:1024]
+            defects.append("header-too-long")
+        budget -= len(value)
         clean = name.encode("latin-1", "surrogateescape").decode("latin-1").strip()[:200]
         out.append((clean, decode_header_value(value, clean)))
     return out

@@ -18,6 +18,7 @@ from email.generator import BytesGenerator
 from email.message import EmailMessage
 from email.message import Message as Compat32Message
 from email.policy import EmailPolicy
+from typing import Any
 
 from . import limits
 from .charsets import decode_bytes, normalise_charset
@@ -40,6 +41,53 @@ class _CappedPolicy(EmailPolicy):
         if len(value) > limits.MAX_HEADER_VALUE:
             value = value[: limits.MAX_HEADER_VALUE]
         return name, value.rstrip("\r\n")
+
+
+    def header_fetch_parse(self, name: str, value: str) -> Any:
+        """Header objects for the Content-* headers the parser and payload decoding read.
+
+        The stdlib builds a new header object on every access, with a recursive parser whose
+        cost grows with parameters, comments and encoded-words (nested comments even exhaust the
+        stack). So these values are tamed first, and parsed once per distinct value.
+        """
+        key = name.lower()
+        if key not in _STRUCTURAL:
+            return super().header_fetch_parse(name, value[:limits.MAX_STRUCTURAL_VALUE])
+        tamed = _tame(value)
+        cached = _PARSED.get((key, tamed))
+        if cached is None:
+            if len(_PARSED) > 4096:
+                _PARSED.clear()
+            cached = _PARSED[(key, tamed)] = super().header_fetch_parse(name, tamed)
+        return cached
+
+
+_STRUCTURAL = {"content-type", "content-disposition", "content-transfer-encoding"}
+_PARSED: dict[tuple[str, str], Any] = {}
+
+
+def _tame(value: str) -> str:
+    """A Content-* value the stdlib parser handles in bounded time: capped, at most
+    MAX_STRUCTURAL_PARAMS parameters, no comments nesting or encoded-words (we decode names
+    ourselves from the raw value)."""
+    value = _few_params(value[: limits.MAX_STRUCTURAL_VALUE])
+    if "(" in value:
+        value = value.replace("(", " ").replace(")", " ")
+    if "=?" in value:
+        value = value.replace("=?", "=_")
+    return value
+
+
+_SEMICOLONS = re.compile(r";[\s;]*;")
+
+
+def _few_params(value: str) -> str:
+    """At most MAX_STRUCTURAL_PARAMS parameters: both header parsers slow down with each one."""
+    if value.count(";") <= limits.MAX_STRUCTURAL_PARAMS:
+        return value
+    value = _SEMICOLONS.sub(";", value)
+    keep = limits.MAX_STRUCTURAL_PARAMS + 1
+    return ";".join(value.split(";", keep)[:keep])
 
 
 POLICY = _CappedPolicy(raise_on_defect=False)
@@ -173,6 +221,7 @@ def raw_header(msg: EmailMessage, name: str) -> str | None:
 
 def _param(raw: str, param: str, header: str) -> str | None:
     """A (possibly RFC 2231) parameter of a raw structured header, decoded to str."""
+    raw = _few_params(raw[: 2 * limits.MAX_STRUCTURAL_VALUE])  # long RFC 2231 names fit in 8 KB
     data = raw_bytes(raw)
     if max(data, default=0) >= 0x80:  # raw 8-bit names: decode first, compat32 would mangle them
         raw = decode_bytes(data)[0]

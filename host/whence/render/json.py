@@ -120,7 +120,7 @@ def _auth(facts: Facts | None, found: Lookups) -> dict[str, Any]:
                                     "source": "recheck", "reason": r.reason})
             else:
                 keys = SPF_KEYS if r.method == "spf" else DMARC_KEYS
-                entry = _result(r, "recheck", keys + ("domain",))
+                entry = _result(r, "recheck", (*keys, "domain"))
                 if r.method == "dmarc":
                     entry["policy"] = r.props.get("policy")
                 if r.method == "arc":

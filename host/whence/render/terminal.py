@@ -45,7 +45,7 @@ def render(report: dict[str, Any], lang: str = "en", console: Console | None = N
 
 
 def build(report: dict[str, Any], lang: str) -> Group:
-    L = LABELS.get(lang, LABELS["en"])  # noqa: N806
+    L = LABELS.get(lang, LABELS["en"])
     verdict = report.get("verdict", {})
     level = verdict.get("level", "unknown")
     style, symbol = LEVEL_STYLE.get(level, LEVEL_STYLE["unknown"])
@@ -136,7 +136,7 @@ def build(report: dict[str, Any], lang: str) -> Group:
     return Group(*parts)
 
 
-def _auth_table(auth: dict[str, Any], L: dict[str, str]) -> Table:  # noqa: N803
+def _auth_table(auth: dict[str, Any], L: dict[str, str]) -> Table:
     table = Table(title=L["auth"], box=box.SIMPLE_HEAD, title_justify="left")
     for col in ("", "provider", "recheck"):
         table.add_column(col)
