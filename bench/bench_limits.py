@@ -87,7 +87,30 @@ def broken_charset_text() -> bytes:
     return HEAD + b"Subject: " + junk[:16000] + b"\r\nContent-Type: text/plain; charset=euc-jp\r\n\r\n" + junk
 
 
+def hostile_content_types() -> bytes:
+    """500 parts whose Content-Type/-Disposition carry 3,000 parameters each."""
+    value = b"text/plain; " + b"a=b; " * 3000
+    parts = b"".join(b"--B\r\nContent-Type: " + value + b"%d\r\nContent-Disposition: attachment; " % i
+                     + value + b"\r\n\r\npart\r\n" for i in range(500))
+    return HEAD + b'Content-Type: multipart/mixed; boundary="B"\r\n\r\n' + parts + b"--B--\r\n"
+
+
+def nested_comments() -> bytes:
+    """500 parts whose Content-Type nests 4,000 comments (the stdlib parser recurses per level)."""
+    parts = b"".join(b"--B\r\nContent-Type: text/plain " + b"(" * 4000 + b"\r\n\r\npart\r\n" for _ in range(500))
+    return HEAD + b'Content-Type: multipart/mixed; boundary="B"\r\n\r\n' + parts + b"--B--\r\n"
+
+
+def big_headers_8bit() -> bytes:
+    """700 headers of 64 KB raw 8-bit junk: decoding budget for header text."""
+    junk = bytes(b | 0x80 for b in random.Random(4).randbytes(64 * 1024))
+    return HEAD + b"".join(b"X-J%d: " % i + junk + b"\r\n" for i in range(700)) + b"\r\nbody\r\n"
+
+
 CASES: list[tuple[str, Callable[[], bytes]]] = [
+    ("500 parts x 3,000 params", hostile_content_types),
+    ("500 parts x nested comments", nested_comments),
+    ("700 x 64 KB 8-bit headers", big_headers_8bit),
     ("30 MB attachment", big_attachment),
     ("10k parts", many_parts),
     ("1,000-deep nesting", deep_nesting),

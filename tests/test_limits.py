@@ -103,3 +103,16 @@ def test_random_junk_and_broken_charset() -> None:
     ctype = b"\r\nContent-Type: text/plain; charset=euc-jp\r\n\r\n"
     message = analyse(HEAD + b"Subject: " + junk[:16000] + ctype + junk)
     assert message.parts[0].text
+
+
+def test_hostile_content_type_parameters_in_every_part() -> None:
+    """Nested comments exhaust the stdlib header parser's stack; thousands of parameters or
+    encoded-words make every access slow. The message must still parse, part by part."""
+    for value in (b"text/plain (" * 4000, b"text/plain; " + b"a=b; " * 3000, b"text/plain" + b";" * 16000,
+                  b"text/plain; name=" + b"=?utf-8?q?a?= " * 1200):
+        parts = b"".join(b"--B\r\nContent-Type: " + value + b"%d\r\nContent-Disposition: attachment; " % i
+                         + value + b"\r\n\r\npart\r\n" for i in range(limits.MAX_PARTS))
+        message = analyse(HEAD + b'Content-Type: multipart/mixed; boundary="B"\r\n\r\n' + parts + b"--B--\r\n")
+        assert len(message.parts) == limits.MAX_PARTS
+        assert all(p.content_type == "text/plain" for p in message.parts)
+        assert message.parts[0].text == "part"

@@ -198,6 +198,8 @@ def test_addresses_spoofed_display_name_and_lists() -> None:
     assert [a.address for a in found] == ["h@example.jp", "b@example.jp", ""]
     assert found[0].display_name == "山田, 花子" and found[2].display_name == "Amazon"
     assert addresses("undisclosed-recipients:;") == []
+    (one,) = addresses("Microsoft account team ,_<no-reply@Access-Security.example>")  # unquoted comma
+    assert (one.display_name, one.domain) == ("Microsoft account team ,_", "access-security.example")
     assert addresses("\x00<<<@@@>>>\"") is not None
 
 

@@ -298,7 +298,8 @@ def _best_effort(data: bytes) -> tuple[str, str]:
 
 _HIGH_RUN = re.compile(rb"[\x80-\xff]+")
 _MIXED_MAX = 64 * 1024
-_MIXED_STEPS = 400
+_MIXED_STEPS = 64  # switches of encoding in one value; real mixes have a handful
+_MIXED_BAD = 8  # undecodable bytes before the value counts as junk rather than a mix
 _MIXED_WINDOW = 512
 
 
@@ -334,6 +335,7 @@ def _decode_mixed(data: bytes) -> str | None:
     out: list[str] = []
     pos = 0
     steps = 0
+    bad = 0
     while pos < len(data):
         steps += 1
         if steps > _MIXED_STEPS:
@@ -361,4 +363,7 @@ def _decode_mixed(data: bytes) -> str | None:
         else:
             out.append("\ufffd")
             pos += 1
+            bad += 1
+            if bad > _MIXED_BAD:
+                return None
     return "".join(out)
