@@ -109,7 +109,7 @@ def _part(entity: EmailMessage, budget: _Budget, defects: list[str]) -> Part | N
     payload = data[:keep]
     budget.payload -= keep
     declared = mime.declared_charset(entity)
-    charset = declared
+    charset = declared.lower() if declared else None
     text = None
     if ctype.startswith("text/"):
         if not declared and ctype == "text/html":
@@ -123,6 +123,6 @@ def _part(entity: EmailMessage, budget: _Budget, defects: list[str]) -> Part | N
             text = text[:room]
             defects.append("text-truncated")
         budget.text -= len(text)
-        charset = declared or used
+        charset = (declared or used).lower()
     return Part(content_type=ctype, filename=mime.filename(entity), disposition=mime.disposition(entity),
                 payload=payload, size=size, charset=charset, text=text)
