@@ -22,7 +22,8 @@ REPO = Path(__file__).resolve().parents[2]
 CASES = REPO / "tests" / "data" / "cases"
 E2E_DATA = Path(__file__).parent / "data"
 ARTIFACTS = Path(__file__).parent / "artifacts"  # logs of the last run (ignored by git)
-SCREENSHOTS = REPO / "docs" / "screenshots"
+# screenshots go with the run's artifacts; WHENCE_UPDATE_SCREENSHOTS=1 refreshes the ones README shows
+SCREENSHOTS = REPO / "docs" / "screenshots" if os.environ.get("WHENCE_UPDATE_SCREENSHOTS") else ARTIFACTS / "screenshots"
 
 
 @pytest.fixture(scope="session")
