@@ -23,7 +23,8 @@ CASES = REPO / "tests" / "data" / "cases"
 E2E_DATA = Path(__file__).parent / "data"
 ARTIFACTS = Path(__file__).parent / "artifacts"  # logs of the last run (ignored by git)
 # screenshots go with the run's artifacts; WHENCE_UPDATE_SCREENSHOTS=1 refreshes the ones README shows
-SCREENSHOTS = REPO / "docs" / "screenshots" if os.environ.get("WHENCE_UPDATE_SCREENSHOTS") else ARTIFACTS / "screenshots"
+SCREENSHOTS = (REPO / "docs" / "screenshots" if os.environ.get("WHENCE_UPDATE_SCREENSHOTS")
+               else ARTIFACTS / "screenshots")
 
 
 @pytest.fixture(scope="session")
