@@ -422,10 +422,7 @@ class Host:
     async def _final(self, analysis: Any, settings: Any) -> dict[str, Any]:
         """Analysis.final_report, with the checks moved off the loop: the lookups run here, the
         (synchronous, sometimes 100 ms+) checks and verdict in the pool like the offline stage."""
-        from . import lookups
-
-        found = await lookups.gather(analysis.facts, analysis.raw, settings)
-        return await self._run(analysis.report, found)
+        return await self._run(analysis.report, await analysis.gather())
 
     async def _report(self, rid: Any, request: dict[str, Any]) -> None:
         settings = self._request_settings(request)

@@ -50,13 +50,18 @@ class Analysis:
     def offline_report(self) -> dict[str, Any]:
         return self.report(Lookups())
 
+    async def gather(self) -> Lookups:
+        """The lookups stage for this message: nothing offline or when the message could not be read;
+        a failure of the stage as a whole leaves the offline verdict standing."""
+        if self.facts is None or self.settings.offline:
+            return Lookups()
+        try:
+            return await lookups.gather(self.facts, self.raw, self.settings)
+        except Exception as exc:
+            return Lookups(errors=[f"lookups failed: {type(exc).__name__}: {exc}"[:300]])
+
     async def final_report(self) -> dict[str, Any]:
-        if self.facts is None:
-            return self._unknown()
-        if self.settings.offline:
-            return self.offline_report()
-        found = await lookups.gather(self.facts, self.raw, self.settings)
-        return self.report(found)
+        return self.report(await self.gather())
 
     def _elapsed(self) -> float:
         return round((time.perf_counter() - self.started) * 1000, 2)

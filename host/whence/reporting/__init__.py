@@ -10,8 +10,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from .. import lookups
-from ..model import Context, Lookups
+from ..model import Context
 from ..pipeline import Analysis
 from ..settings import Settings
 from . import arf, classify, recipients
@@ -31,12 +30,7 @@ async def build_report(raw: bytes, settings: Settings, context: Context | None =
     """
     lang = lang if lang in ("en", "ja") else "en"
     analysis = Analysis(raw, settings, context)
-    found = Lookups()
-    if not settings.offline and analysis.facts is not None:
-        try:
-            found = await lookups.gather(analysis.facts, raw, settings)
-        except Exception:  # a failed lookup stage still leaves an offline report worth sending
-            found = Lookups()
+    found = await analysis.gather()
     report = analysis.report(found)
     if settings.redact_recipient:
         report = arf.redacted_report(report, arf.own_addresses(analysis.facts))
