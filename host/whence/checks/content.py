@@ -591,7 +591,7 @@ _LURE_PRESSURE += [
     reason=T("it pressures you to log in, verify or pay", "ログイン・本人確認・支払いを急がせているため"),
 )
 def credential_lure(ctx: Context) -> Iterator[Hit]:
-    text = _nfkc(ctx)[:8_000]  # a lure says what it wants near the top
+    text = _nfkc(ctx)[:5_000]  # a lure says what it wants near the top
     action = _phrases(_LURE_ACTION, text)
     pressure = _phrases(_LURE_PRESSURE, text)
     if not action or not pressure:
