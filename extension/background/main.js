@@ -11,7 +11,7 @@ import { analyseSelection, cancelScan, onConnect, scanFolder, scanState } from "
 import { ensureTags, moveToJunk, tagMessage } from "./tags.js";
 import { t, useLanguage } from "../shared/i18n.js";
 import { hostOptions, loadSettings, resolveLang } from "../shared/settings.js";
-import { reportDraft, reportSend } from "./report.js";
+import { reportDraft, reportLogged, reportSend } from "./report.js";
 
 const MENU_ANALYSE = "whence-analyse";
 const MENU_SCAN = "whence-scan";
@@ -103,6 +103,8 @@ browser.runtime.onMessage.addListener((request) => {
       return panelState(request.tabId, true);
     case "reportDraft":
       return reportDraft(request.messageId);
+    case "reportLogged":
+      return reportLogged(request.messageId);
     case "reportSend":
       return reportSend(request.messageId, request.addresses, request.arf);
     case "scanState":

@@ -2,6 +2,9 @@
  * Reporting abuse: the host proposes recipients (with reasons), web forms and an ARF message
  * (RFC 5965); the user picks recipients in the panel and a compose window opens with the ARF
  * attached. Nothing is ever sent without the user pressing Send.
+ *
+ * A log in storage.local (Message-ID → when and to whom) lets the panel ask before the same
+ * message is reported twice.
  */
 
 import { host } from "./analysis.js";
@@ -31,6 +34,39 @@ export async function reportDraft(messageId) {
   }
 }
 
+const LOG_KEY = "reportLog";
+const LOG_MAX = 500; // entries kept, newest first: the log must not grow without bound
+
+/** The log's key for a message: its Message-ID (stable across folders and restarts). */
+async function logKey(messageId) {
+  const message = await browser.messages.get(messageId).catch(() => null);
+  return message?.headerMessageId ? `<${message.headerMessageId}>` : null;
+}
+
+async function readLog() {
+  const { [LOG_KEY]: log } = await browser.storage.local.get(LOG_KEY);
+  return log && typeof log === "object" ? log : {};
+}
+
+/** The earlier report of this message ({when, recipients}), or null. */
+export async function reportLogged(messageId) {
+  const key = await logKey(messageId);
+  if (!key) return null;
+  const entry = (await readLog())[key];
+  return entry && typeof entry.when === "string" ? entry : null;
+}
+
+async function logReport(messageId, recipients) {
+  const key = await logKey(messageId);
+  if (!key) return;
+  const log = await readLog();
+  log[key] = { when: new Date().toISOString(), recipients };
+  const kept = Object.entries(log)
+    .sort((a, b) => String(b[1]?.when).localeCompare(String(a[1]?.when)))
+    .slice(0, LOG_MAX);
+  await browser.storage.local.set({ [LOG_KEY]: Object.fromEntries(kept) });
+}
+
 const ADDRESS = /^[^\s<>@,;"]+@[^\s<>@,;"]+$/;
 
 /** Opens a compose window to the chosen recipients with the ARF report attached. */
@@ -46,5 +82,6 @@ export async function reportSend(messageId, addresses, arf) {
     isPlainText: true,
     attachments: [{ file, name: "report.eml" }],
   });
+  await logReport(messageId, to);
   return { ok: true };
 }

@@ -258,50 +258,80 @@ function setupReport() {
     return;
   }
   $("report-note").textContent = t("reportIntro");
+  const again = $("report-again");
+  $("report-again-no").addEventListener("click", () => {
+    again.hidden = true;
+    button.disabled = false;
+  });
+  $("report-again-yes").addEventListener("click", () => {
+    again.hidden = true;
+    prepareReport(button);
+  });
   button.addEventListener("click", async () => {
     button.disabled = true;
-    $("report-note").textContent = t("reportPreparing");
-    const draft = await browser.runtime.sendMessage({ type: "reportDraft", messageId: state.messageId });
-    button.disabled = false;
-    if (!draft?.ok) {
-      $("report-note").textContent = t("reportFailed", [draft?.code || "internal"]);
+    $("report-form").hidden = true;
+    // Reported before (the background keeps a log)? Ask first, saying when and to whom.
+    const previous = await browser.runtime.sendMessage({ type: "reportLogged", messageId: state.messageId });
+    if (previous?.when) {
+      const when = new Date(previous.when);
+      const recipients = (Array.isArray(previous.recipients) ? previous.recipients : []).slice(0, 20);
+      $("report-again-text").textContent = t("reportAgainText", [
+        Number.isNaN(when.getTime()) ? "?" : when.toLocaleString(state.lang),
+        short(recipients.join(", "), 400),
+      ]);
+      again.hidden = false;
+      $("report-again-yes").focus();
       return;
     }
-    const box = $("report-recipients");
-    clear(box);
-    draft.recipients.slice(0, 20).forEach((r, i) => {
-      const id = `rcpt-${i}`;
-      box.append(
-        el(
-          "div",
-          {},
-          el("input", { type: "checkbox", id, value: r.address, checked: "checked" }),
-          el("label", { for: id }, `${short(r.address, 100)} (${short(r.role || "", 40)})`),
-          el("p", { class: "muted" }, short(pick(r.reason, state.lang), 300)),
-        ),
-      );
-    });
-    if (!draft.recipients.length) box.append(el("p", {}, t("reportNoRecipients")));
-    const forms = $("report-forms");
-    clear(forms);
-    for (const f of draft.forms.slice(0, 10)) {
-      // Shown as text to copy, never opened by the add-on: the user decides where to go.
-      forms.append(el("li", {}, el("code", {}, short(f.url, 200)), " — ", short(pick(f.reason, state.lang), 200)));
-    }
-    $("report-form").hidden = false;
-    $("report-note").textContent = t("reportChoose");
-    $("report-form").onsubmit = async (event) => {
-      event.preventDefault();
-      const addresses = [...box.querySelectorAll("input:checked")].map((x) => x.value);
-      const res = await browser.runtime.sendMessage({
-        type: "reportSend",
-        messageId: state.messageId,
-        addresses,
-        arf: draft.arf,
-      });
-      $("report-note").textContent = res?.ok ? t("reportOpened") : t("reportFailed", [res?.code || "internal"]);
-    };
+    prepareReport(button);
   });
+}
+
+/** Asks the host for the recipients, forms and report, and lets the user choose recipients. */
+async function prepareReport(button) {
+  button.disabled = true;
+  $("report-note").textContent = t("reportPreparing");
+  const draft = await browser.runtime.sendMessage({ type: "reportDraft", messageId: state.messageId });
+  button.disabled = false;
+  if (!draft?.ok) {
+    $("report-note").textContent = t("reportFailed", [draft?.code || "internal"]);
+    return;
+  }
+  const box = $("report-recipients");
+  clear(box);
+  draft.recipients.slice(0, 20).forEach((r, i) => {
+    const id = `rcpt-${i}`;
+    box.append(
+      el(
+        "div",
+        {},
+        el("input", { type: "checkbox", id, value: r.address, checked: "checked" }),
+        el("label", { for: id }, `${short(r.address, 100)} (${short(r.role || "", 40)})`),
+        el("p", { class: "muted" }, short(pick(r.reason, state.lang), 300)),
+      ),
+    );
+  });
+  if (!draft.recipients.length) box.append(el("p", {}, t("reportNoRecipients")));
+  const forms = $("report-forms");
+  clear(forms);
+  for (const f of draft.forms.slice(0, 10)) {
+    // Shown as text to copy, never opened by the add-on: the user decides where to go.
+    forms.append(el("li", {}, el("code", {}, short(f.url, 200)), " — ", short(pick(f.reason, state.lang), 200)));
+  }
+  $("report-form").hidden = false;
+  $("report-note").textContent = t("reportChoose");
+  $("report-form").onsubmit = async (event) => {
+    event.preventDefault();
+    const addresses = [...box.querySelectorAll("input:checked")].map((x) => x.value);
+    const res = await browser.runtime.sendMessage({
+      type: "reportSend",
+      messageId: state.messageId,
+      addresses,
+      arf: draft.arf,
+    });
+    $("report-note").textContent = res?.ok ? t("reportOpened") : t("reportFailed", [res?.code || "internal"]);
+    if (res?.ok) $("report-form").hidden = true;
+  };
 }
 
 // --- start -----------------------------------------------------------------------------------
