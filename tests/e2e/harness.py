@@ -546,3 +546,26 @@ def scroll_to(ui: UI, element_id: str) -> None:
           `content.document.getElementById(${JSON.stringify(args[0])})?.scrollIntoView();`), false);
         await sleep(300);
     """, element_id)
+
+
+def in_page(ui: UI, body: str, timeout_ms: int = 10000) -> Any:
+    """Runs `body` (a function body over `d`, the page's document) in the current tab's page and
+    returns its JSON-able value; a thrown error fails the test. For clicks and reads the probe
+    above does not cover."""
+    return ui.run("""
+        const mm = tabmail.currentTabInfo.browser.messageManager;
+        const topic = "whence-test:eval-" + Math.random().toString(36).slice(2);
+        const script = `try {
+          const d = content.document;
+          const value = (() => {${args[0]}})();
+          sendAsyncMessage(${JSON.stringify(topic)}, {value: JSON.parse(JSON.stringify(value ?? null))});
+        } catch (e) { sendAsyncMessage(${JSON.stringify(topic)}, {error: String(e)}); }`;
+        const data = await new Promise((resolve, reject) => {
+          const listener = (msg) => { mm.removeMessageListener(topic, listener); resolve(msg.data); };
+          mm.addMessageListener(topic, listener);
+          mm.loadFrameScript("data:," + encodeURIComponent(script), false);
+          win.setTimeout(() => reject(new Error("page script timed out")), args[1]);
+        });
+        if (data.error) throw new Error("page script failed: " + data.error);
+        return data.value;
+    """, body, timeout_ms)
