@@ -6,5 +6,6 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/pip install --quiet --upgrade pip
 .venv/bin/pip install --quiet -e '.[test]'
+bash scripts/tools.sh        # addons-linter (npm), for the add-on's lint test
 .venv/bin/python installer/install.py
 .venv/bin/whence analyze --offline samples/etc-phish.eml

@@ -338,3 +338,16 @@ def test_oversized_header_values_are_bounded() -> None:
     _msg, _text, fields, _original = parts(result)
     assert all(len(u) <= 2000 for u in fields.get_all("Reported-URI") or [])
     assert len(result["arf"]) < 3 * len(raw)
+
+
+def test_report_is_addressed_only_to_the_recipients_the_user_picked() -> None:
+    """A bystander the user unticked must not be named in the report they send."""
+    raw = (CASES / "etc-phish.eml").read_bytes()
+    settings = Settings(offline=True)
+    proposed = asyncio.run(build_report(raw, settings))
+    everyone = [r["address"] for r in proposed["recipients"]]
+    kept = everyone[:1]
+    picked = asyncio.run(build_report(raw, settings, picked=kept))
+    to = message_from_bytes(picked["arf"].encode(), policy=policy.default)["To"]
+    assert to == kept[0]
+    assert all(a not in to for a in everyone[1:])

@@ -106,7 +106,7 @@ browser.runtime.onMessage.addListener((request) => {
     case "reportLogged":
       return reportLogged(request.messageId);
     case "reportSend":
-      return reportSend(request.messageId, request.addresses, request.arf);
+      return reportSend(request.messageId, request.addresses);
     case "scanState":
       return Promise.resolve(scanState(request.scanId));
     case "cancelScan":

@@ -152,9 +152,10 @@ export class HostConnection {
     ).then(() => last);
   }
 
-  /** The reporting request: recipients, forms and an ARF message. */
-  report(rawBase64, options) {
+  /** The reporting request: recipients, forms and an ARF message (addressed to `recipients` when given). */
+  report(rawBase64, options, recipients) {
     const body = { type: "report", raw: rawBase64, options, lang: options["ui.lang"] };
+    if (Array.isArray(recipients)) body.recipients = recipients;
     return this.request(body, () => true, TIMEOUTS.report);
   }
 }

@@ -27,7 +27,6 @@ export async function reportDraft(messageId) {
       ok: true,
       recipients: Array.isArray(reply.recipients) ? reply.recipients : [],
       forms: Array.isArray(reply.forms) ? reply.forms : [],
-      arf: typeof reply.arf === "string" ? reply.arf : "",
     };
   } catch (e) {
     return { ok: false, code: e?.code || "internal", message: String(e?.message || e) };
@@ -69,10 +68,25 @@ async function logReport(messageId, recipients) {
 
 const ADDRESS = /^[^\s<>@,;"]+@[^\s<>@,;"]+$/;
 
-/** Opens a compose window to the chosen recipients with the ARF report attached. */
-export async function reportSend(messageId, addresses, arf) {
+/**
+ * Opens a compose window to the chosen recipients with the ARF report attached. The host builds the
+ * report again for exactly these recipients, so it never names a bystander the user unticked.
+ */
+export async function reportSend(messageId, addresses) {
   const to = (addresses || []).filter((a) => ADDRESS.test(String(a))).slice(0, 20);
-  if (!to.length || !arf) return { ok: false, code: "bad_request", message: "no recipients" };
+  if (!to.length) return { ok: false, code: "bad_request", message: "no recipients" };
+  let arf;
+  try {
+    const raw = await browser.messages.getRaw(messageId, { data_format: "BinaryString" });
+    const reply = await host.report(toBase64(raw), hostOptions(await loadSettings()), to);
+    // arf_base64 carries the exact bytes when the original is not UTF-8 (raw Shift_JIS, say)
+    arf = typeof reply.arf_base64 === "string"
+      ? Uint8Array.from(atob(reply.arf_base64), (c) => c.charCodeAt(0))
+      : reply.arf;
+  } catch (e) {
+    return { ok: false, code: e?.code || "internal", message: String(e?.message || e) };
+  }
+  if (!arf || !arf.length) return { ok: false, code: "internal", message: "no report" };
   const message = await browser.messages.get(messageId).catch(() => null);
   const file = new File([arf], "report.eml", { type: "message/rfc822" });
   await browser.compose.beginNew({

@@ -327,7 +327,6 @@ async function prepareReport(button) {
       type: "reportSend",
       messageId: state.messageId,
       addresses,
-      arf: draft.arf,
     });
     $("report-note").textContent = res?.ok ? t("reportOpened") : t("reportFailed", [res?.code || "internal"]);
     if (res?.ok) $("report-form").hidden = true;

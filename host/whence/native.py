@@ -434,7 +434,10 @@ class Host:
             raise RequestError("internal", "reporting is not available in this version of the host "
                                            f"({exc})") from exc
         lang = request.get("lang") if request.get("lang") in ("en", "ja") else settings.lang
-        result = await build_report(raw, settings, context, lang)
+        picked = request.get("recipients")
+        if picked is not None and not (isinstance(picked, list) and all(isinstance(a, str) for a in picked)):
+            raise RequestError("bad_request", "'recipients' must be a list of addresses")
+        result = await build_report(raw, settings, context, lang, picked)
         self.send({"id": rid, "ok": True, **result})
 
     def _request_settings(self, request: dict[str, Any]) -> Any:

@@ -245,6 +245,9 @@ def test_reporting_the_same_message_again_asks_first(tb: tuple[Thunderbird, UI],
         compose = wait_compose(ui)
         assert REGISTRAR.lower() not in addresses(compose["to"]), compose["to"]
         assert addresses(compose["to"]) == first - {REGISTRAR.lower()}
+        # the attached report is addressed to the same pick: it names no unticked bystander
+        attached = message_from_bytes(compose["attachments"][0]["data"].encode("latin-1"), policy=policy.default)
+        assert addresses(attached["To"]) == first - {REGISTRAR.lower()}
         assert ui.run(CLOSE_COMPOSE)
 
         # the log now says what went to whom the second time

@@ -19,8 +19,11 @@ __all__ = ["build_report"]
 
 
 async def build_report(raw: bytes, settings: Settings, context: Context | None = None,
-                       lang: str = "en") -> dict[str, Any]:
+                       lang: str = "en", picked: list[str] | None = None) -> dict[str, Any]:
     """Recipients, forms and the whole RFC 5965 report for one message.
+
+    PICKED, when given, is the user's pick among the proposed recipients: the report is then
+    addressed to those only, so that it never names a bystander the user unticked.
 
     -> {"recipients": [{"address", "role", "reason": {"en", "ja"}, "source"?}],
         "forms": [{"url", "reason", "provider", "source", "urls"}],
@@ -39,7 +42,11 @@ async def build_report(raw: bytes, settings: Settings, context: Context | None =
     chosen = recipients.collect(report, analysis.facts, found, settings, abusix)
     domains = list(recipients.link_domains(report, analysis.facts))
     sender = context.account_email if context is not None else None
-    message = arf.build_arf(raw, report, analysis.facts, [r["address"] for r in chosen.mail], lang=lang,
+    addressed = [r["address"] for r in chosen.mail]
+    if picked is not None:
+        wanted = {a.strip().lower() for a in picked}
+        addressed = [a for a in addressed if a.lower() in wanted]
+    message = arf.build_arf(raw, report, analysis.facts, addressed, lang=lang,
                             redact_recipient=settings.redact_recipient, link_domains=domains, sender=sender)
     kind = classify.kind(report)
     try:
