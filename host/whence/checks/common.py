@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..brands import Brand, claimed, lookalike, owner_of
+from ..domainlists import is_free_email
 from ..domains import registrable_domain
 from ..model import AuthResult
 from .registry import Context
@@ -66,6 +67,10 @@ def from_domain(ctx: Context) -> str:
     return registrable_domain(f.domain) or f.domain if f and f.domain else ""
 
 
+# brands whose name at the top of a free-mail message is a lure: money, parcels, authorities
+_MONEY_BRANDS = frozenset({"bank", "card", "payment", "crypto", "government", "logistics", "telecom", "utility"})
+
+
 def claimed_brands(ctx: Context) -> list[tuple[Brand, str, str]]:
     """Brands the message claims to be: (brand, matched words, where) from display name, subject, address."""
     def compute() -> list[tuple[Brand, str, str]]:
@@ -76,8 +81,14 @@ def claimed_brands(ctx: Context) -> list[tuple[Brand, str, str]]:
                   ("subject", facts.subject)]
         if facts.from_:
             places.append(("address", facts.from_.address.split("@")[0].replace(".", " ").replace("-", " ")))
+            # a letterhead at the top of the body counts when a free-mail account writes it: banks,
+            # card issuers and shops do not write from free-mail boxes
+            if is_free_email(facts.from_.domain):
+                places.append(("body", facts.text[:200]))
         for where, text in places:
             for brand, word in claimed(text or ""):
+                if where == "body" and brand.category not in _MONEY_BRANDS:
+                    continue
                 if brand.key not in seen:
                     seen.add(brand.key)
                     out.append((brand, word, where))

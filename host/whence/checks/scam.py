@@ -12,7 +12,8 @@ import unicodedata
 from collections.abc import Iterator
 from itertools import pairwise
 
-from ..domainlists import free_host, is_free_email
+from ..brands import owner_of
+from ..domainlists import free_host, is_free_email, popular_rank
 from ..domains import known_tld
 from ..i18n import T
 from .common import from_domain
@@ -28,7 +29,9 @@ _ADVANCE_FEE = [
                   r"|father)|deceased|consignment|compensation fund|unclaimed|dormant account|barrister|attorney at"
                   r"|diplomat|embassy|foreign partner|business proposal|proposta de neg[oó]cio|trusted partner"
                   r"|investment (plan|proposal|opportunity)|financ(e|ing) your (business|project)|loan offer"
-                  r"|charity work|donat(e|ion) to you|lottery|winning (number|notification)|won the sum)\b"
+                  r"|charity work|donat(e|ion) to you|lottery|winning (number|notification)|won the sum"
+                  r"|(your|the) (fund|funds|compensation|atm card|inheritance) (transfer|payment|release)"
+                  r"|atm (visa )?card|western union|moneygram|reply back|bank draft|mining balance)\b"
                   r"|遺産|相続人|受取人|投資(案件|のご提案)|融資のご案内|当選(金|しました)")),
     ("secrecy", _rx(r"\b(strictly confidential|confidential(ity)?|secret|discreet|private (email|matter)"
                     r"|reply (to|via) (my|this) (private )?e-?mail|contact me (via|on|at)|get back to me"
@@ -131,14 +134,15 @@ def invalid_address(ctx: Context) -> Iterator[Hit]:
 
 
 _MATH_ALNUM = re.compile("[\U0001d400-\U0001d7ff]")
+_SPACED = re.compile(r"(?<!\S)(?:[^\W\d_] ){4,}[^\W\d_](?!\S)")
 
 
 @check(
     "content.styled_letters", "medium", 2.0,
     title=T("Letters disguised with look-alike symbols", "装飾文字で書かれた文言があります"),
-    detail=T("The {where} is written with mathematical letter symbols (“{sample}”) that look like normal "
-             "letters but slip past word filters.",
-             "{where_ja}が数学用の装飾文字（「{sample}」）で書かれています。普通の文字に見えますが、迷惑メールの"
+    detail=T("The {where} is written with mathematical letter symbols or spaced-out letters (“{sample}”) "
+             "that read like normal words but slip past word filters.",
+             "{where_ja}が数学用の装飾文字や一文字ずつ空けた綴り（「{sample}」）で書かれています。普通の文字に見えますが、迷惑メールの"
              "単語フィルターをすり抜けるための手口です。"),
     reason=T("it disguises words with look-alike letter symbols", "装飾文字で単語を偽装しています"),
 )
@@ -147,7 +151,7 @@ def styled_letters(ctx: Context) -> Iterator[Hit]:
     for where, where_ja, text in (("subject", "件名", facts.subject),
                                   ("sender's name", "差出人名", facts.from_.display_name if facts.from_ else "")):
         found = _MATH_ALNUM.findall(text or "")
-        if len(found) >= 3:
+        if len(found) >= 3 or _SPACED.search(text or ""):
             yield Hit(evidence={"where": where, "where_ja": where_ja, "sample": (text or "")[:60]})
             return
 
@@ -240,3 +244,26 @@ def subject_token(ctx: Context) -> Iterator[Hit]:
         if upper >= 3 and lower >= 3 and changes >= 4 and not re.search(r"[a-z]{5,}", token):
             yield Hit(evidence={"token": token})
             return
+
+
+_SUBJECT_MONEY = _rx(r"(?:[$€£¥]|R\$|US\$)\s?\d[\d,.]*|\d[\d,.]*\s?(?:[$€£]|usd|eur|btc|eth|usdt)\b"
+                     r"|\d[\d,.]*\s?円|\b\d+[.,]\d+\s?(?:btc|eth)\b")
+
+
+@check(
+    "content.money_subject", "medium", 2.0,
+    title=T("A stranger puts money in the subject", "見知らぬ送信者が件名に金額を書いています"),
+    detail=T("The subject names a sum (“{amount}”) and the sender ({domain}) is not authenticated as an "
+             "organisation you could know — money in the subject is how payment and crypto scams open.",
+             "件名に金額（「{amount}」）があり、送信者（{domain}）は認証された組織ではありません。件名に金額を"
+             "出すのは支払い詐欺や仮想通貨詐欺の常套手段です。"),
+    reason=T("a stranger puts a sum of money in the subject", "見知らぬ送信者が件名に金額を書いています"),
+)
+def money_subject(ctx: Context) -> Iterator[Hit]:
+    m = _SUBJECT_MONEY.search(ctx.facts.subject[:300])
+    if not m:
+        return
+    sender = from_domain(ctx)
+    if not is_free_email(sender) and (owner_of(sender) or popular_rank(sender)):
+        return  # a known organisation's own mail: prices in subjects are its business
+    yield Hit(evidence={"amount": m.group(0), "domain": sender or "?"})

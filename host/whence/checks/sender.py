@@ -26,7 +26,7 @@ from .registry import Context, Hit, check
 LURE = re.compile(r"(?i)\b(account|verif|confirm|suspend|locked|unusual|sign[- ]?in|log[- ]?in|password|"
                   r"payment|billing|invoice|refund|security alert|expire|unlock|reward|prize)")
 _WHERE = {"display_name": ("the sender's name", "差出人名"), "subject": ("the subject", "件名"),
-          "address": ("the sender's address", "差出人アドレス")}
+          "address": ("the sender's address", "差出人アドレス"), "body": ("the letterhead", "本文の冒頭")}
 
 
 @check(
