@@ -7,7 +7,6 @@ through `whence.lookups.dns.Resolver`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,14 +25,6 @@ CASES = [(n, name, test) for n, sc in enumerate(SCENARIOS) for name, test in sc[
 
 def test_suite_is_complete() -> None:
     assert len(CASES) == 171
-
-
-@pytest.fixture(scope="module")
-def servers() -> Iterator[dict[int, LoopbackDNS]]:
-    running: dict[int, LoopbackDNS] = {}
-    yield running
-    for server in running.values():
-        server.close()
 
 
 @pytest.mark.parametrize(("scenario", "name", "test"), CASES,
