@@ -225,15 +225,22 @@ def _seed_org(details: list[Detail], message: Message, org: _Org) -> set[str]:
             last_pos = d.hop.header_pos
         elif by and not normalize_ip(by) and not _is_local_name(by):
             break
+    ids = _authserv_ids_above(message, last_pos)
+    for aid in ids:
+        org.add(aid)
+    return ids
+
+
+def _authserv_ids_above(message: Message, limit: int) -> set[str]:
+    """Authserv-ids of the Authentication-Results headers above position LIMIT (all when -1)."""
     ids: set[str] = set()
     for pos, (name, value) in enumerate(message.headers):
-        if last_pos >= 0 and pos >= last_pos:
+        if limit >= 0 and pos >= limit:
             break
         if name.lower() == "authentication-results":
             aid = _authserv_id(value)
             if aid:
                 ids.add(aid)
-                org.add(aid)
     return ids
 
 
@@ -320,13 +327,7 @@ def build_route(message: Message, settings: Settings, context: Context) -> Route
     else:
         origin.reason = REASON_NONE
 
-    for pos, (name, value) in enumerate(message.headers):
-        if boundary_pos >= 0 and pos >= boundary_pos:
-            break
-        if name.lower() == "authentication-results":
-            aid = _authserv_id(value)
-            if aid:
-                authserv_ids.add(aid)
+    authserv_ids |= _authserv_ids_above(message, boundary_pos)
 
     trusted_ips = {h.from_ip for h in hops if h.trusted and h.from_ip and h.index != origin_idx}
     origin.client_ip = _client_ip(message, origin.ip, trusted_ips)
