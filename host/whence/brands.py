@@ -23,7 +23,11 @@ from .domains import registrable_domain
 
 # zero-width and bidi controls, soft hyphen, variation selectors: used to split brand names
 INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e"
-                       "\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
+                       "\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0"
+                       "\U000e0000-\U000e007f\U000e0100-\U000e01ef]")
+
+
+_KANA_MARKS = frozenset("\u3099\u309a")  # Japanese voicing marks are letters, not decoration
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,8 @@ def normalise(text: str) -> str:
     """NFKC (full-width → ASCII), invisible characters removed, whitespace collapsed."""
     text = re.sub("[™®©℠]", " ", text[:20000])  # NFKC would glue "TM" to the name
     text = INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    if not text.isascii():  # combining marks sprinkled into Latin words ("Gooِgle") hide the name
+        text = "".join(c for c in text if not (unicodedata.category(c) == "Mn" and c not in _KANA_MARKS))
     return re.sub(r"\s+", " ", text)
 
 

@@ -68,7 +68,7 @@ def from_domain(ctx: Context) -> str:
 
 
 # brands whose name at the top of a free-mail message is a lure: money, parcels, authorities
-_MONEY_BRANDS = frozenset({"bank", "card", "payment", "crypto", "government", "logistics", "telecom", "utility"})
+MONEY_BRANDS = frozenset({"bank", "card", "payment", "crypto", "government", "logistics", "telecom", "utility"})
 
 
 def claimed_brands(ctx: Context) -> list[tuple[Brand, str, str]]:
@@ -87,7 +87,7 @@ def claimed_brands(ctx: Context) -> list[tuple[Brand, str, str]]:
                 places.append(("body", facts.text[:200]))
         for where, text in places:
             for brand, word in claimed(text or ""):
-                if where == "body" and brand.category not in _MONEY_BRANDS:
+                if where == "body" and brand.category not in MONEY_BRANDS:
                     continue
                 if brand.key not in seen:
                     seen.add(brand.key)

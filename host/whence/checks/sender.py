@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..brands import owner_of
+from ..brands import normalise, owner_of
 from ..domainlists import is_free_email, popular_rank
 from ..domains import registrable_domain
 from ..i18n import T
 from ..wordiness import looks_random
 from .common import (
+    MONEY_BRANDS,
     authenticated_brands,
     claimed_brands,
     foreign_link_domains,
@@ -24,7 +25,14 @@ from .common import (
 from .registry import Context, Hit, check
 
 LURE = re.compile(r"(?i)\b(account|verif|confirm|suspend|locked|unusual|sign[- ]?in|log[- ]?in|password|"
-                  r"payment|billing|invoice|refund|security alert|expire|unlock|reward|prize)")
+                  r"payment|billing|invoice|refund|security alert|expire|unlock|reward|prize|"
+                  r"conta|cuenta|konto|compte|rekening|pagamento|pago|zahlung|paiement|betaling|fatura|factura|"
+                  r"rechnung|facture|aviso|compra|entrega|paket|colis|pakket|bloque|gesperrt|suspens)")
+# words that name a function, not an organisation: "Amazon Support Team" claims to be Amazon itself
+_GENERIC = re.compile(r"(?i)\b(team|support|services?|security|customer|care|accounts?|notifications?|alerts?|official|"
+                      r"info(rmation)?|help|cent(er|re)|desk|online|billing|no-?reply|mail|admin|update|"
+                      r"verification|department|dept|japan|jp|co|inc|ltd|corp|the|of|via|your|and|&)\b"
+                      r"|カスタマー|サポート|センター|事務局|公式|お知らせ|株式会社|サービス|[\W\d_]+")
 _WHERE = {"display_name": ("the sender's name", "差出人名"), "subject": ("the subject", "件名"),
           "address": ("the sender's address", "差出人アドレス"), "body": ("the letterhead", "本文の冒頭")}
 
@@ -50,7 +58,8 @@ def brand_impersonation(ctx: Context) -> Iterator[Hit]:
         # a subject that merely mentions a brand ("Re: Google's new API") claims nothing; it counts
         # when the mail is Japanese-targeted or the subject itself is a lure
         if where == "subject" and not (mostly_japanese(ctx.facts.subject + ctx.facts.text)
-                                       or LURE.search(ctx.facts.subject)):
+                                       or LURE.search(ctx.facts.subject)
+                                       or (is_free_email(sender) and brand.category in MONEY_BRANDS)):
             continue
         foreign = foreign_link_domains(ctx, brand)
         # phishing mixes the brand's real links with its own; all links at the brand clears the mail,
@@ -68,8 +77,10 @@ def brand_impersonation(ctx: Context) -> Iterator[Hit]:
                 len(foreign) < len(link_domains(ctx))
         # the links lead to sites nobody has heard of: a brand does not send you there
         unknown = any(not popular_rank(d) for d in foreign)
-        # a sender linking to its own site talks *about* the brand (a fan newsletter, a reseller)
-        if sender and sender in foreign and not is_free_email(sender):
+        # a sender linking to its own site under its own name talks *about* the brand (a fan
+        # newsletter, a reseller); a name that is the brand alone claims to be it
+        if sender and not is_free_email(sender) and not _VIA.search(ctx.facts.from_.display_name) and \
+                not _pure_claim(ctx, word, where) and (sender in foreign or _named_publication(ctx, where)):
             weak, unknown = True, False
         yield Hit(
             evidence={"brand": brand.key, "brand_name": brand.name, "brand_name_ja": brand.name_ja,
@@ -81,6 +92,26 @@ def brand_impersonation(ctx: Context) -> Iterator[Hit]:
             score=3.0 if weak else 8.0 if unknown else None,
         )
         return
+
+
+_VIA = re.compile(r"\s+via\s+\S+\s*$", re.I)  # "Name via List": the list's rewrite, not the sender's
+
+
+def _named_publication(ctx: Context, where: str) -> bool:
+    """A Latin-script sender name with words of its own beside the brand ("Lockergnome Apple Core"),
+    sent from a name a person chose: a publication about the brand. Japanese senders compose brand
+    and service names ("楽天カード株式会社"), so this reading is kept to Latin-script names."""
+    f = ctx.facts.from_
+    return where == "display_name" and f is not None and f.display_name.isascii() and \
+        not looks_random(from_domain(ctx).split(".")[0])
+
+
+def _pure_claim(ctx: Context, word: str, where: str) -> bool:
+    """The sender's name is the brand and nothing else but words like "Support Team"."""
+    if where != "display_name" or ctx.facts.from_ is None:
+        return False
+    rest = normalise(_VIA.sub("", ctx.facts.from_.display_name)).replace(word, " ")
+    return not _GENERIC.sub("", rest).strip()
 
 
 _ADDRESS_IN_NAME = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)|(?<![\w@.-])((?:[\w-]+\.)+[a-z]{2,})(?![\w.-])",
