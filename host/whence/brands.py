@@ -16,6 +16,7 @@ from functools import cache, lru_cache
 from importlib import resources
 
 from confusable_homoglyphs import confusables
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from .domainlists import popular_rank, suspicious_tld
@@ -155,18 +156,6 @@ def skeleton(label: str) -> str:
     return "".join(out).translate(_DIGIT_LOOKALIKES).replace("rn", "m").replace("vv", "w")
 
 
-def _distance(a: str, b: str, limit: int) -> int:
-    """Damerau-Levenshtein distance (optimal string alignment), capped just past LIMIT."""
-    return OSA.distance(a, b, score_cutoff=limit)
-
-
-def _fuzzy_prefix(haystack: str, needle: str, limit: int) -> bool:
-    """HAYSTACK starts with NEEDLE, allowing at most LIMIT edits."""
-    n = len(needle)
-    return any(_distance(haystack[:size], needle, limit) <= limit
-               for size in range(max(1, n - limit), n + limit + 1))
-
-
 @dataclass(frozen=True)
 class Lookalike:
     brand: Brand
@@ -180,48 +169,80 @@ _GENERIC_LABELS = {"line", "visa", "apple", "chase", "steam", "sky", "ups", "met
                    "youtube", "ledger", "valve", "costco", "adobe", "norton", "dpoint", "ymobile", "jalan"}
 
 
+@cache
+def _label_index() -> dict[str, Brand]:
+    """Every official label of 3+ letters with its brand (the first brand listed wins)."""
+    index: dict[str, Brand] = {}
+    for brand in all_brands():
+        for official in brand.labels:
+            if len(official) >= 3:
+                index.setdefault(official, brand)
+    return index
+
+
+@cache
+def _distinctive() -> tuple[str, ...]:
+    """Labels long and distinctive enough to look for inside, or misspelt as, another label."""
+    return tuple(lab for lab in _label_index() if len(lab) >= 6 and lab not in _GENERIC_LABELS)
+
+
+@cache
+def _by_length() -> dict[int, tuple[str, ...]]:
+    out: dict[int, list[str]] = {}
+    for lab in _distinctive():
+        if len(lab) >= 8:
+            out.setdefault(len(lab), []).append(lab)
+    return {n: tuple(labs) for n, labs in out.items()}
+
+
 @lru_cache(maxsize=8192)
 def lookalike(host: str) -> Lookalike | None:
-    """Whether HOST imitates a brand domain it does not belong to. None for the brand's own hosts."""
+    """Whether HOST imitates a brand domain it does not belong to. None for the brand's own hosts.
+
+    The edit-distance searches run in rapidfuzz's C loops over every brand label at once: this runs
+    for every link of every message."""
     host = host.lower().rstrip(".")
     if owner_of(host):
         return None
     reg = registrable_domain(host) or host
     if popular_rank(reg):  # an established popular site is not a look-alike of anything
         return None
+    index = _label_index()
     label = reg.split(".")[0]
-    sub = host[: -len(reg)].rstrip(".") if host.endswith(reg) and host != reg else ""
     skel = skeleton(label)
+    if label != skel and skel in index:
+        return Lookalike(index[skel], "homoglyph", skel)
+    if label in index:
+        # brands own many country domains we do not list; a swap counts under an abused TLD
+        brand = index[label]
+        return Lookalike(brand, "tld_swap", label) if len(label) >= 5 and suspicious_tld(reg) else None
     tokens = set(re.split(r"[-_.0-9]+", skel))
-    for brand in all_brands():
-        for official in brand.labels:
-            if len(official) < 3:
-                continue
-            if label != official and skel == official:
-                return Lookalike(brand, "homoglyph", official)
-            if label == official and reg not in brand.domains:
-                # brands own many country domains we do not list; a swap counts under an abused TLD
-                if len(official) >= 5 and suspicious_tld(reg):
-                    return Lookalike(brand, "tld_swap", official)
-                return None
-            if official in tokens and len(tokens) > 1:
-                return Lookalike(brand, "combo", official)
-            if len(official) >= 6 and official not in _GENERIC_LABELS:
-                if official in skel:
-                    return Lookalike(brand, "combo", official)
-                limit = 1 if len(official) < 10 else 2
-                if _distance(skel, official, limit) <= limit:
-                    return Lookalike(brand, "typo", official)
-                # a misspelt brand with a word after it ("myetherwallatak"): long names, one edit, at the start
-                if len(official) >= 8 and len(skel) > len(official) and \
-                        _fuzzy_prefix(skel, official, 1):
-                    return Lookalike(brand, "typo", official)
-        if sub:
-            sub_tokens = set(re.split(r"[-_.]+", sub))
-            for official in brand.labels:
-                if len(official) >= 3 and official not in _GENERIC_LABELS and official in sub_tokens:
-                    return Lookalike(brand, "brand_in_subdomain", official)
+    if len(tokens) > 1:
+        for token in tokens:
+            if token in index:
+                return Lookalike(index[token], "combo", token)
+    for official in _distinctive():
+        if official in skel:
+            return Lookalike(index[official], "combo", official)
+    for official, dist, _ in process.extract(skel, _distinctive(), scorer=OSA.distance, score_cutoff=2,
+                                             limit=None):
+        if dist <= (1 if len(official) < 10 else 2):
+            return Lookalike(index[official], "typo", official)
+    # a misspelt brand with a word after it ("myetherwallatak"): long names, one edit, at the start
+    for size, labels in _by_length().items():
+        if len(skel) > size:
+            for n in (size - 1, size, size + 1):
+                hit = process.extractOne(skel[:n], labels, scorer=OSA.distance, score_cutoff=1)
+                if hit:
+                    return Lookalike(index[hit[0]], "typo", hit[0])
+    sub = host[: -len(reg)].rstrip(".") if host.endswith(reg) and host != reg else ""
+    if sub:
+        for token in re.split(r"[-_.]+", sub):
+            if token in index and token not in _GENERIC_LABELS:
+                return Lookalike(index[token], "brand_in_subdomain", token)
+        dotted = f".{sub}."
+        for brand in all_brands():
             for d in brand.domains:
-                if f".{d}." in f".{sub}." or sub.endswith(d.replace(".", "-")):
+                if f".{d}." in dotted or sub.endswith(d.replace(".", "-")):
                     return Lookalike(brand, "brand_in_subdomain", d)
     return None

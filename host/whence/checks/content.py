@@ -35,8 +35,10 @@ def _bounded_text(facts: Facts) -> str:
 
 def _nfkc(ctx: Context) -> str:
     """Subject and body, NFKC-normalised (full-width ASCII → ASCII), computed once per message."""
-    return ctx.memo("content.nfkc", lambda: unicodedata.normalize(
-        "NFKC", f"{ctx.facts.subject or ''}\n{_bounded_text(ctx.facts)}"))
+    def compute() -> str:
+        text = f"{ctx.facts.subject or ''}\n{_bounded_text(ctx.facts)}"
+        return text if text.isascii() else unicodedata.normalize("NFKC", text)  # ASCII is its own NFKC
+    return ctx.memo("content.nfkc", compute)
 
 
 def _data_lines(name: str) -> list[str]:
@@ -591,7 +593,7 @@ _LURE_PRESSURE += [
     reason=T("it pressures you to log in, verify or pay", "ログイン・本人確認・支払いを急がせているため"),
 )
 def credential_lure(ctx: Context) -> Iterator[Hit]:
-    text = _nfkc(ctx)[:5_000]  # a lure says what it wants near the top
+    text = _nfkc(ctx)[:1_500]  # a lure says what it wants near the top
     action = _phrases(_LURE_ACTION, text)
     pressure = _phrases(_LURE_PRESSURE, text)
     if not action or not pressure:

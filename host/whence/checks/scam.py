@@ -62,7 +62,7 @@ _PRIZE = [
     reason=T("it tells an advance-fee scam story", "前払い詐欺によくある話をしています"),
 )
 def advance_fee(ctx: Context) -> Iterator[Hit]:
-    text = _nfkc(ctx)[:8_000]
+    text = _nfkc(ctx)[:2_000]
     money = _MONEY.search(text)
     found = _phrases(_ADVANCE_FEE, text)
     if "story" not in found or not (money or len(found) == 2):
@@ -87,7 +87,7 @@ def advance_fee(ctx: Context) -> Iterator[Hit]:
     reason=T("it dangles a prize or bonus", "賞品やボーナスで釣ろうとしています"),
 )
 def prize_lure(ctx: Context) -> Iterator[Hit]:
-    text = _nfkc(ctx)[:8_000]
+    text = _nfkc(ctx)[:2_000]
     found = _phrases(_PRIZE, text)
     if len(found) == 2 and ctx.facts.links:
         yield Hit(evidence={"phrases": list(found.values())})
