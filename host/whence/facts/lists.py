@@ -3,27 +3,44 @@
 
 from __future__ import annotations
 
+import re
+
+from ..domains import known_tld, registrable_domain
 from ..model import Address, AuthFacts, Message
 
-_LIST_HEADERS = ("list-id", "list-post", "list-help", "list-subscribe", "mailing-list", "x-mailing-list",
-                 "x-beenthere", "x-loop")
+_LIST_HEADERS = ("list-id", "list-post", "mailing-list", "x-mailing-list", "x-beenthere")
 
 
 def list_facts(message: Message, auth: AuthFacts, from_: Address | None, boundary_pos: int = -1,
                ) -> tuple[str | None, bool]:
     """(List-Id, whether the message came through a list or forwarder).
 
-    An ARC seal counts only when it was added before the recipient's provider got the message: big
-    providers (Microsoft 365) seal every message they handle, which says nothing about lists."""
+    List headers are written by whoever sent the message, spammers included, so they count only
+    when they name a real list domain other than the author's: a list relaying someone else's mail
+    (the case in which its changes break the author's signatures). An ARC seal counts only when it
+    was added before the recipient's provider got the message: big providers (Microsoft 365) seal
+    every message they handle, which says nothing about lists."""
     list_id = message.get("List-Id")
     names = {k.lower() for k, _ in message.headers}
-    is_list = bool(list_id) or any(h in names for h in _LIST_HEADERS)
-    if (message.get("Precedence") or "").strip().lower() == "list":
-        is_list = True
-    # a list's own signature beside the author's, or an ARC set from another domain, marks a forwarder
-    from_domain = from_.domain if from_ else ""
-    if any(s.domain and s.domain != from_domain and s.header_pos > boundary_pos >= 0 for s in auth.arc_sets):
+    author = registrable_domain(from_.domain) if from_ and from_.domain else None
+    is_list = False
+    if any(h in names for h in _LIST_HEADERS):
+        is_list = any(d != author for d in _list_domains(message))
+    if any(s.domain and registrable_domain(s.domain) != author and s.header_pos > boundary_pos >= 0
+           for s in auth.arc_sets):
         is_list = True
     if "resent-from" in names or "x-forwarded-to" in names:
         is_list = True
     return (list_id.strip()[:300] if list_id else None), is_list
+
+
+def _list_domains(message: Message) -> set[str]:
+    """Registrable domains the list headers name (List-Id "<name.example.org>", List-Post mailto:)."""
+    out = set()
+    for name in ("List-Id", "List-Post", "X-BeenThere", "Mailing-List", "X-Mailing-List"):
+        for value in message.get_all(name)[:3]:
+            for host in re.findall(r"[\w-]+(?:\.[\w-]+)+", value.lower())[:4]:
+                host = host.rsplit("@", 1)[-1]
+                if known_tld(host) and (reg := registrable_domain(host)):
+                    out.add(reg)
+    return out
