@@ -25,11 +25,15 @@ LABELS = {
     "en": {"from": "From", "subject": "Subject", "origin": "Origin", "client": "Client (webmail)",
            "route": "Route (newest first)", "auth": "Authentication", "links": "Links", "attachments": "Attachments",
            "findings": "Findings", "lookups": "Network lookups", "none": "none", "offline": "offline: no lookups made",
-           "shown": "shown", "target": "goes to", "trusted": "your side", "elapsed": "analysed in"},
+           "shown": "shown", "target": "goes to", "trusted": "your side", "elapsed": "analysed in",
+           "hop_cols": ("#", "from", "ip", "by", "with", "time", "Δs", ""), "provider": "your provider",
+           "recheck": "Whence re-check", "att_cols": ("name", "type", "size", ""), "origin_mark": "◀ origin"},
     "ja": {"from": "差出人", "subject": "件名", "origin": "送信元", "client": "接続元（Webメール）",
            "route": "経路（新しい順）", "auth": "送信ドメイン認証", "links": "リンク", "attachments": "添付ファイル",
            "findings": "検出事項", "lookups": "ネットワーク照会", "none": "なし", "offline": "オフライン：照会なし",
-           "shown": "表示", "target": "実際の行き先", "trusted": "受信側", "elapsed": "解析時間"},
+           "shown": "表示", "target": "実際の行き先", "trusted": "受信側", "elapsed": "解析時間",
+           "hop_cols": ("#", "送信元", "IP", "受信サーバー", "方式", "時刻", "遅延(秒)", ""),
+           "provider": "受信サーバーの判定", "recheck": "Whence の再検証", "att_cols": ("ファイル名", "種類", "サイズ", ""), "origin_mark": "◀ 送信元"},
 }
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -74,13 +78,15 @@ def build(report: dict[str, Any], lang: str) -> Group:
     hops = report.get("hops") or []
     if hops:
         table = Table(title=L["route"], box=box.SIMPLE_HEAD, title_justify="left", expand=False)
-        for col in ("#", "from", "ip", "by", "with", "time", "Δs", ""):
+        for col in L["hop_cols"]:
             table.add_column(col, overflow="fold")
         for h in hops[:30]:
             delay = h.get("delay_s")
             delay_text = Text("" if delay is None else f"{delay:+.0f}", style="red" if (delay or 0) < 0 else "")
-            mark = Text(L["trusted"], style="dim") if h.get("trusted") else Text("◀ origin", style="bold") \
-                if h.get("index") == origin.get("hop_index") else Text("")
+            if h.get("index") == origin.get("hop_index"):  # the hop whose client is the origin
+                mark = Text(L["origin_mark"], style="bold")
+            else:
+                mark = Text(L["trusted"], style="dim") if h.get("trusted") else Text("")
             table.add_row(str(h.get("index")), Text(clean(h.get("from_host") or h.get("helo"), 60)),
                           Text(clean(h.get("from_ip"))), Text(clean(h.get("by_host"), 50)),
                           Text(clean(h.get("with"))), Text(clean((h.get("time") or "")[:19])), delay_text, mark)
@@ -104,7 +110,7 @@ def build(report: dict[str, Any], lang: str) -> Group:
     attachments = report.get("attachments") or []
     if attachments:
         table = Table(title=L["attachments"], box=box.SIMPLE_HEAD, title_justify="left")
-        for col in ("name", "type", "size", ""):
+        for col in L["att_cols"]:
             table.add_column(col, overflow="fold")
         for a in attachments[:20]:
             table.add_row(Text(clean(a.get("filename"), 80)),
@@ -138,7 +144,7 @@ def build(report: dict[str, Any], lang: str) -> Group:
 
 def _auth_table(auth: dict[str, Any], L: dict[str, str]) -> Table:
     table = Table(title=L["auth"], box=box.SIMPLE_HEAD, title_justify="left")
-    for col in ("", "provider", "recheck"):
+    for col in ("", L["provider"], L["recheck"]):
         table.add_column(col)
     recheck = auth.get("recheck") or {}
 
