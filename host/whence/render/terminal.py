@@ -33,7 +33,8 @@ LABELS = {
            "findings": "検出事項", "lookups": "ネットワーク照会", "none": "なし", "offline": "オフライン：照会なし",
            "shown": "表示", "target": "実際の行き先", "trusted": "受信側", "elapsed": "解析時間",
            "hop_cols": ("#", "送信元", "IP", "受信サーバー", "方式", "時刻", "遅延(秒)", ""),
-           "provider": "受信サーバーの判定", "recheck": "Whence の再検証", "att_cols": ("ファイル名", "種類", "サイズ", ""), "origin_mark": "◀ 送信元"},
+           "provider": "受信サーバーの判定", "recheck": "Whence の再検証",
+           "att_cols": ("ファイル名", "種類", "サイズ", ""), "origin_mark": "◀ 送信元"},
 }
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
