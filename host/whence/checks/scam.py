@@ -62,7 +62,7 @@ _PRIZE = [
     reason=T("it tells an advance-fee scam story", "前払い詐欺によくある話をしています"),
 )
 def advance_fee(ctx: Context) -> Iterator[Hit]:
-    text = _nfkc(ctx)[:2_000]
+    text = _nfkc(ctx)[:1_500]
     money = _MONEY.search(text)
     found = _phrases(_ADVANCE_FEE, text)
     if "story" not in found or not (money or len(found) == 2):
@@ -87,7 +87,7 @@ def advance_fee(ctx: Context) -> Iterator[Hit]:
     reason=T("it dangles a prize or bonus", "賞品やボーナスで釣ろうとしています"),
 )
 def prize_lure(ctx: Context) -> Iterator[Hit]:
-    text = _nfkc(ctx)[:2_000]
+    text = _nfkc(ctx)[:1_500]
     found = _phrases(_PRIZE, text)
     if len(found) == 2 and ctx.facts.links:
         yield Hit(evidence={"phrases": list(found.values())})
@@ -267,3 +267,51 @@ def money_subject(ctx: Context) -> Iterator[Hit]:
     if not is_free_email(sender) and (owner_of(sender) or popular_rank(sender)):
         return  # a known organisation's own mail: prices in subjects are its business
     yield Hit(evidence={"amount": m.group(0), "domain": sender or "?"})
+
+
+_TOPICS = [
+    ("gambling", _rx(r"\b(casino|free ?spins|freispiele|jackpot|slots?|roulette|betting|sportsbook|apuestas|cassino|"
+                     r"giros gr[aá]tis|no deposit|keine einzahlung|sans d[eé]p[oô]t|welcome bonus|willkommensbonus)\b"
+                     r"|カジノ|パチンコ")),
+    ("dating", _rx(r"\b(singles?|lonely|hot (girls?|women|ladies)|date (me|tonight)|sexy|hookup|dating|"
+                   r"ukrainian (girls?|women)|meisjes?|frauen in deiner n[aä]he|encontros|namorad[ao])\b"
+                   r"|出会い|人妻|セフレ")),
+    ("pharma", _rx(r"\b(viagra|cialis|levitra|erection|erektion|erec[cç][aã]o|potency|potenz|weight loss|abnehmen|"
+                   r"keto|fat burn|diet pills?|testosterone|libido|hair loss|cbd gummies|blood sugar|neuropathy)\b"
+                   r"|精力剤|ダイエット")),
+    ("miracle", _rx(r"\b(miracle|doctors? (hate|are stunned)|one weird trick|secret (trick|method)|this simple (trick|"
+                    r"method)|wundermittel|milagre|milagro|gundry|shark tank|h[oö]hle der l[oö]wen|dragons'? den)\b")),
+    ("crypto_bait", _rx(r"\b(airdrop|token (allocation|distribution|claim)|claim (your )?(tokens?|rewards?|airdrop)|"
+                        r"mining balance|withdraw(al)? (now|available)|bitcoin (balance|payout|auszahlung)|"
+                        r"btc (balance|payout)|staking rewards?)\b")),
+]
+
+
+_TOPIC_NAMES = {"gambling": ("gambling", "ギャンブル"), "dating": ("dating", "出会い"),
+                "pharma": ("pills and potions", "薬・健康食品"), "miracle": ("miracle cures", "奇跡の効果"),
+                "crypto_bait": ("crypto give-aways", "仮想通貨の配布")}
+
+
+@check(
+    "content.spam_topic", "medium", 2.5,
+    title=T("A topic of bulk scam mail", "迷惑メール・詐欺メールによくある話題です"),
+    detail=T("The message is about {topics} ({phrases}) — the staples of unsolicited bulk mail and the scams "
+             "behind it.",
+             "このメールの話題（{topics_ja}：{phrases}）は、一方的に送られてくる迷惑メールや、その背後にある"
+             "詐欺の定番です。"),
+    reason=T("it is about {topics}, a staple of bulk scam mail", "迷惑メールの定番の話題（{topics_ja}）です"),
+)
+def spam_topic(ctx: Context) -> Iterator[Hit]:
+    text = _nfkc(ctx)[:1_500]
+    found = _phrases(_TOPICS, text)
+    if not found or (len(found) == 1 and len(_hits(_TOPICS, found, text)) < 2):
+        return
+    names = _TOPIC_NAMES
+    yield Hit(evidence={"topics": [names[k][0] for k in found], "topics_ja": "・".join(names[k][1] for k in found),
+                        "phrases": list(found.values())[:4]})
+
+
+def _hits(patterns: list[tuple[str, re.Pattern[str]]], found: dict[str, str], text: str) -> set[str]:
+    """Distinct words the found topic's pattern matches (one topic needs two of them)."""
+    rx = dict(patterns)[next(iter(found))]
+    return {m.group(0).lower() for m in rx.finditer(text)}

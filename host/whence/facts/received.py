@@ -85,38 +85,31 @@ def _host(text: str | None) -> str | None:
 # Tokens and clauses
 
 
+_WORD = re.compile(r"[^\s(\[;]+")
+_PAREN = re.compile(r"[()]")
+
+
 def _tokens(text: str) -> tuple[list[tuple[str, str]], int]:
-    """Words, (comments) and [brackets] at top level, plus where the last top-level ';' is (-1)."""
+    """Words, (comments) and [brackets] at top level, plus where the last top-level ';' is (-1).
+
+    Words are taken a run at a time with a regex: this runs for every Received header."""
     out: list[tuple[str, str]] = []
     last_semi = -1
     i, n = 0, len(text)
-    word_start = -1
-
-    def flush(end: int) -> None:
-        nonlocal word_start
-        if word_start >= 0:
-            word = text[word_start:end]
-            if word:
-                out.append(("word", word))
-            word_start = -1
-
+    word_end = -1  # where the last word ended: a "(" right there is glued to it ("host(comment)")
     while i < n and len(out) < MAX_TOKENS:
         ch = text[i]
         if ch == "(":
-            glued = word_start >= 0
-            flush(i)
-            depth, j = 1, i + 1
-            while j < n and depth:
-                if text[j] == "(":
-                    depth += 1
-                elif text[j] == ")":
-                    depth -= 1
-                j += 1
-            out.append(("gparen" if glued else "paren", text[i + 1 : j - 1 if depth == 0 else j]))
+            depth, j = 1, n
+            for m in _PAREN.finditer(text, i + 1):
+                depth += 1 if m.group() == "(" else -1
+                if depth == 0:
+                    j = m.end()
+                    break
+            out.append(("gparen" if word_end == i else "paren", text[i + 1 : j - 1 if depth == 0 else j]))
             i = j
             continue
         if ch == "[":
-            flush(i)
             j = text.find("]", i + 1)
             j = n if j < 0 else j
             # nested "[[UNIX: localhost]]" or "[(1.2.3.4)]": keep everything up to the closing bracket
@@ -126,18 +119,15 @@ def _tokens(text: str) -> tuple[list[tuple[str, str]], int]:
             i = j + 1
             continue
         if ch == ";":
-            flush(i)
             last_semi = len(out)
             i += 1
             continue
         if ch.isspace():
-            flush(i)
             i += 1
             continue
-        if word_start < 0:
-            word_start = i
-        i += 1
-    flush(min(i, n))
+        m = _WORD.match(text, i)
+        out.append(("word", m.group()))
+        i = word_end = m.end()
     return out, last_semi
 
 
