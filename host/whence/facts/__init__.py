@@ -10,13 +10,14 @@ from .headers import addresses, parse_date, recipient_of
 from .links import extract_links
 from .lists import list_facts
 from .route import build_route
-from .text import extract_text
+from .text import extract_body
 
 
 def build(message: Message, settings: Settings, context: Context) -> Facts:
     route = build_route(message, settings, context)
     from_ = next(iter(addresses(message.get("From") or "")), None)
-    text, html = extract_text(message)
+    body = extract_body(message)
+    text, html = body.text, body.html
     auth = auth_facts(message, route, from_.domain if from_ else "")
     list_id, is_list = list_facts(message, auth, from_, route.boundary_pos)
     return_path = message.get("Return-Path")
@@ -34,7 +35,7 @@ def build(message: Message, settings: Settings, context: Context) -> Facts:
         hops=route.hops,
         origin=route.origin,
         auth=auth,
-        links=extract_links(message, text, html),
+        links=extract_links(message, text, html, body.links),
         attachments=extract_attachments(message),
         text=text,
         html=html,

@@ -12,15 +12,13 @@ from urllib.parse import urljoin, urlsplit
 
 from ..domains import normalise_host, registrable_domain
 from ..model import Link, Message
-from .text import BoundedHTMLParser
+from .text import RawLink, read_html
 
 MAX_LINKS = 500
 MAX_URL = 4096
-MAX_SHOWN = 500
 
 _CONTROL = re.compile(r"[\t\n\r]")  # WHATWG URL parsing drops these anywhere in a URL
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
-_WS = re.compile(r"\s+")
 # A bare URL: http(s):// or www., an authority that may hold non-ASCII letters (not CJK text or
 # full-width punctuation, which ends a URL in Japanese prose), then an ASCII path.
 _HOST_CHARS = r"A-Za-z0-9\-._~%!$&'*+,;=:@\[\]\u00c0-\u02ff\u0370-\u1fff"
@@ -30,71 +28,6 @@ _URL = re.compile(
     re.I,
 )
 _TRAILING = ".,;:!?'\"*"
-
-
-class _LinkParser(BoundedHTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.found: list[tuple[str, str | None, str]] = []  # (href, shown text, source)
-        self.base: str | None = None
-        self.anchors: list[tuple[str, list[str]]] = []  # open <a>: href and text collected
-        self.skip = 0
-
-    def _add(self, href: str | None, shown: str | None, source: str) -> None:
-        if href is not None and len(self.found) < MAX_LINKS * 2:
-            self.found.append((href, shown, source))
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attr = {k: v for k, v in attrs if v is not None}
-        if tag in ("script", "style"):
-            self.skip += 1
-        elif tag == "base" and self.base is None and attr.get("href"):
-            self.base = attr["href"]
-        elif tag == "a":
-            if self.anchors:  # <a> cannot nest: an open one ends here
-                self._close_anchor()
-            if "href" in attr:
-                self.anchors.append((attr["href"], []))
-        elif tag == "form":
-            self._add(attr.get("action"), None, "html-form")
-        elif tag == "area":
-            self._add(attr.get("href"), attr.get("alt"), "html-area")
-        elif tag == "img":
-            alt = attr.get("alt")
-            if self.anchors and alt:
-                self.anchors[-1][1].append(" " + alt + " ")
-            src = attr.get("src")
-            if src and not src.strip().lower().startswith(("cid:", "data:")):
-                self._add(src, alt, "html-img")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
-            return
-        self.handle_starttag(tag, attrs)
-        if tag == "a" and self.anchors:
-            self._close_anchor()
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self.skip:
-            self.skip -= 1
-        elif tag == "a" and self.anchors:
-            self._close_anchor()
-
-    def handle_data(self, data: str) -> None:
-        if self.anchors and not self.skip:
-            texts = self.anchors[-1][1]
-            if sum(len(t) for t in texts) < MAX_SHOWN * 2:
-                texts.append(data)
-
-    def _close_anchor(self) -> None:
-        href, texts = self.anchors.pop()
-        shown = _WS.sub(" ", "".join(texts)).strip()[:MAX_SHOWN]
-        self._add(href, shown or None, "html-a")
-
-    def feed_all(self, html: str) -> None:
-        super().feed_all(html)
-        while self.anchors:
-            self._close_anchor()
 
 
 def _clean(url: str, base: str | None) -> str | None:
@@ -146,15 +79,20 @@ def _bare_url(match: str) -> str:
     return url
 
 
-def extract_links(message: Message, text: str, html: str) -> list[Link]:
-    """Links from the HTML (anchors, forms, image maps, images) and bare URLs in the text."""
+def extract_links(message: Message, text: str, html: str, found: list[RawLink] | None = None) -> list[Link]:
+    """Links from the HTML (anchors, forms, image maps, images) and bare URLs in the text.
+
+    FOUND is what text.extract_body already read from the HTML parts; without it the HTML is read
+    here."""
     try:
-        return _extract(text or "", html or "")
+        if found is None:
+            found = read_html(html)[1] if html else []
+        return _extract(text or "", found)
     except Exception:  # hostile markup: the links found so far are lost rather than the message
         return []
 
 
-def _extract(text: str, html: str) -> list[Link]:
+def _extract(text: str, found: list[RawLink]) -> list[Link]:
     links: list[Link] = []
     seen: set[tuple[str, str | None]] = set()
     targets: set[str] = set()
@@ -166,15 +104,12 @@ def _extract(text: str, html: str) -> list[Link]:
             targets.add(url)
             links.append(_link(url, shown, source))
 
-    if html:
-        parser = _LinkParser()
-        parser.feed_all(html)
-        for href, shown, source in parser.found:
-            url = _clean(href, parser.base)
-            if url:
-                add(url, shown, source)
-                if shown:
-                    shown_texts.append(shown)
+    for href, shown, source, base in found:
+        url = _clean(href, base)
+        if url:
+            add(url, shown, source)
+            if shown:
+                shown_texts.append(shown)
     shown_blob = "\n".join(shown_texts)
     for m in _URL.finditer(text):
         if len(links) >= MAX_LINKS:

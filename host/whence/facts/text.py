@@ -10,6 +10,7 @@ included too (one level deep).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from ..model import Message
@@ -102,20 +103,44 @@ class BoundedHTMLParser(HTMLParser):
             pass
 
 
-class _TextParser(BoundedHTMLParser):
+# (href, shown text, source, <base href> of its document): what links.py turns into Links
+RawLink = tuple[str, str | None, str, str | None]
+MAX_RAW_LINKS = 1000
+MAX_SHOWN = 500
+_WS = re.compile(r"\s+")
+
+
+class _Reader(BoundedHTMLParser):
+    """One pass over an HTML document: the text a reader sees, and every link with its shown text
+    (anchors, forms, image maps, images) — html.parser is the costliest step, so it runs once."""
+
     def __init__(self) -> None:
         super().__init__()
         self.out: list[str] = []
         self.size = 0
         self.skip: list[str] = []  # open elements whose content is not shown
         self.pre = 0
+        self.found: list[tuple[str, str | None, str]] = []
+        self.base: str | None = None
+        self.anchors: list[tuple[str, list[str]]] = []  # open <a>: href and text collected
+        self.code = 0  # open script/style: their text is never a link's shown text
 
     def _emit(self, text: str) -> None:
         if self.size < MAX_TEXT:
             self.out.append(text)
             self.size += len(text)
 
+    def _add(self, href: str | None, shown: str | None, source: str) -> None:
+        if href is not None and len(self.found) < MAX_RAW_LINKS:
+            self.found.append((href, shown, source))
+
+    def _close_anchor(self) -> None:
+        href, texts = self.anchors.pop()
+        shown = _WS.sub(" ", "".join(texts)).strip()[:MAX_SHOWN]
+        self._add(href, shown or None, "html-a")
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._link_start(tag, attrs)
         if tag in _SKIP:
             self.skip.append(tag)
             return
@@ -138,12 +163,44 @@ class _TextParser(BoundedHTMLParser):
             if alt and alt.strip():
                 self._emit(" " + alt.strip() + " ")
 
+    def _link_start(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self.code += 1
+            return
+        if tag not in ("base", "a", "form", "area", "img"):
+            return
+        attr = {k: v for k, v in attrs if v is not None}
+        if tag == "base" and self.base is None and attr.get("href"):
+            self.base = attr["href"]
+        elif tag == "a":
+            if self.anchors:  # <a> cannot nest: an open one ends here
+                self._close_anchor()
+            if "href" in attr:
+                self.anchors.append((attr["href"], []))
+        elif tag == "form":
+            self._add(attr.get("action"), None, "html-form")
+        elif tag == "area":
+            self._add(attr.get("href"), attr.get("alt"), "html-area")
+        elif tag == "img":
+            alt = attr.get("alt")
+            if self.anchors and alt:
+                self.anchors[-1][1].append(" " + alt + " ")
+            src = attr.get("src")
+            if src and not src.strip().lower().startswith(("cid:", "data:")):
+                self._add(src, alt, "html-img")
+
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIP:
+        if tag in ("script", "style"):
             return
         self.handle_starttag(tag, attrs)
+        if tag == "a" and self.anchors:
+            self._close_anchor()
 
     def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self.code:
+            self.code -= 1
+        elif tag == "a" and self.anchors:
+            self._close_anchor()
         if tag in _SKIP:
             if tag in self.skip:
                 del self.skip[len(self.skip) - 1 - self.skip[::-1].index(tag):]
@@ -154,15 +211,30 @@ class _TextParser(BoundedHTMLParser):
             self._emit(_SOFT)
 
     def handle_data(self, data: str) -> None:
+        if self.anchors and not self.code:
+            texts = self.anchors[-1][1]
+            if sum(len(t) for t in texts) < MAX_SHOWN * 2:
+                texts.append(data)
         if not self.skip:
             self._emit(data.replace("\n", _HARD) if self.pre else data)
+
+    def feed_all(self, html: str) -> None:
+        super().feed_all(html)
+        while self.anchors:
+            self._close_anchor()
+
+
+def read_html(html: str) -> tuple[str, list[RawLink]]:
+    """(what a reader sees of an HTML document as plain text, its links), bounded."""
+    reader = _Reader()
+    reader.feed_all(_SURROGATE_REFS.sub(_join_surrogates, html[:MAX_HTML].translate(_NO_MARKS)))
+    text = _layout("".join(reader.out))[:MAX_TEXT]
+    return text, [(href, shown, source, reader.base) for href, shown, source in reader.found]
 
 
 def html_to_text(html: str) -> str:
     """What a reader sees of an HTML document, as plain text (bounded)."""
-    parser = _TextParser()
-    parser.feed_all(_SURROGATE_REFS.sub(_join_surrogates, html[:MAX_HTML].translate(_NO_MARKS)))
-    return _layout("".join(parser.out))[:MAX_TEXT]
+    return read_html(html)[0]
 
 
 def _layout(text: str) -> str:
@@ -179,15 +251,32 @@ def _tidy(text: str) -> str:
     return _BLANKS.sub("\n\n", text).strip()
 
 
-def extract_text(message: Message) -> tuple[str, str]:
-    """(readable text of all body text parts incl. HTML as text, concatenated HTML source)."""
+@dataclass
+class Body:
+    text: str  # readable text of all body text parts, HTML as a reader sees it
+    html: str  # concatenated HTML source
+    links: list[RawLink] = field(default_factory=list)  # links of the HTML parts, as written
+
+
+def extract_body(message: Message) -> Body:
+    """The body's text, HTML source and HTML links, from one pass over each HTML part."""
+    body = Body("", "")
     texts: list[str] = []
     htmls: list[str] = []
-    _collect(message, texts, htmls, nested=True)
-    return "\n\n".join(texts)[:MAX_TEXT], "\n".join(htmls)[:MAX_HTML]
+    _collect(message, texts, htmls, body.links, nested=True)
+    body.text = "\n\n".join(texts)[:MAX_TEXT]
+    body.html = "\n".join(htmls)[:MAX_HTML]
+    return body
 
 
-def _collect(message: Message, texts: list[str], htmls: list[str], nested: bool) -> None:
+def extract_text(message: Message) -> tuple[str, str]:
+    """(readable text of all body text parts incl. HTML as text, concatenated HTML source)."""
+    body = extract_body(message)
+    return body.text, body.html
+
+
+def _collect(message: Message, texts: list[str], htmls: list[str], links: list[RawLink],
+             nested: bool) -> None:
     text_size = sum(len(t) for t in texts)
     html_size = sum(len(h) for h in htmls)
     for part in message.parts:
@@ -199,7 +288,8 @@ def _collect(message: Message, texts: list[str], htmls: list[str], nested: bool)
                 source = part.text[: MAX_HTML - html_size]
                 htmls.append(source)
                 html_size += len(source)
-                readable = html_to_text(source)
+                readable, found = read_html(source)
+                links.extend(found[: MAX_RAW_LINKS - len(links)])
             else:
                 readable = ""
         elif ctype.startswith("text/") and part.text is not None and _readable(part):
@@ -209,7 +299,7 @@ def _collect(message: Message, texts: list[str], htmls: list[str], nested: bool)
 
             inner = parse_message(part.payload[:_MAX_NESTED_BYTES])
             inner_texts: list[str] = []
-            _collect(inner, inner_texts, htmls, nested=False)
+            _collect(inner, inner_texts, htmls, links, nested=False)
             html_size = sum(len(h) for h in htmls)
             readable = "\n\n".join(inner_texts)
         else:
