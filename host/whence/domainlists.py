@@ -41,7 +41,8 @@ def shortener(host: str) -> str | None:
 
 def free_host(host: str) -> tuple[str, str] | None:
     """(matched suffix, kind) when HOST is on a free subdomain or file host; the bare service excepted."""
-    for name, kind in (("free_subdomain_hosts.txt", "subdomain"), ("free_file_hosts.txt", "file"),
+    for name, kind in (("free_subdomain_hosts.txt", "subdomain"), ("tenant_platforms.txt", "subdomain"),
+                       ("free_file_hosts.txt", "file"),
                        ("self_service_creation_platform_domains.txt", "site_builder")):
         hit = _suffix_in(host, _load(name))
         if hit and (kind != "subdomain" or host.lower().rstrip(".") != hit):

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 
 from ..brands import owner_of
-from ..domainlists import is_free_email, popular_rank
+from ..domainlists import free_host, is_free_email, popular_rank
 from ..domains import registrable_domain
 from ..i18n import T
 from .common import auth_results, from_authenticated, from_domain, result_of
@@ -123,7 +123,8 @@ def aligned_pass(ctx: Context) -> Iterator[Hit]:
                for r in auth_results(ctx))
     how = "DKIM" if dkim else "SPF"
     free = is_free_email(domain)
-    known = bool(popular_rank(domain) or owner_of(domain)) and not free
+    tenant = bool(free_host(ctx.facts.from_.domain))  # a customer's name on a shared platform
+    known = bool(popular_rank(domain) or owner_of(domain)) and not free and not tenant
     # authentication proves who sent it; it is reassuring only for a sender with a reputation. A
     # free-mail account or a throwaway domain passes SPF and DKIM as easily as a bank (seed 001)
     yield Hit(evidence={"domain": domain, "how": how, "free_email": free, "known": known},
@@ -140,7 +141,7 @@ def brand_authenticated(ctx: Context) -> Iterator[Hit]:
     if not from_authenticated(ctx):
         return
     brand = owner_of(from_domain(ctx))
-    if brand and not is_free_email(from_domain(ctx)):
+    if brand and not is_free_email(from_domain(ctx)) and not free_host(ctx.facts.from_.domain):
         yield Hit(evidence={"domain": from_domain(ctx), "brand": brand.key, "brand_name": brand.name,
                             "brand_name_ja": brand.name_ja})
 

@@ -31,7 +31,9 @@ LURE = re.compile(r"(?i)\b(account|verif|confirm|suspend|locked|unusual|sign[- ]
 # words that name a function, not an organisation: "Amazon Support Team" claims to be Amazon itself
 _GENERIC = re.compile(r"(?i)\b(team|support|services?|security|customer|care|accounts?|notifications?|alerts?|official|"
                       r"info(rmation)?|help|cent(er|re)|desk|online|billing|no-?reply|mail|admin|update|"
-                      r"verification|department|dept|japan|jp|co|inc|ltd|corp|the|of|via|your|and|&)\b"
+                      r"verification|department|dept|japan|jp|co|inc|ltd|corp|the|of|via|your|and|&|news|"
+                      r"newsletter|sicherheit|kundenservice|kundendienst|suporte|atendimento|seguran[cç]a|"
+                      r"seguridad|s[eé]curit[eé]|service client|equipe|equipo|klantenservice|klant\w*)\b"
                       r"|カスタマー|サポート|センター|事務局|公式|お知らせ|株式会社|サービス|[\W\d_]+")
 _WHERE = {"display_name": ("the sender's name", "差出人名"), "subject": ("the subject", "件名"),
           "address": ("the sender's address", "差出人アドレス"), "body": ("the letterhead", "本文の冒頭")}
@@ -98,19 +100,22 @@ _VIA = re.compile(r"\s+via\s+\S+\s*$", re.I)  # "Name via List": the list's rewr
 
 
 def _named_publication(ctx: Context, where: str) -> bool:
-    """A Latin-script sender name with words of its own beside the brand ("Lockergnome Apple Core"),
-    sent from a name a person chose: a publication about the brand. Japanese senders compose brand
-    and service names ("楽天カード株式会社"), so this reading is kept to Latin-script names."""
+    """A Latin-script sender name that names its own domain beside the brand ("Lockergnome Apple
+    Core" from lockergnome.com): a publication about the brand, not the brand. Japanese senders
+    compose brand and service names ("楽天カード株式会社"), so this reading is kept to Latin script."""
     f = ctx.facts.from_
-    return where == "display_name" and f is not None and f.display_name.isascii() and \
-        not looks_random(from_domain(ctx).split(".")[0])
+    if where != "display_name" or f is None or not f.display_name.isascii():
+        return False
+    label = from_domain(ctx).split(".")[0]
+    # the publication names itself: its own domain's name stands in the sender name too
+    return len(label) >= 4 and label in re.sub(r"[\W_]+", "", f.display_name.lower())
 
 
 def _pure_claim(ctx: Context, word: str, where: str) -> bool:
     """The sender's name is the brand and nothing else but words like "Support Team"."""
     if where != "display_name" or ctx.facts.from_ is None:
         return False
-    rest = normalise(_VIA.sub("", ctx.facts.from_.display_name)).replace(word, " ")
+    rest = normalise(_VIA.sub("", ctx.facts.from_.display_name)).replace(word, " ").replace("_", " ")
     return not _GENERIC.sub("", rest).strip()
 
 
