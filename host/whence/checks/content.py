@@ -37,7 +37,9 @@ def _nfkc(ctx: Context) -> str:
     """Subject and body, NFKC-normalised (full-width ASCII → ASCII), computed once per message."""
     def compute() -> str:
         text = f"{ctx.facts.subject or ''}\n{_bounded_text(ctx.facts)}"
-        return text if text.isascii() else unicodedata.normalize("NFKC", text)  # ASCII is its own NFKC
+        if not text.isascii():  # ASCII is its own NFKC
+            text = unicodedata.normalize("NFKC", text)
+        return text.replace("_", " ")  # "Mining_balance_0.7495_BTC": underscores stand for spaces
     return ctx.memo("content.nfkc", compute)
 
 

@@ -222,7 +222,7 @@ def mixed_script(ctx: Context) -> Iterator[Hit]:
                 return
 
 
-_TOKEN = re.compile(r"(?<![\w/.@-])(?=[A-Za-z0-9]*[a-z])(?=[A-Za-z0-9]*[A-Z])(?=[A-Za-z0-9]*\d)?[A-Z"
+_TOKEN = re.compile(r"(?<![\w/.@])(?=[A-Za-z0-9]*[a-z])(?=[A-Za-z0-9]*[A-Z])(?=[A-Za-z0-9]*\d)?[A-Z"
                     r"a-z0-9]{10,}(?![\w@.-])")
 
 
@@ -246,8 +246,8 @@ def subject_token(ctx: Context) -> Iterator[Hit]:
             return
 
 
-_SUBJECT_MONEY = _rx(r"(?:[$€£¥]|R\$|US\$)\s?\d[\d,.]*|\d[\d,.]*\s?(?:[$€£]|usd|eur|btc|eth|usdt)\b"
-                     r"|\d[\d,.]*\s?円|\b\d+[.,]\d+\s?(?:btc|eth)\b")
+_SUBJECT_MONEY = _rx(r"(?:[$€£¥]|R\$|US\$)\s?\d[\d,.]*|\d[\d,.]*\s?(?:[$€£](?!\w)|(?:usd|eur|btc|eth|usdt)\b)"
+                     r"|\d[\d,.]*\s?円|(?<![\d.,])\d+[.,]\d+[\s_]*(?:btc|eth)\b")
 
 
 @check(
