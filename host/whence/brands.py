@@ -180,6 +180,16 @@ def _label_index() -> dict[str, Brand]:
     return index
 
 
+def _fold(label: str) -> str:
+    """i and l (and I, 1, ӏ, which skeleton maps to one of them) read the same in most fonts."""
+    return label.replace("l", "i")
+
+
+@cache
+def _folded_index() -> dict[str, str]:
+    return {_fold(official): official for official in _label_index()}
+
+
 @cache
 def _distinctive() -> tuple[str, ...]:
     """Labels long and distinctive enough to look for inside, or misspelt as, another label."""
@@ -212,6 +222,9 @@ def lookalike(host: str) -> Lookalike | None:
     skel = skeleton(label)
     if label != skel and skel in index:
         return Lookalike(index[skel], "homoglyph", skel)
+    folded = _folded_index().get(_fold(skel))
+    if folded and folded != label:
+        return Lookalike(index[folded], "homoglyph", folded)
     if label in index:
         # brands own many country domains we do not list; a swap counts under an abused TLD
         brand = index[label]

@@ -1,0 +1,206 @@
+"""The sender, link, auth and route checks and the verdict, on messages built here for each rule.
+
+Every message goes through the real pipeline (parse → facts → checks → verdict), offline.
+"""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+import pytest
+from whence.brands import claimed, lookalike, owner_of, skeleton
+from whence.pipeline import Analysis
+from whence.settings import Settings
+from whence.verdict import level_for
+from whence.wordiness import looks_random
+
+PROVIDER = "mx.example-mail.jp"
+
+
+def message(*, sender: str = "Taro <taro@example.org>", subject: str = "Hello", html: str | None = None,
+            text: str = "Hello.", auth: str | None = None, client: str = "192.0.2.10",
+            client_name: str = "mail.example.org", extra: dict[str, str] | None = None) -> bytes:
+    msg = EmailMessage()
+    if auth is not None:
+        msg["Authentication-Results"] = f"{PROVIDER}; {auth}"
+    msg["Received"] = (f"from {client_name} ({client_name} [{client}]) by {PROVIDER} (Postfix) with ESMTPS "
+                       "id 4WyK2n; Tue, 3 Sep 2024 02:54:43 +0900")
+    msg["From"] = sender
+    msg["To"] = "taro@example.jp"
+    msg["Subject"] = subject
+    msg["Date"] = "Tue, 3 Sep 2024 02:54:41 +0900"
+    msg["Message-ID"] = "<1@example.org>"
+    for k, v in (extra or {}).items():
+        msg[k] = v
+    if html is not None:
+        msg.set_content(text)
+        msg.add_alternative(html, subtype="html")
+    else:
+        msg.set_content(text)
+    return msg.as_bytes()
+
+
+def analyse(raw: bytes) -> dict:
+    return Analysis(raw, Settings(offline=True)).offline_report()
+
+
+def ids(report: dict) -> set[str]:
+    found = {f["id"] for f in report["findings"]}
+    for link in report["links"]:
+        found.update(link["findings"])
+    return found
+
+
+# --- brands --------------------------------------------------------------------------------------
+
+def test_brand_names_match_as_words_in_both_scripts() -> None:
+    assert [b.key for b, _ in claimed("Amazonアカウントの確認")] == ["amazon"]
+    assert [b.key for b, _ in claimed("【ETC】重要なお知らせ")] == ["etc"]
+    assert claimed("tools, etc. and more") == []  # "etc." is not the ETC service
+    assert claimed("Au revoir") == []  # case-sensitive short names
+    assert [b.key for b, _ in claimed("Ｍｉｃｒｏ\u200bsoft サポート")] == ["microsoft"]  # full-width, zero-width
+
+
+def test_brand_ownership_follows_subdomains_only() -> None:
+    assert owner_of("shipment.amazon.co.jp").key == "amazon"
+    assert owner_of("amazon.co.jp.evil.example") is None
+    assert owner_of("notamazon.co.jp") is None
+
+
+@pytest.mark.parametrize(("host", "kind"), [
+    ("myetherwallatak.org", "typo"),
+    ("rnercari.com", "homoglyph"),
+    ("xn--pypal-4ve.com", "homoglyph"),
+    ("paypal-secure-login.example", "combo"),
+    ("amazon.co.jp.account-check.example", "brand_in_subdomain"),
+])
+def test_lookalikes(host: str, kind: str) -> None:
+    found = lookalike(host)
+    assert found is not None and found.kind == kind
+
+
+@pytest.mark.parametrize("host", ["www.amazon.co.jp", "github.com", "itsmobile.com", "example.org", "yahoo.co.uk"])
+def test_not_lookalikes(host: str) -> None:
+    assert lookalike(host) is None
+
+
+def test_skeleton_maps_confusables_to_latin() -> None:
+    assert skeleton("аррӏе") in ("apple", "appie")  # Cyrillic letters; palochka reads as l or i
+    assert lookalike("аррӏе.com").kind == "homoglyph"
+    assert lookalike("paypa1.com").kind == "homoglyph"
+    assert skeleton("amaz0n") == "amazon"
+
+
+def test_random_labels() -> None:
+    assert all(looks_random(label) for label in ("fevcvxs", "ubrjubf", "mtocgra", "grjfgpw"))
+    assert not any(looks_random(label) for label in ("yodobashi", "example", "sourceforge", "kuronekoyamato"))
+
+
+# --- sender and brand impersonation ---------------------------------------------------------------
+
+def test_brand_in_display_name_with_foreign_links_is_impersonation() -> None:
+    raw = message(sender="Amazon.co.jp <info@fdd.example>", html='<a href="https://ubrjubf.com/x">ログイン</a>',
+                  auth="spf=none; dkim=none; dmarc=none")
+    report = analyse(raw)
+    assert {"brand.impersonation", "sender.display_name_spoof", "link.random_domain"} <= ids(report)
+    assert report["verdict"]["level"] == "dangerous"
+    assert "Amazon" in report["verdict"]["summary"]["en"]
+
+
+def test_authenticated_brand_mail_is_safe() -> None:
+    raw = message(sender="Amazon.co.jp <ship@amazon.co.jp>", html='<a href="https://www.amazon.co.jp/gp/x">注文</a>',
+                  auth="spf=pass smtp.mailfrom=amazon.co.jp; dkim=pass header.d=amazon.co.jp; "
+                       "dmarc=pass header.from=amazon.co.jp")
+    report = analyse(raw)
+    assert "brand.impersonation" not in ids(report)
+    assert "auth.brand_authenticated" in ids(report)
+    assert report["verdict"]["level"] == "safe"
+
+
+def test_self_spoof_needs_a_check_that_failed() -> None:
+    spoof = message(sender="taro@example.jp", extra={"Delivered-To": "taro@example.jp"},
+                    auth="spf=fail smtp.mailfrom=example.jp; dmarc=fail header.from=example.jp")
+    unchecked = message(sender="taro@example.jp", extra={"Delivered-To": "taro@example.jp"})
+    assert "sender.self_spoof" in ids(analyse(spoof))
+    assert "sender.self_spoof" not in ids(analyse(unchecked))  # could not check is not "unauthenticated"
+
+
+def test_reply_to_free_mail() -> None:
+    raw = message(sender="Shop <news@shop.example>", extra={"Reply-To": "shop.refunds@gmail.com"})
+    finding = next(f for f in analyse(raw)["findings"] if f["id"] == "sender.reply_to_mismatch")
+    assert finding["evidence"]["free_email"] is True and finding["severity"] == "medium"
+
+
+# --- links ---------------------------------------------------------------------------------------
+
+def test_shown_brand_domain_leading_elsewhere_is_critical() -> None:
+    raw = message(html='<a href="https://myetherwallatak.org/a">https://www.myetherwallet.com/airdrop</a>')
+    report = analyse(raw)
+    mismatch = next(f for f in report["findings"] if f["id"] == "link.text_mismatch")
+    assert mismatch["severity"] == "critical"
+    assert "link.lookalike" in report["links"][0]["findings"]
+
+
+def test_own_click_tracker_is_not_a_mismatch() -> None:
+    raw = message(sender="Shop <news@example-shop.jp>",
+                  html='<a href="https://u1.ct.sendgrid.net/ls/click?upn=x">https://www.example-shop.jp/sale</a>',
+                  auth="spf=pass smtp.mailfrom=example-shop.jp; dkim=pass header.d=example-shop.jp; "
+                       "dmarc=pass header.from=example-shop.jp")
+    assert "link.text_mismatch" not in ids(analyse(raw))
+
+
+def test_free_hosting_shortener_userinfo_and_ip_links() -> None:
+    html = ('<a href="https://pub-1.r2.dev/i.html">a</a> <a href="https://bit.ly/x">b</a> '
+            '<a href="http://www.amazon.co.jp@203.0.113.9/login">c</a> <a href="http://45.33.32.156/x">d</a>')
+    found = ids(analyse(message(html=html)))
+    assert {"link.free_hosting", "link.shortener", "link.userinfo_trick", "link.ip_address"} <= found
+
+
+def test_recipient_address_in_link() -> None:
+    raw = message(html='<a href="https://pub-9.r2.dev/index.html#taro@example.jp">確認</a>',
+                  extra={"Delivered-To": "taro@example.jp"})
+    assert "link.recipient_in_url" in ids(analyse(raw))
+
+
+# --- authentication and route ---------------------------------------------------------------------
+
+def test_dmarc_fail_is_high_but_softened_for_lists_vouched_by_arc() -> None:
+    plain = analyse(message(auth="spf=fail smtp.mailfrom=example.org; dmarc=fail header.from=example.org"))
+    assert next(f for f in plain["findings"] if f["id"] == "dmarc.fail")["severity"] == "high"
+    listed = analyse(message(sender="Alice <alice@example.org>",
+                             auth="spf=pass smtp.mailfrom=lists.example.net; dkim=fail header.d=example.org; "
+                                  "arc=pass; dmarc=fail header.from=example.org",
+                             extra={"List-Id": "<users.lists.example.net>"}))
+    dmarc = next(f for f in listed["findings"] if f["id"] == "dmarc.fail")
+    assert dmarc["severity"] == "info"
+
+
+def test_untrusted_authentication_results_below_the_boundary_are_ignored() -> None:
+    raw = message(auth=None, extra={})
+    forged = raw.replace(b"From:", b"Authentication-Results: " + PROVIDER.encode()
+                         + b"; dmarc=pass header.from=example.org\nFrom:", 1)
+    report = analyse(forged)
+    assert report["auth"]["dmarc"]["result"] == "unknown"  # written by the sender, not the provider
+
+
+def test_date_far_from_delivery() -> None:
+    raw = message(extra={}).replace(b"Date: Tue, 03 Sep 2024 02:54:41 +0900", b"Date: Mon, 1 Jan 2024 00:00:00 +0000")
+    assert "route.date_mismatch" in ids(analyse(raw))
+
+
+# --- verdict --------------------------------------------------------------------------------------
+
+def test_levels_and_positive_evidence() -> None:
+    assert [level_for(s) for s in (0, 2, 4.5, 8)] == ["safe", "caution", "suspicious", "dangerous"]
+    # an authenticated sender does not hide the strongest risk: smtp credential test via own account
+    report = analyse(message(sender="taro@example.jp", subject="MailRip Test Result ID0BAB7A",
+                             text="smtp.example-mail.jp|587|taro@example.jp|hunter2",
+                             auth="spf=pass smtp.mailfrom=example.jp; dkim=pass header.d=example.jp; "
+                                  "dmarc=pass header.from=example.jp"))
+    assert report["verdict"]["level"] == "suspicious"
+
+
+def test_unreadable_message_is_unknown_with_a_reason() -> None:
+    report = analyse(b"\x00" * 10)
+    assert report["verdict"]["level"] in ("unknown", "safe")
+    assert report["verdict"]["summary"]["en"] and report["verdict"]["summary"]["ja"]
