@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 from whence.checks import CATALOGUE, run_checks
 from whence.checks.attachments import body_password, double_extension, extension
-from whence.checks.registry import Context, Hit
-from whence.model import Address, Attachment, AuthFacts, Facts, Lookups, Message, Origin
-from whence.model import Context as MailContext
+from whence.checks.registry import CheckContext, Hit
+from whence.model import Address, Attachment, AuthFacts, Context, Facts, Lookups, Message, Origin
 from whence.pipeline import Analysis
 from whence.settings import Settings
 
@@ -31,7 +30,7 @@ def make_facts(*attachments: Attachment, text: str = "", sender: str = "someone@
         message=Message(headers=[], parts=[], raw_size=0), from_=Address("", sender, sender.split("@")[1]),
         reply_to=[], sender=None, to=[], return_path=None, subject="", date=None, hops=[], origin=Origin(),
         auth=AuthFacts(), links=[], attachments=list(attachments), text=text, html="", list_id=None,
-        is_list=False, context=MailContext(), recipient=None)
+        is_list=False, context=Context(), recipient=None)
 
 
 def att(filename: str | None, sniffed: str | None, content_type: str = "application/octet-stream",
@@ -40,7 +39,7 @@ def att(filename: str | None, sniffed: str | None, content_type: str = "applicat
 
 
 def hits(check_id: str, facts: Facts) -> list[Hit]:
-    return list(CATALOGUE[check_id].func(Context(facts, Lookups())))
+    return list(CATALOGUE[check_id].func(CheckContext(facts, Lookups())))
 
 
 def fired(facts: Facts) -> dict[str, str]:

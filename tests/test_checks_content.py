@@ -13,9 +13,8 @@ from whence.checks.content import (
     simplified_glyphs_in_japanese,
     simplified_only_glyphs,
 )
-from whence.checks.registry import Context, Hit
-from whence.model import Address, AuthFacts, AuthResult, Facts, Lookups, Message, Origin
-from whence.model import Context as MailContext
+from whence.checks.registry import CheckContext, Hit
+from whence.model import Address, AuthFacts, AuthResult, Context, Facts, Lookups, Message, Origin
 from whence.pipeline import Analysis
 from whence.settings import Settings
 
@@ -36,11 +35,11 @@ def make_facts(subject: str = "", text: str = "", sender: str = "someone@example
         message=Message(headers=[], parts=[], raw_size=len(text)), from_=Address(name, sender, domain),
         reply_to=[], sender=None, to=[], return_path=None, subject=subject, date=None, hops=[],
         origin=Origin(), auth=AuthFacts(results=auth or []), links=[], attachments=[], text=text,
-        html="", list_id=None, is_list=is_list, context=MailContext(), recipient=None)
+        html="", list_id=None, is_list=is_list, context=Context(), recipient=None)
 
 
 def hits(check_id: str, facts: Facts) -> list[Hit]:
-    return list(CATALOGUE[check_id].func(Context(facts, Lookups())))
+    return list(CATALOGUE[check_id].func(CheckContext(facts, Lookups())))
 
 
 def severity(check_id: str, hit: Hit) -> str:

@@ -2,7 +2,7 @@
 
 from importlib import import_module
 
-from .registry import CATALOGUE, Check, Context, Hit, check, run_checks
+from .registry import CATALOGUE, Check, CheckContext, Hit, check, run_checks
 
 for _module in ("sender", "route", "auth", "links", "attachments", "content", "scam", "network"):
     try:
@@ -11,4 +11,4 @@ for _module in ("sender", "route", "auth", "links", "attachments", "content", "s
         if exc.name != f"{__name__}.{_module}":
             raise
 
-__all__ = ["CATALOGUE", "Check", "Context", "Hit", "check", "run_checks"]
+__all__ = ["CATALOGUE", "Check", "CheckContext", "Hit", "check", "run_checks"]

@@ -17,7 +17,7 @@ from ..domains import registrable_domain
 from ..facts.attachments import has_macros
 from ..i18n import T, fmt
 from ..model import Attachment, Facts
-from .registry import Context, Hit, check
+from .registry import CheckContext, Hit, check
 
 _MAX_MEMBERS = 500  # member names looked at per archive
 
@@ -148,7 +148,7 @@ def _executable_reasons(att: Attachment) -> list[tuple[str, bool]]:
         "実行されます。マルウェア感染の典型的な手口です。文書のような名前でも開かないでください。"),
     reason=T("it carries an executable attachment", "実行ファイルが添付されているため"),
 )
-def executable(ctx: Context) -> Iterator[Hit]:
+def executable(ctx: CheckContext) -> Iterator[Hit]:
     reasons: list[tuple[str, bool]] = []
     indexes: list[int] = []
     for i, att in _indexed(ctx.facts):
@@ -185,7 +185,7 @@ def executable(ctx: Context) -> Iterator[Hit]:
         "通常のメールでディスクイメージが送られてくることはまずありません。"),
     reason=T("it carries a disk image", "ディスクイメージが添付されているため"),
 )
-def disk_image(ctx: Context) -> Iterator[Hit]:
+def disk_image(ctx: CheckContext) -> Iterator[Hit]:
     files: list[str] = []
     indexes: list[int] = []
     for i, att in _indexed(ctx.facts):
@@ -212,7 +212,7 @@ def disk_image(ctx: Context) -> Iterator[Hit]:
         "マルウェアに感染させる手口としてよく使われます。メールで届いた文書のマクロは有効にしないでください。"),
     reason=T("it carries an Office document with macros", "マクロ付きの文書が添付されているため"),
 )
-def macro(ctx: Context) -> Iterator[Hit]:
+def macro(ctx: CheckContext) -> Iterator[Hit]:
     files: list[str] = []
     indexes: list[int] = []
     for i, att in _indexed(ctx.facts):
@@ -245,7 +245,7 @@ def macro(ctx: Context) -> Iterator[Hit]:
         "送る偽ページであることがよくあります。添付ファイルとして届いたページにパスワードを入力しないでください。"),
     reason=T("it carries a web page as an attachment", "Web ページが添付されているため"),
 )
-def html_attachment(ctx: Context) -> Iterator[Hit]:
+def html_attachment(ctx: CheckContext) -> Iterator[Hit]:
     files: list[str] = []
     indexes: list[int] = []
     for i, att in _indexed(ctx.facts):
@@ -274,7 +274,7 @@ def html_attachment(ctx: Context) -> Iterator[Hit]:
         "偽装されていることがほとんどです。"),
     reason=T("an attachment is disguised as another type", "添付ファイルの種類が偽装されているため"),
 )
-def type_mismatch(ctx: Context) -> Iterator[Hit]:
+def type_mismatch(ctx: CheckContext) -> Iterator[Hit]:
     files: list[str] = []
     indexes: list[int] = []
     severe = False
@@ -335,7 +335,7 @@ def _encrypted(facts: Facts) -> list[tuple[int, Attachment]]:
     reason=T("it carries an encrypted attachment with the password in the mail",
              "暗号化された添付ファイルとパスワードが同じメールにあるため"),
 )
-def encrypted_archive_password(ctx: Context) -> Iterator[Hit]:
+def encrypted_archive_password(ctx: CheckContext) -> Iterator[Hit]:
     encrypted = _encrypted(ctx.facts)
     if not encrypted:
         return
@@ -355,7 +355,7 @@ def encrypted_archive_password(ctx: Context) -> Iterator[Hit]:
         "届く予定のあったファイルでなければ開かないでください。"),
     reason=T("it carries an encrypted attachment", "暗号化された添付ファイルがあるため"),
 )
-def encrypted_archive(ctx: Context) -> Iterator[Hit]:
+def encrypted_archive(ctx: CheckContext) -> Iterator[Hit]:
     encrypted = _encrypted(ctx.facts)
     if encrypted and not body_password(f"{ctx.facts.subject}\n{ctx.facts.text}"):
         yield Hit({"files": [a.filename or "(no name)" for _, a in encrypted][:12]},
@@ -389,7 +389,7 @@ def _qr_domain(payload: str) -> str | None:
         "移し、メールのフィルターやこの確認の目を逃れる手口です。ログインや支払いのために読み取らないでください。"),
     reason=T("it carries a QR code", "QR コードが添付されているため"),
 )
-def qr_code(ctx: Context) -> Iterator[Hit]:
+def qr_code(ctx: CheckContext) -> Iterator[Hit]:
     facts = ctx.facts
     sender = registrable_domain(facts.from_.domain) if facts.from_ and facts.from_.domain else None
     files: list[str] = []

@@ -13,10 +13,10 @@ from ..domainlists import free_host, is_free_email, popular_rank
 from ..domains import registrable_domain
 from ..i18n import T
 from .common import auth_results, from_authenticated, from_domain, result_of
-from .registry import Context, Hit, check
+from .registry import CheckContext, Hit, check
 
 
-def _arc_vouches(ctx: Context) -> bool:
+def _arc_vouches(ctx: CheckContext) -> bool:
     return ctx.facts.is_list and result_of(ctx, "arc") == "pass"
 
 
@@ -29,7 +29,7 @@ def _arc_vouches(ctx: Context) -> bool:
              "DKIM でも裏付けられていません。"),
     reason=T("it fails DMARC for {domain}", "{domain} の DMARC 認証に失敗しています"),
 )
-def dmarc_fail(ctx: Context) -> Iterator[Hit]:
+def dmarc_fail(ctx: CheckContext) -> Iterator[Hit]:
     r = next((r for r in auth_results(ctx) if r.method == "dmarc"), None)
     if r is None or r.result != "fail":
         return
@@ -56,7 +56,7 @@ def _policy(reason: str | None) -> str | None:
              "このメールを届けたサーバーは、{domain} が送信を許可しているサーバーではありません（SPF {result}）。"),
     reason=T("its sending server is not authorised by SPF", "送信サーバーが SPF で許可されていません"),
 )
-def spf_fail(ctx: Context) -> Iterator[Hit]:
+def spf_fail(ctx: CheckContext) -> Iterator[Hit]:
     r = next((r for r in auth_results(ctx) if r.method == "spf"), None)
     if r is None or r.result not in ("fail", "softfail"):
         return
@@ -78,7 +78,7 @@ def spf_fail(ctx: Context) -> Iterator[Hit]:
              "{domain} の署名が検証できませんでした（{reason}）。途中で改変されたか、"
              "署名が偽造された可能性があります。"),
 )
-def dkim_fail(ctx: Context) -> Iterator[Hit]:
+def dkim_fail(ctx: CheckContext) -> Iterator[Hit]:
     results = [r for r in auth_results(ctx) if r.method == "dkim"]
     failed = [r for r in results if r.result in ("fail", "permerror")]
     if not failed or any(r.result == "pass" for r in results):
@@ -98,7 +98,7 @@ def dkim_fail(ctx: Context) -> Iterator[Hit]:
              "（{from_domain}）は誰でも名乗れる状態です。"),
     reason=T("nothing authenticates the sender", "差出人が認証されていません"),
 )
-def auth_none(ctx: Context) -> Iterator[Hit]:
+def auth_none(ctx: CheckContext) -> Iterator[Hit]:
     results = [r for r in auth_results(ctx) if r.method in ("spf", "dkim")]
     if not results or any(r.result == "pass" for r in results):
         return
@@ -115,7 +115,7 @@ def auth_none(ctx: Context) -> Iterator[Hit]:
              "{domain} がこのメールを送ったことが認証されています（{how}）。送信者の証明であって、内容が安全という"
              "意味ではありません。"),
 )
-def aligned_pass(ctx: Context) -> Iterator[Hit]:
+def aligned_pass(ctx: CheckContext) -> Iterator[Hit]:
     if not from_authenticated(ctx):
         return
     domain = from_domain(ctx)
@@ -137,7 +137,7 @@ def aligned_pass(ctx: Context) -> Iterator[Hit]:
     detail=T("The mail comes authenticated from {domain}, one of {brand_name}'s own domains.",
              "このメールは {brand_name_ja} の正規ドメイン {domain} から認証済みで届いています。"),
 )
-def brand_authenticated(ctx: Context) -> Iterator[Hit]:
+def brand_authenticated(ctx: CheckContext) -> Iterator[Hit]:
     if not from_authenticated(ctx):
         return
     brand = owner_of(from_domain(ctx))
@@ -154,7 +154,7 @@ def brand_authenticated(ctx: Context) -> Iterator[Hit]:
              "このメールはメーリングリストまたは転送サービス（{sealers}）を経由しており、その ARC 署名を受信サーバーが"
              "検証しています。作成者の署名が失敗しているのはリストによる改変のためです。"),
 )
-def arc_list_pass(ctx: Context) -> Iterator[Hit]:
+def arc_list_pass(ctx: CheckContext) -> Iterator[Hit]:
     if _arc_vouches(ctx):
         sealers = [s.domain for s in ctx.facts.auth.arc_sets if s.domain]
         yield Hit(evidence={"sealers": sealers or "?"})
@@ -173,7 +173,7 @@ _SUBJECT_TAG = re.compile(r"^\s*(\[spam\]|\*+spam\*+|\[meiwaku\]|\[迷惑\]|【�
              "受信サーバーがこのメールを迷惑メールと判定しています（{stamp}）。"),
     reason=T("your provider's filter marked it as spam", "メール事業者が迷惑メールと判定しています"),
 )
-def provider_spam(ctx: Context) -> Iterator[Hit]:
+def provider_spam(ctx: CheckContext) -> Iterator[Hit]:
     msg = ctx.facts.message
     limit = _origin_pos(ctx)  # stamps count only from the provider: above the origin's Received header
     for pos, (name, value) in enumerate(msg.headers):
@@ -187,7 +187,7 @@ def provider_spam(ctx: Context) -> Iterator[Hit]:
         yield Hit(evidence={"stamp": ctx.facts.subject[:80]})
 
 
-def _origin_pos(ctx: Context) -> int:
+def _origin_pos(ctx: CheckContext) -> int:
     i = ctx.facts.origin.hop_index
     if i is None or not (0 <= i < len(ctx.facts.hops)):
         return -1
@@ -203,7 +203,7 @@ def _origin_pos(ctx: Context) -> int:
              "裏付けられていないと判定されました。"),
     reason=T("your provider could not authenticate the sender", "受信サーバーが差出人を認証できませんでした"),
 )
-def compauth_fail(ctx: Context) -> Iterator[Hit]:
+def compauth_fail(ctx: CheckContext) -> Iterator[Hit]:
     r = next((r for r in ctx.facts.auth.results if r.method == "compauth"), None)
     if r is None or r.result not in ("fail", "softfail") or ctx.facts.is_list:
         return

@@ -8,10 +8,10 @@ from ..brands import Brand, claimed, lookalike, owner_of
 from ..domainlists import is_free_email
 from ..domains import registrable_domain
 from ..model import AuthResult
-from .registry import Context
+from .registry import CheckContext
 
 
-def auth_results(ctx: Context) -> list[AuthResult]:
+def auth_results(ctx: CheckContext) -> list[AuthResult]:
     """Provider results, then our re-checks for methods the provider did not report."""
     provider = list(ctx.facts.auth.results)
     if ctx.facts.auth.received_spf and not any(r.method == "spf" for r in provider):
@@ -20,7 +20,7 @@ def auth_results(ctx: Context) -> list[AuthResult]:
     return provider + [r for r in ctx.lookups.rechecks if r.method not in methods]
 
 
-def result_of(ctx: Context, method: str) -> str | None:
+def result_of(ctx: CheckContext, method: str) -> str | None:
     return next((r.result for r in auth_results(ctx) if r.method == method), None)
 
 
@@ -29,7 +29,7 @@ def _domain_of(value: str | None) -> str:
     return value.rsplit("@", 1)[-1] if value else ""
 
 
-def authenticated_domains(ctx: Context) -> set[str]:
+def authenticated_domains(ctx: CheckContext) -> set[str]:
     """Registrable domains that passed SPF or DKIM (per the provider or our re-check)."""
     def compute() -> set[str]:
         out = set()
@@ -52,7 +52,7 @@ def authenticated_domains(ctx: Context) -> set[str]:
     return ctx.memo("authenticated_domains", compute)
 
 
-def from_authenticated(ctx: Context) -> bool:
+def from_authenticated(ctx: CheckContext) -> bool:
     """The From domain is vouched for: DMARC pass, or a pass for a domain aligned with From."""
     f = ctx.facts.from_
     if f is None or not f.domain:
@@ -62,7 +62,7 @@ def from_authenticated(ctx: Context) -> bool:
     return registrable_domain(f.domain) in authenticated_domains(ctx)
 
 
-def from_domain(ctx: Context) -> str:
+def from_domain(ctx: CheckContext) -> str:
     f = ctx.facts.from_
     return registrable_domain(f.domain) or f.domain if f and f.domain else ""
 
@@ -71,7 +71,7 @@ def from_domain(ctx: Context) -> str:
 MONEY_BRANDS = frozenset({"bank", "card", "payment", "crypto", "government", "logistics", "telecom", "utility"})
 
 
-def claimed_brands(ctx: Context) -> list[tuple[Brand, str, str]]:
+def claimed_brands(ctx: CheckContext) -> list[tuple[Brand, str, str]]:
     """Brands the message claims to be: (brand, matched words, where) from display name, subject, address."""
     def compute() -> list[tuple[Brand, str, str]]:
         facts = ctx.facts
@@ -96,7 +96,7 @@ def claimed_brands(ctx: Context) -> list[tuple[Brand, str, str]]:
     return ctx.memo("claimed_brands", compute)
 
 
-def link_domains(ctx: Context) -> list[str]:
+def link_domains(ctx: CheckContext) -> list[str]:
     """Registrable domains of web links (http/https), in order, without duplicates."""
     def compute() -> list[str]:
         out: list[str] = []
@@ -107,7 +107,7 @@ def link_domains(ctx: Context) -> list[str]:
     return ctx.memo("link_domains", compute)
 
 
-def authenticated_brands(ctx: Context) -> set[str]:
+def authenticated_brands(ctx: CheckContext) -> set[str]:
     """Keys of brands owning a domain that authenticated this message."""
     def compute() -> set[str]:
         domains = set(authenticated_domains(ctx))
@@ -117,7 +117,7 @@ def authenticated_brands(ctx: Context) -> set[str]:
     return ctx.memo("authenticated_brands", compute)
 
 
-def infrastructure_domains(ctx: Context) -> set[str]:
+def infrastructure_domains(ctx: CheckContext) -> set[str]:
     """Domains of the list or forwarder that delivered the message (its footer links are not the sender's)."""
     def compute() -> set[str]:
         out = set()
@@ -131,13 +131,13 @@ def infrastructure_domains(ctx: Context) -> set[str]:
     return ctx.memo("infrastructure_domains", compute)
 
 
-def foreign_link_domains(ctx: Context, brand: Brand) -> list[str]:
+def foreign_link_domains(ctx: CheckContext, brand: Brand) -> list[str]:
     """Link domains that belong neither to BRAND, nor to the list that carried the mail."""
     infra = infrastructure_domains(ctx)
     return [d for d in link_domains(ctx) if not brand.owns(d) and d not in infra]
 
 
-def host_lookalike(ctx: Context, host: str):  # -> Lookalike | None
+def host_lookalike(ctx: CheckContext, host: str):  # -> Lookalike | None
     cache = ctx.memo("lookalikes", dict)
     if host not in cache:
         cache[host] = lookalike(host)

@@ -19,7 +19,7 @@ import bech32m
 from ..domains import registrable_domain
 from ..i18n import T, Text, fmt
 from ..model import Facts
-from .registry import Context, Hit, check
+from .registry import CheckContext, Hit, check
 
 _MAX_TEXT = 100_000  # characters of body text any one check scans
 _EVIDENCE_MAX = 8
@@ -33,7 +33,7 @@ def _bounded_text(facts: Facts) -> str:
     return (facts.text or "")[:_MAX_TEXT]
 
 
-def _nfkc(ctx: Context) -> str:
+def _nfkc(ctx: CheckContext) -> str:
     """Subject and body, NFKC-normalised (full-width ASCII → ASCII), computed once per message."""
     def compute() -> str:
         text = f"{ctx.facts.subject or ''}\n{_bounded_text(ctx.facts)}"
@@ -194,7 +194,7 @@ _THREAT = [
         "支払わず、返信もしないでください。"),
     reason=T("it demands cryptocurrency with threats", "仮想通貨を脅して要求しているため"),
 )
-def extortion_btc(ctx: Context) -> Iterator[Hit]:
+def extortion_btc(ctx: CheckContext) -> Iterator[Hit]:
     text = _nfkc(ctx)
     addresses = crypto_addresses(text)
     if not addresses:
@@ -267,7 +267,7 @@ def _mask(secret: str) -> str:
     reason=T("it looks like a test by a tool that tries stolen mail passwords",
              "盗んだパスワードを試すツールのテストメールに見えるため"),
 )
-def smtp_test(ctx: Context) -> Iterator[Hit]:
+def smtp_test(ctx: CheckContext) -> Iterator[Hit]:
     facts = ctx.facts
     subject = unicodedata.normalize("NFKC", " ".join((facts.subject or "").split()))[:500]
     body = unicodedata.normalize("NFKC", _bounded_text(facts))
@@ -383,7 +383,7 @@ def simplified_glyphs_in_japanese(text: str) -> tuple[dict[str, int], list[str]]
         "よく見られる特徴です。"),
     reason=T("its Japanese contains Simplified Chinese characters", "日本語の文中に簡体字が混じっているため"),
 )
-def simplified_chinese_in_japanese(ctx: Context) -> Iterator[Hit]:
+def simplified_chinese_in_japanese(ctx: CheckContext) -> Iterator[Hit]:
     facts = ctx.facts
     name = facts.from_.display_name if facts.from_ else ""
     text = f"{name}\n{facts.subject or ''}\n{_bounded_text(facts)}"
@@ -474,7 +474,7 @@ _FORM_DETAIL = T(
     reason=T("a genuine automated mail carries injected advertising",
              "正規の自動送信メールに宣伝が埋め込まれているため"),
 )
-def form_abuse(ctx: Context) -> Iterator[Hit]:
+def form_abuse(ctx: CheckContext) -> Iterator[Hit]:
     facts = ctx.facts
     domain = _authenticated_domain(facts)
     if domain is None:
@@ -616,7 +616,7 @@ _LURE_PRESSURE += [
         "ページでパスワードを入力しないでください。"),
     reason=T("it pressures you to log in, verify or pay", "ログイン・本人確認・支払いを急がせているため"),
 )
-def credential_lure(ctx: Context) -> Iterator[Hit]:
+def credential_lure(ctx: CheckContext) -> Iterator[Hit]:
     text = _nfkc(ctx)[:1_500]  # a lure says what it wants near the top
     action = _phrases(_LURE_ACTION, text)
     pressure = _phrases(_LURE_PRESSURE, text)
@@ -694,7 +694,7 @@ _INVISIBLE_DETAIL = T(
     reason=T("invisible characters hide words in the sender name or subject",
              "差出人名や件名に見えない文字が仕込まれているため"),
 )
-def invisible_characters(ctx: Context) -> Iterator[Hit]:
+def invisible_characters(ctx: CheckContext) -> Iterator[Hit]:
     facts = ctx.facts
     fields = [("sender name", "差出人名", facts.from_.display_name if facts.from_ else ""),
               ("subject", "件名", facts.subject or "")]

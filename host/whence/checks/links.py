@@ -14,7 +14,7 @@ from ..i18n import T
 from ..model import Link
 from ..wordiness import looks_random
 from .common import authenticated_domains, from_domain, host_lookalike
-from .registry import Context, Hit, check
+from .registry import CheckContext, Hit, check
 from .sender import KIND_JA
 
 # click-tracking domains of e-mail service providers: a mismatch through them is how newsletters work
@@ -67,7 +67,7 @@ def _is_tracker(domain: str) -> bool:
     reason=T("a link that shows {shown_domain} really goes to {target_domain}",
              "{shown_domain} と表示されたリンクが実際には {target_domain} へ向かいます"),
 )
-def text_mismatch(ctx: Context) -> Iterator[Hit]:
+def text_mismatch(ctx: CheckContext) -> Iterator[Hit]:
     own = authenticated_domains(ctx) | {from_domain(ctx)}
     for i, link in enumerate(ctx.facts.links):
         if not _clickable(link) or not link.domain:
@@ -97,7 +97,7 @@ def text_mismatch(ctx: Context) -> Iterator[Hit]:
              "{host} は {brand_name_ja} の {official} に似せてあります（{kind_ja}）。"),
     reason=T("it links to {host}, a look-alike of {brand_name}", "{brand_name_ja}に似せた {host} へリンクしています"),
 )
-def link_lookalike(ctx: Context) -> Iterator[Hit]:
+def link_lookalike(ctx: CheckContext) -> Iterator[Hit]:
     seen = set()
     for i, link in enumerate(ctx.facts.links):
         if not _clickable(link) or link.host in seen:
@@ -121,7 +121,7 @@ def link_lookalike(ctx: Context) -> Iterator[Hit]:
     reason=T("it links to a page on free hosting ({service})",
              "無料ホスティング（{service}）上のページへリンクしています"),
 )
-def link_free_hosting(ctx: Context) -> Iterator[Hit]:
+def link_free_hosting(ctx: CheckContext) -> Iterator[Hit]:
     own = authenticated_domains(ctx)
     for i, link in enumerate(ctx.facts.links):
         if not _clickable(link) or link.domain in own:
@@ -140,7 +140,7 @@ def link_free_hosting(ctx: Context) -> Iterator[Hit]:
              "{host} は短縮URLサービスです。本当のリンク先はメールからは分かりません。"),
     reason=T("it hides a link behind a URL shortener", "短縮URLでリンク先を隠しています"),
 )
-def link_shortener(ctx: Context) -> Iterator[Hit]:
+def link_shortener(ctx: CheckContext) -> Iterator[Hit]:
     for i, link in enumerate(ctx.facts.links):
         if _clickable(link) and shortener(link.host):
             yield Hit(evidence={"host": link.host, "url": link.url[:200]}, links=[i])
@@ -156,7 +156,7 @@ def link_shortener(ctx: Context) -> Iterator[Hit]:
     reason=T("it links to a random-looking domain ({domain})",
              "ランダムな文字列のドメイン（{domain}）へリンクしています"),
 )
-def link_random_domain(ctx: Context) -> Iterator[Hit]:
+def link_random_domain(ctx: CheckContext) -> Iterator[Hit]:
     own = authenticated_domains(ctx) | {from_domain(ctx)}  # a sender linking its own site chose the name
     for i, link in enumerate(ctx.facts.links):
         if not _clickable(link) or not link.domain or link.domain in own or popular_rank(link.domain):
@@ -173,7 +173,7 @@ def link_random_domain(ctx: Context) -> Iterator[Hit]:
              "{host} は .{tld} の下にあります。安価に取得でき悪用が多いトップレベルドメインです。"),
     reason=T("it links to a .{tld} domain", ".{tld} のドメインへリンクしています"),
 )
-def link_suspicious_tld(ctx: Context) -> Iterator[Hit]:
+def link_suspicious_tld(ctx: CheckContext) -> Iterator[Hit]:
     for i, link in enumerate(ctx.facts.links):
         if _clickable(link) and not popular_rank(link.domain or ""):
             tld = suspicious_tld(link.host)
@@ -190,7 +190,7 @@ def link_suspicious_tld(ctx: Context) -> Iterator[Hit]:
              "リンク {url} はドメイン名ではなくIPアドレスを指しています。正規のサービスではまずありません。"),
     reason=T("it links to a bare IP address", "IPアドレスに直接リンクしています"),
 )
-def link_ip(ctx: Context) -> Iterator[Hit]:
+def link_ip(ctx: CheckContext) -> Iterator[Hit]:
     for i, link in enumerate(ctx.facts.links):
         if not _clickable(link):
             continue
@@ -210,7 +210,7 @@ def link_ip(ctx: Context) -> Iterator[Hit]:
              "{url} は {shown} で始まるように見えますが、@ より前は無視され、実際には {host} へ向かいます。"),
     reason=T("a link disguises its real host with an @", "@ を使ってリンク先を偽装しています"),
 )
-def link_userinfo(ctx: Context) -> Iterator[Hit]:
+def link_userinfo(ctx: CheckContext) -> Iterator[Hit]:
     for i, link in enumerate(ctx.facts.links):
         if not _clickable(link):
             continue
@@ -232,7 +232,7 @@ def link_userinfo(ctx: Context) -> Iterator[Hit]:
              "ログイン欄を埋めたりするためで、認証情報を盗むフィッシングの典型です。"),
     reason=T("its link is personalised with your address", "リンクにあなたのアドレスが埋め込まれています"),
 )
-def link_recipient(ctx: Context) -> Iterator[Hit]:
+def link_recipient(ctx: CheckContext) -> Iterator[Hit]:
     rcpt = (ctx.facts.recipient or "").lower()
     if not rcpt or "@" not in rcpt:
         return
@@ -253,7 +253,7 @@ def link_recipient(ctx: Context) -> Iterator[Hit]:
              "メール内のフォームは入力内容を {host} へ送信します。"),
     reason=T("it contains a form that submits to {host}", "{host} へ送信するフォームを含んでいます"),
 )
-def link_form(ctx: Context) -> Iterator[Hit]:
+def link_form(ctx: CheckContext) -> Iterator[Hit]:
     own = authenticated_domains(ctx)
     for i, link in enumerate(ctx.facts.links):
         if link.source == "html-form" and link.host and link.domain not in own:

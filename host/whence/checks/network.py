@@ -15,18 +15,18 @@ from typing import Any
 from ..domains import registrable_domain
 from ..i18n import T
 from .common import from_authenticated, from_domain
-from .registry import Context, Hit, check
+from .registry import CheckContext, Hit, check
 
 KIND_JA = {"hosting": "ホスティング", "cloud": "クラウド", "vpn": "VPN", "residential": "家庭用回線",
            "mobile": "モバイル回線", "unknown": "不明"}
 YOUNG_DAYS = 90
 
 
-def _origin(ctx: Context) -> dict[str, Any]:
+def _origin(ctx: CheckContext) -> dict[str, Any]:
     return ctx.lookups.origin if ctx.lookups.done else {}
 
 
-def _platform_origin(ctx: Context) -> bool:
+def _platform_origin(ctx: CheckContext) -> bool:
     """The origin is a well-known platform's own mail server (FCrDNS name under a popular domain)."""
     from ..lookups.popular import popular_rank
 
@@ -47,7 +47,7 @@ def _platform_origin(ctx: Context) -> bool:
              "{org}（{country}）の{kind_ja}ネットワークから送信されています"),
     needs_network=True,
 )
-def hosting_network(ctx: Context) -> Iterator[Hit]:
+def hosting_network(ctx: CheckContext) -> Iterator[Hit]:
     o = _origin(ctx)
     kind = o.get("network_kind")
     if kind not in ("hosting", "cloud", "vpn") or ctx.facts.origin.authenticated or _platform_origin(ctx):
@@ -68,7 +68,7 @@ def hosting_network(ctx: Context) -> Iterator[Hit]:
     reason=T("its server's reverse DNS is not confirmed", "送信サーバーの逆引きが確認できません"),
     needs_network=True,
 )
-def fcrdns_fail(ctx: Context) -> Iterator[Hit]:
+def fcrdns_fail(ctx: CheckContext) -> Iterator[Hit]:
     o = _origin(ctx)
     if o.get("fcrdns") is False and o.get("ptr") and not ctx.facts.origin.authenticated:
         yield Hit(evidence={"ip": o.get("ip"), "ptr": o.get("ptr")})
@@ -84,7 +84,7 @@ def fcrdns_fail(ctx: Context) -> Iterator[Hit]:
              "送信サーバーの名乗り {helo} がそのアドレスを指していません"),
     needs_network=True,
 )
-def helo_mismatch(ctx: Context) -> Iterator[Hit]:
+def helo_mismatch(ctx: CheckContext) -> Iterator[Hit]:
     o, origin = _origin(ctx), ctx.facts.origin
     if not origin.helo or origin.authenticated or o.get("helo_matches_ip") is not False:
         return
@@ -106,22 +106,22 @@ def helo_mismatch(ctx: Context) -> Iterator[Hit]:
              "送信サーバーがブロックリスト（{lists}）に載っています"),
     needs_network=True,
 )
-def dnsbl_listed(ctx: Context) -> Iterator[Hit]:
+def dnsbl_listed(ctx: CheckContext) -> Iterator[Hit]:
     o = _origin(ctx)
     listed = [z for z, state in (o.get("dnsbl") or {}).items() if state == "listed"]
     if listed and not ctx.facts.origin.authenticated:
         yield Hit(evidence={"ip": o.get("ip"), "lists": listed, "codes": o.get("dnsbl_codes", {})})
 
 
-def _links_for(ctx: Context, domain: str) -> list[int]:
+def _links_for(ctx: CheckContext, domain: str) -> list[int]:
     return [i for i, link in enumerate(ctx.facts.links) if (link.domain or "").lower() == domain]
 
 
-def _domains(ctx: Context) -> dict[str, dict[str, Any]]:
+def _domains(ctx: CheckContext) -> dict[str, dict[str, Any]]:
     return ctx.lookups.domains if ctx.lookups.done else {}
 
 
-def _age_at_message(ctx: Context, info: dict[str, Any]) -> int | None:
+def _age_at_message(ctx: CheckContext, info: dict[str, Any]) -> int | None:
     registered = info.get("registered")
     if not registered:
         return None
@@ -147,7 +147,7 @@ def _age_at_message(ctx: Context, info: dict[str, Any]) -> int | None:
              "リンク先が登録から {age} 日のドメインです"),
     needs_network=True,
 )
-def young_domain(ctx: Context) -> Iterator[Hit]:
+def young_domain(ctx: CheckContext) -> Iterator[Hit]:
     for domain, info in _domains(ctx).items():
         links = _links_for(ctx, domain)
         age = _age_at_message(ctx, info)
@@ -165,7 +165,7 @@ def young_domain(ctx: Context) -> Iterator[Hit]:
     reason=T("a link's domain is blocklisted ({domain})", "リンク先 {domain} がブロックリストに載っています"),
     needs_network=True,
 )
-def domain_blocklisted(ctx: Context) -> Iterator[Hit]:
+def domain_blocklisted(ctx: CheckContext) -> Iterator[Hit]:
     for domain, info in _domains(ctx).items():
         if info.get("blocklisted"):
             yield Hit(evidence={"domain": domain, "lists": info["blocklisted"]},
@@ -182,7 +182,7 @@ def domain_blocklisted(ctx: Context) -> Iterator[Hit]:
              "リンク先 {domain} がフィッシングとして登録されています"),
     needs_network=True,
 )
-def phishing_feed(ctx: Context) -> Iterator[Hit]:
+def phishing_feed(ctx: CheckContext) -> Iterator[Hit]:
     for domain, info in _domains(ctx).items():
         if info.get("feed"):
             yield Hit(evidence={"domain": domain, "feeds": info["feed"]}, links=_links_for(ctx, domain))
@@ -197,7 +197,7 @@ def phishing_feed(ctx: Context) -> Iterator[Hit]:
              "不正利用の報告先: {abuse}。"),
     needs_network=True,
 )
-def hosted_on(ctx: Context) -> Iterator[Hit]:
+def hosted_on(ctx: CheckContext) -> Iterator[Hit]:
     for domain, info in _domains(ctx).items():
         host = info.get("hosting") or {}
         links = _links_for(ctx, domain)
@@ -217,7 +217,7 @@ def hosted_on(ctx: Context) -> Iterator[Hit]:
              "すべてのリンクが広く使われているドメイン（{domains}）を指しており、差出人ドメインも認証されています。"),
     needs_network=True,
 )
-def popular_domains(ctx: Context) -> Iterator[Hit]:
+def popular_domains(ctx: CheckContext) -> Iterator[Hit]:
     domains = _domains(ctx)
     linked = {(link.domain or "").lower() for link in ctx.facts.links if link.domain}
     if not linked or not from_authenticated(ctx):
@@ -238,7 +238,7 @@ _METHOD = {"spf": "SPF", "dkim": "DKIM", "dmarc": "DMARC", "arc": "ARC"}
              "受信時の {method} 判定は {provider} でしたが、いま再検証すると {recheck} です。{why_ja}"),
     needs_network=True,
 )
-def recheck_disagrees(ctx: Context) -> Iterator[Hit]:
+def recheck_disagrees(ctx: CheckContext) -> Iterator[Hit]:
     provider = {r.method: r for r in ctx.facts.auth.results}
     for r in ctx.lookups.rechecks:
         p = provider.get(r.method)

@@ -34,11 +34,11 @@ class Check:
     title: Text
     detail: Text  # template: {name} placeholders filled from the hit's evidence
     reason: Text | None  # short clause for the one-sentence summary; None = never named there
-    func: Callable[[Context], Iterable[Hit]]
+    func: Callable[[CheckContext], Iterable[Hit]]
     needs_network: bool = False  # only meaningful once lookups have run
 
 
-class Context:
+class CheckContext:
     """What a check may read: the facts, the lookups, and memoised derived knowledge."""
 
     def __init__(self, facts: Facts, lookups: Lookups) -> None:
@@ -63,11 +63,11 @@ def check(
     detail: Text,
     reason: Text | None = None,
     needs_network: bool = False,
-) -> Callable[[Callable[[Context], Iterable[Hit]]], Callable[[Context], Iterable[Hit]]]:
+) -> Callable[[Callable[[CheckContext], Iterable[Hit]]], Callable[[CheckContext], Iterable[Hit]]]:
     """Register a check in the catalogue under a stable id."""
     assert severity in SEVERITIES, severity
 
-    def register(func: Callable[[Context], Iterable[Hit]]) -> Callable[[Context], Iterable[Hit]]:
+    def register(func: Callable[[CheckContext], Iterable[Hit]]) -> Callable[[CheckContext], Iterable[Hit]]:
         if id in CATALOGUE:
             raise ValueError(f"duplicate check id {id}")
         CATALOGUE[id] = Check(id, severity, score, title, detail, reason, func, needs_network)
@@ -78,7 +78,7 @@ def check(
 
 def run_checks(facts: Facts, lookups: Lookups) -> tuple[list[Finding], list[str]]:
     """Run every check; a check that raises is reported as an error, never fatal."""
-    ctx = Context(facts, lookups)
+    ctx = CheckContext(facts, lookups)
     findings: list[Finding] = []
     errors: list[str] = []
     for chk in CATALOGUE.values():

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 from ..domains import registrable_domain
 from ..i18n import T
-from .registry import Context, Hit, check
+from .registry import CheckContext, Hit, check
 
 
-def _receipt_time(ctx: Context):  # -> datetime | None
+def _receipt_time(ctx: CheckContext):  # -> datetime | None
     """When the recipient's side first received it: the time of the origin's Received header."""
     facts = ctx.facts
     i = facts.origin.hop_index
@@ -28,7 +28,7 @@ def _receipt_time(ctx: Context):  # -> datetime | None
              "迷惑メールは日付を偽ったり使い回したりします。"),
     reason=T("its date is {hours} hours off its delivery time", "日付が配送時刻と {hours} 時間ずれています"),
 )
-def date_mismatch(ctx: Context) -> Iterator[Hit]:
+def date_mismatch(ctx: CheckContext) -> Iterator[Hit]:
     date, received = ctx.facts.date, _receipt_time(ctx)
     if not date or not received:
         return
@@ -52,7 +52,7 @@ def date_mismatch(ctx: Context) -> Iterator[Hit]:
              "どこかのサーバーの時計がずれています。"
              "それ自体は不審な点ではありません。"),
 )
-def clock_skew(ctx: Context) -> Iterator[Hit]:
+def clock_skew(ctx: CheckContext) -> Iterator[Hit]:
     for hop in ctx.facts.hops:
         if hop.delay_s is not None and hop.delay_s < -60:
             yield Hit(evidence={"index": hop.index, "seconds": round(-hop.delay_s)})
@@ -67,7 +67,7 @@ def clock_skew(ctx: Context) -> Iterator[Hit]:
     reason=T("its server's names disagree ({helo} vs {rdns})",
              "送信サーバーの名乗り（{helo}）と逆引き（{rdns}）が一致しません"),
 )
-def helo_mismatch(ctx: Context) -> Iterator[Hit]:
+def helo_mismatch(ctx: CheckContext) -> Iterator[Hit]:
     o = ctx.facts.origin
     if not o.helo or not o.hostname or o.authenticated:
         return
@@ -88,7 +88,7 @@ def helo_mismatch(ctx: Context) -> Iterator[Hit]:
              "まともに運用されているメールサーバーにはほぼ必ずあります。"),
     reason=T("its server has no host name", "送信サーバーにホスト名がありません"),
 )
-def no_rdns(ctx: Context) -> Iterator[Hit]:
+def no_rdns(ctx: CheckContext) -> Iterator[Hit]:
     o = ctx.facts.origin
     i = o.hop_index
     if o.ip is None or o.hostname or o.authenticated or i is None or not (0 <= i < len(ctx.facts.hops)):
@@ -107,7 +107,7 @@ def no_rdns(ctx: Context) -> Iterator[Hit]:
              "送信者の Web メールサービスが接続元アドレス {client_ip} を記録しています。これが送信者の実際の所在地"
              "（または VPN）です。"),
 )
-def webmail_client(ctx: Context) -> Iterator[Hit]:
+def webmail_client(ctx: CheckContext) -> Iterator[Hit]:
     if ctx.facts.origin.client_ip:
         yield Hit(evidence={"client_ip": ctx.facts.origin.client_ip})
 
@@ -120,7 +120,7 @@ def webmail_client(ctx: Context) -> Iterator[Hit]:
              "このメールは {list} によって再配送されています。リストは件名やフッターを変更するため、作成者の署名が"
              "失敗することがあります。"),
 )
-def mailing_list(ctx: Context) -> Iterator[Hit]:
+def mailing_list(ctx: CheckContext) -> Iterator[Hit]:
     if ctx.facts.is_list:
         yield Hit(evidence={"list": ctx.facts.list_id or "a list or forwarder"})
 
@@ -133,7 +133,7 @@ def mailing_list(ctx: Context) -> Iterator[Hit]:
              "このメールは {ip} から {user} としてログインして送信されています。あなたが送っていないなら、その"
              "アカウントのパスワードが第三者に知られています。"),
 )
-def authenticated_submission(ctx: Context) -> Iterator[Hit]:
+def authenticated_submission(ctx: CheckContext) -> Iterator[Hit]:
     o = ctx.facts.origin
     if not o.authenticated or o.hop_index is None:
         return

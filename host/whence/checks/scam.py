@@ -18,7 +18,7 @@ from ..domains import known_tld
 from ..i18n import T
 from .common import from_domain
 from .content import _nfkc, _phrases, _rx
-from .registry import Context, Hit, check
+from .registry import CheckContext, Hit, check
 
 _MONEY = _rx(r"(?:[$€£¥]|US\$|USD|EUR|R\$)\s?\d[\d,.]*(?:\s?(?:million|millones|milhões|mil|billion|k|m))?"
              r"|\b\d[\d,.]*\s?(?:million|millones|milhões|millions|mio\.?|billion)\b"
@@ -61,7 +61,7 @@ _PRIZE = [
              "個人情報を要求される典型的な詐欺です。"),
     reason=T("it tells an advance-fee scam story", "前払い詐欺によくある話をしています"),
 )
-def advance_fee(ctx: Context) -> Iterator[Hit]:
+def advance_fee(ctx: CheckContext) -> Iterator[Hit]:
     text = _nfkc(ctx)[:1_500]
     money = _MONEY.search(text)
     found = _phrases(_ADVANCE_FEE, text)
@@ -86,7 +86,7 @@ def advance_fee(ctx: Context) -> Iterator[Hit]:
              "狙うフィッシングの餌です。"),
     reason=T("it dangles a prize or bonus", "賞品やボーナスで釣ろうとしています"),
 )
-def prize_lure(ctx: Context) -> Iterator[Hit]:
+def prize_lure(ctx: CheckContext) -> Iterator[Hit]:
     text = _nfkc(ctx)[:1_500]
     found = _phrases(_PRIZE, text)
     if len(found) == 2 and ctx.facts.links:
@@ -102,7 +102,7 @@ def prize_lure(ctx: Context) -> Iterator[Hit]:
              "収集したアドレスに一斉送信しているだけです。"),
     reason=T("it greets you by your e-mail address", "あなたをメールアドレスで呼んでいます"),
 )
-def address_as_name(ctx: Context) -> Iterator[Hit]:
+def address_as_name(ctx: CheckContext) -> Iterator[Hit]:
     facts = ctx.facts
     rcpt = (facts.recipient or "").lower()
     if not rcpt or "@" not in rcpt:
@@ -124,7 +124,7 @@ def address_as_name(ctx: Context) -> Iterator[Hit]:
              "差出人アドレス「{address}」には有効なドメインがなく、返信もできず、どのドメインも送信を保証できません。"),
     reason=T("its From address cannot be real", "差出人アドレスが実在し得ない形式です"),
 )
-def invalid_address(ctx: Context) -> Iterator[Hit]:
+def invalid_address(ctx: CheckContext) -> Iterator[Hit]:
     f = ctx.facts.from_
     if ctx.facts.message.get("From") is None:
         return
@@ -146,7 +146,7 @@ _SPACED = re.compile(r"(?<!\S)(?:[^\W\d_] ){4,}[^\W\d_](?!\S)")
              "単語フィルターをすり抜けるための手口です。"),
     reason=T("it disguises words with look-alike letter symbols", "装飾文字で単語を偽装しています"),
 )
-def styled_letters(ctx: Context) -> Iterator[Hit]:
+def styled_letters(ctx: CheckContext) -> Iterator[Hit]:
     facts = ctx.facts
     for where, where_ja, text in (("subject", "件名", facts.subject),
                                   ("sender's name", "差出人名", facts.from_.display_name if facts.from_ else "")):
@@ -166,7 +166,7 @@ def styled_letters(ctx: Context) -> Iterator[Hit]:
              "誰でもすぐに作れ、背後に組織はありません。"),
     reason=T("it is sent from a free subdomain on {service}", "{service} の無料サブドメインから送られています"),
 )
-def sender_free_hosting(ctx: Context) -> Iterator[Hit]:
+def sender_free_hosting(ctx: CheckContext) -> Iterator[Hit]:
     f = ctx.facts.from_
     if f is None or not f.domain:
         return
@@ -187,7 +187,7 @@ _PLACEHOLDER = re.compile(r"\[(?:username|user_?name|first_?name|name|email)\]|\
              "本文に差し込み用の欄（「{placeholder}」）がそのまま残っています。送信者はあなたが誰かを知りません。"),
     reason=T("it is bulk mail with an unfilled placeholder", "差し込み欄が埋まっていない一斉送信です"),
 )
-def unfilled_template(ctx: Context) -> Iterator[Hit]:
+def unfilled_template(ctx: CheckContext) -> Iterator[Hit]:
     m = _PLACEHOLDER.search(ctx.facts.subject + "\n" + ctx.facts.text[:5000])
     if m:
         yield Hit(evidence={"placeholder": m.group(0)})
@@ -207,7 +207,7 @@ _WORD = re.compile(r"[^\W\d_]{3,}")
     reason=T("it spells words with look-alike letters from other alphabets",
              "他の文字体系のそっくりな文字で単語を綴っています"),
 )
-def mixed_script(ctx: Context) -> Iterator[Hit]:
+def mixed_script(ctx: CheckContext) -> Iterator[Hit]:
     facts = ctx.facts
     name = facts.from_.display_name if facts.from_ else ""
     for text in (facts.subject, name, facts.text[:3000]):
@@ -235,7 +235,7 @@ _TOKEN = re.compile(r"(?<![\w/.@])(?=[A-Za-z0-9]*[a-z])(?=[A-Za-z0-9]*[A-Z])(?=[
              "ものです。"),
     reason=T("its subject carries a random anti-filter token", "件名にフィルター回避用のランダムな文字列があります"),
 )
-def subject_token(ctx: Context) -> Iterator[Hit]:
+def subject_token(ctx: CheckContext) -> Iterator[Hit]:
     for m in _TOKEN.finditer(ctx.facts.subject[:300]):
         token = m.group(0)
         upper = sum(c.isupper() for c in token)
@@ -259,7 +259,7 @@ _SUBJECT_MONEY = _rx(r"(?:[$€£¥]|R\$|US\$)\s?\d[\d,.]*|\d[\d,.]*\s?(?:[$€�
              "出すのは支払い詐欺や仮想通貨詐欺の常套手段です。"),
     reason=T("a stranger puts a sum of money in the subject", "見知らぬ送信者が件名に金額を書いています"),
 )
-def money_subject(ctx: Context) -> Iterator[Hit]:
+def money_subject(ctx: CheckContext) -> Iterator[Hit]:
     m = _SUBJECT_MONEY.search(ctx.facts.subject[:300])
     if not m:
         return
@@ -301,7 +301,7 @@ _TOPIC_NAMES = {"gambling": ("gambling", "ギャンブル"), "dating": ("dating"
              "詐欺の定番です。"),
     reason=T("it is about {topics}, a staple of bulk scam mail", "迷惑メールの定番の話題（{topics_ja}）です"),
 )
-def spam_topic(ctx: Context) -> Iterator[Hit]:
+def spam_topic(ctx: CheckContext) -> Iterator[Hit]:
     text = _nfkc(ctx)[:1_500]
     found = _phrases(_TOPICS, text)
     if not found or (len(found) == 1 and len(_hits(_TOPICS, found, text)) < 2):

@@ -22,7 +22,7 @@ from .common import (
     mostly_japanese,
     result_of,
 )
-from .registry import Context, Hit, check
+from .registry import CheckContext, Hit, check
 
 LURE = re.compile(r"(?i)\b(account|verif|confirm|suspend|locked|unusual|sign[- ]?in|log[- ]?in|password|"
                   r"payment|billing|invoice|refund|security alert|expire|unlock|reward|prize|"
@@ -52,7 +52,7 @@ _WHERE = {"display_name": ("the sender's name", "差出人名"), "subject": ("th
     reason=T("claims to be {brand_name} but neither the sender nor the links belong to it",
              "{brand_name_ja}を名乗っているのに、送信元もリンク先も{brand_name_ja}のものではありません"),
 )
-def brand_impersonation(ctx: Context) -> Iterator[Hit]:
+def brand_impersonation(ctx: CheckContext) -> Iterator[Hit]:
     sender = from_domain(ctx)
     for brand, word, where in claimed_brands(ctx):
         if brand.key in authenticated_brands(ctx):
@@ -99,7 +99,7 @@ def brand_impersonation(ctx: Context) -> Iterator[Hit]:
 _VIA = re.compile(r"\s+via\s+\S+\s*$", re.I)  # "Name via List": the list's rewrite, not the sender's
 
 
-def _named_publication(ctx: Context, where: str) -> bool:
+def _named_publication(ctx: CheckContext, where: str) -> bool:
     """A Latin-script sender name that names its own domain beside the brand ("Lockergnome Apple
     Core" from lockergnome.com): a publication about the brand, not the brand. Japanese senders
     compose brand and service names ("楽天カード株式会社"), so this reading is kept to Latin script."""
@@ -111,7 +111,7 @@ def _named_publication(ctx: Context, where: str) -> bool:
     return len(label) >= 4 and label in re.sub(r"[\W_]+", "", f.display_name.lower())
 
 
-def _pure_claim(ctx: Context, word: str, where: str) -> bool:
+def _pure_claim(ctx: CheckContext, word: str, where: str) -> bool:
     """The sender's name is the brand and nothing else but words like "Support Team"."""
     if where != "display_name" or ctx.facts.from_ is None:
         return False
@@ -131,7 +131,7 @@ _ADDRESS_IN_NAME = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)|(?<![\w@.-])((?:[
              "差出人名には「{shown}」と表示されていますが、実際の差出人は {address} です。"),
     reason=T("its sender name pretends to be {shown}", "差出人名で {shown} を装っています"),
 )
-def display_name_spoof(ctx: Context) -> Iterator[Hit]:
+def display_name_spoof(ctx: CheckContext) -> Iterator[Hit]:
     f = ctx.facts.from_
     if f is None or not f.display_name:
         return
@@ -153,7 +153,7 @@ def display_name_spoof(ctx: Context) -> Iterator[Hit]:
              "返信すると差出人のドメイン {from_domain} ではなく {reply_to} に届きます。"),
     reason=T("replies go to {reply_to}", "返信先が {reply_to} です"),
 )
-def reply_to_mismatch(ctx: Context) -> Iterator[Hit]:
+def reply_to_mismatch(ctx: CheckContext) -> Iterator[Hit]:
     facts = ctx.facts
     if facts.from_ is None or not facts.reply_to or facts.is_list:
         return
@@ -180,7 +180,7 @@ def reply_to_mismatch(ctx: Context) -> Iterator[Hit]:
              "認証されていません。アカウントが乗っ取られたと思わせるための偽装です。"),
     reason=T("it forges your own address as the sender", "あなた自身のアドレスを差出人に偽装しています"),
 )
-def self_spoof(ctx: Context) -> Iterator[Hit]:
+def self_spoof(ctx: CheckContext) -> Iterator[Hit]:
     facts = ctx.facts
     if facts.from_ is None or not facts.recipient:
         return
@@ -202,7 +202,7 @@ def self_spoof(ctx: Context) -> Iterator[Hit]:
     reason=T("it is sent from {domain}, a look-alike of {brand_name}",
              "{brand_name_ja}に似せたドメイン {domain} から送られています"),
 )
-def sender_lookalike(ctx: Context) -> Iterator[Hit]:
+def sender_lookalike(ctx: CheckContext) -> Iterator[Hit]:
     f = ctx.facts.from_
     if f is None or not f.domain:
         return
@@ -225,7 +225,7 @@ KIND_JA = {"homoglyph": "似た文字の置き換え", "typo": "綴りの違い"
     reason=T("it comes from a random-looking domain ({domain})",
              "ランダムな文字列のドメイン（{domain}）から送られています"),
 )
-def sender_random_domain(ctx: Context) -> Iterator[Hit]:
+def sender_random_domain(ctx: CheckContext) -> Iterator[Hit]:
     sender = from_domain(ctx)
     if not sender or is_free_email(sender) or owner_of(sender):
         return
