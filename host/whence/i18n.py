@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-LANGS = ("en", "ja")
-
 Text = dict[str, str]
 
 

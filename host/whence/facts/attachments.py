@@ -52,7 +52,6 @@ MAX_DATA_URIS = 10  # data: images in HTML looked at per message
 if rarfile is not None:
     rarfile.RAR_MAX_COMMENT = -1
 
-ARCHIVE_KINDS = frozenset({"zip", "rar", "7z", "gzip", "bzip2", "xz", "cab", "iso", "tar", "ace", "vhd"})
 _NESTED_SUFFIXES = (".zip", ".rar", ".jar")
 _NOT_ATTACHMENTS = frozenset({
     "message/delivery-status", "message/disposition-notification", "message/feedback-report",

@@ -275,15 +275,6 @@ def _read_from(hop: Hop, items: list[tuple[str, str]], dialect: str, protocol: s
     hop.from_ip = ip
 
 
-def _host_or_literal(name: str | None) -> str | None:
-    if not name:
-        return None
-    if name.startswith("["):
-        return name
-    name = name.split("(", 1)[0]
-    return _host(name) or (name.strip() or None)
-
-
 def _comment_ip(text: str) -> str | None:
     """The client address inside one from-comment: "[1.2.3.4]", "(1.2.3.4)", "ident@1.2.3.4", ...."""
     text = re.sub(r"(?:HELO|EHLO|LHLO)\s+\S+", " ", text)

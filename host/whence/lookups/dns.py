@@ -33,10 +33,6 @@ _depth: contextvars.ContextVar[int] = contextvars.ContextVar("whence_lookup_dept
 _thread_depth = threading.local()
 
 
-class DnsTempError(Exception):
-    """A lookup could not be completed (timeout, SERVFAIL, deadline): 'could not check', never 'no'."""
-
-
 @dataclass
 class DnsAnswer:
     name: str
