@@ -41,7 +41,7 @@ class Analysis:
         if self.facts is None:
             return self._unknown()
         findings, errors = checks.run_checks(self.facts, found)
-        result = verdict.decide(findings, self.facts, found)
+        result = verdict.decide(findings)
         report = report_dict(self.facts, found, findings, result, self._elapsed(), self.file)
         if errors:
             report["errors"] = errors

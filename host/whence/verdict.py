@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .checks import CATALOGUE
 from .i18n import T, Text, fmt
-from .model import Facts, Finding, Lookups, Verdict
+from .model import Finding, Verdict
 
 # score → level boundaries (risk points): one high finding (≈5–6) makes a mail suspicious; a
 # critical one (≈8) or two independent high ones make it dangerous; weak hints alone stay caution.
@@ -35,10 +35,10 @@ def level_for(total: float) -> str:
     return "safe"
 
 
-def decide(findings: list[Finding], facts: Facts, found: Lookups) -> Verdict:
+def decide(findings: list[Finding]) -> Verdict:
     total = score(findings)
     level = level_for(total)
-    return Verdict(level=level, score=total, summary=summary(level, findings, facts))
+    return Verdict(level=level, score=total, summary=summary(level, findings))
 
 
 _LEAD: dict[str, Text] = {
@@ -47,7 +47,7 @@ _LEAD: dict[str, Text] = {
 }
 
 
-def summary(level: str, findings: list[Finding], facts: Facts) -> Text:
+def summary(level: str, findings: list[Finding]) -> Text:
     reasons: list[Text] = []
     seen: set[str] = set()
     for f in sorted(findings, key=lambda f: -f.score):
