@@ -66,8 +66,12 @@ def spf_fail(ctx: CheckContext) -> Iterator[Hit]:
     if ctx.facts.is_list:
         yield Hit(evidence={"domain": domain, "result": r.result}, severity="info", score=0.5)
         return
+    # the From domain's own SPF says no, and no DKIM speaks for it: its address is forged
+    forged = not soft and registrable_domain(domain) == from_domain(ctx) and \
+        not any(x.method == "dkim" and x.result == "pass" for x in auth_results(ctx))
     yield Hit(evidence={"domain": domain, "result": r.result},
-              severity="low" if soft else None, score=1.0 if soft else None)
+              severity="low" if soft else "high" if forged else None,
+              score=1.0 if soft else 4.0 if forged else None)
 
 
 @check(
