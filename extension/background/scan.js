@@ -78,11 +78,11 @@ function openProgress(scan) {
   return browser.windows.create({ type: "popup", url, width: 460, height: 300 }).catch(() => null);
 }
 
-/** Scans every message in a folder; returns the scan id. */
-export async function scanFolder(folder) {
+/** A scan's progress record, registered under a fresh id. */
+function newScan(folderName) {
   const scan = {
     id: String(nextScan++),
-    folderName: folder.name || folder.path || "",
+    folderName,
     total: null,
     done: 0,
     counts: {},
@@ -92,6 +92,12 @@ export async function scanFolder(folder) {
     ports: new Set(),
   };
   scans.set(scan.id, scan);
+  return scan;
+}
+
+/** Scans every message in a folder; returns the scan id. */
+export async function scanFolder(folder) {
+  const scan = newScan(folder.name || folder.path || "");
   try {
     const info = await browser.folders.getFolderInfo(folder.id);
     scan.total = info.totalMessageCount ?? null;
@@ -105,18 +111,7 @@ export async function scanFolder(folder) {
 
 /** Analyses the selected messages (a MessageList, paged). */
 export async function analyseSelection(messageList) {
-  const scan = {
-    id: String(nextScan++),
-    folderName: "",
-    total: null,
-    done: 0,
-    counts: {},
-    errors: 0,
-    cancelled: false,
-    finished: false,
-    ports: new Set(),
-  };
-  scans.set(scan.id, scan);
+  const scan = newScan("");
   const count = messageList?.messages?.length || 0;
   if (!messageList?.id) scan.total = count;
   if (count > 1 || messageList?.id) await openProgress(scan);
