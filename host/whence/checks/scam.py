@@ -31,7 +31,11 @@ _ADVANCE_FEE = [
                   r"|investment (plan|proposal|opportunity)|financ(e|ing) your (business|project)|loan offer"
                   r"|charity work|donat(e|ion) to you|lottery|winning (number|notification)|won the sum"
                   r"|(your|the) (fund|funds|compensation|atm card|inheritance) (transfer|payment|release)"
-                  r"|atm (visa )?card|western union|moneygram|reply back|bank draft|mining balance)\b"
+                  r"|atm (visa )?card|western union|moneygram|reply back|bank draft|mining balance"
+                  r"|(urgent|confidential|huge|lucrative|private) business "
+                  r"(dealing|transaction|proposal|deal|magnitude)"
+                  r"|seek your (consent|assistance|cooperation|partnership)|project financ\w*|investment of a"
+                  r"|proposta de (investimento|parceria)|propuesta de (inversi[oó]n|negocio))\b"
                   r"|遺産|相続人|受取人|投資(案件|のご提案)|融資のご案内|当選(金|しました)")),
     ("secrecy", _rx(r"\b(strictly confidential|confidential(ity)?|secret|discreet|private (email|matter)"
                     r"|reply (to|via) (my|this) (private )?e-?mail|contact me (via|on|at)|get back to me"
