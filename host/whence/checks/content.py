@@ -22,6 +22,7 @@ from ..model import Facts
 from .registry import CheckContext, Hit, check
 
 _MAX_TEXT = 100_000  # characters of body text any one check scans
+_NFKC_TEXT = 30_000  # the normalised copy the phrase checks read: lures and demands sit near the top
 _EVIDENCE_MAX = 8
 
 
@@ -36,7 +37,7 @@ def _bounded_text(facts: Facts) -> str:
 def _nfkc(ctx: CheckContext) -> str:
     """Subject and body, NFKC-normalised (full-width ASCII → ASCII), computed once per message."""
     def compute() -> str:
-        text = f"{ctx.facts.subject or ''}\n{_bounded_text(ctx.facts)}"
+        text = f"{ctx.facts.subject or ''}\n{_bounded_text(ctx.facts)[:_NFKC_TEXT]}"
         if not text.isascii():  # ASCII is its own NFKC
             text = unicodedata.normalize("NFKC", text)
         return text.replace("_", " ")  # "Mining_balance_0.7495_BTC": underscores stand for spaces
