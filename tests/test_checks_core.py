@@ -204,3 +204,24 @@ def test_unreadable_message_is_unknown_with_a_reason() -> None:
     report = analyse(b"\x00" * 10)
     assert report["verdict"]["level"] in ("unknown", "safe")
     assert report["verdict"]["summary"]["en"] and report["verdict"]["summary"]["ja"]
+
+
+@pytest.mark.parametrize(("sender", "subject", "domain"), [
+    ("三井住友カード <info@smbc-card.com>", "ETCカードのお申し込み受付のお知らせ", "smbc-card.com"),
+    ("ヨドバシ・ドット・コム <news@yodobashi.com>", "Apple製品の新着情報", "yodobashi.com"),
+])
+def test_known_authenticated_sender_may_name_other_brands(sender: str, subject: str, domain: str) -> None:
+    raw = message(sender=sender, subject=subject, text="いつもご利用いただきありがとうございます。詳しくはこちら。",
+                  html=f'<p>いつもご利用いただきありがとうございます。<a href="https://www.{domain}/x">詳しく</a></p>',
+                  auth=f"spf=pass smtp.mailfrom={domain}; dkim=pass header.d={domain}; dmarc=pass header.from={domain}")
+    report = analyse(raw)
+    assert "brand.impersonation" not in ids(report)
+    assert report["verdict"]["level"] == "safe"
+
+
+def test_brand_name_on_a_platform_sender_is_still_impersonation() -> None:
+    """A trusted platform's notification sent under a brand's name (GitHub mail named "Binance")."""
+    raw = message(sender="Binance <notifications@github.com>", subject="Re: [project] Install problems (#1)",
+                  html='<a href="https://bnbcoins-earn.online/claim">Claim Now</a>',
+                  auth="spf=pass smtp.mailfrom=github.com; dkim=pass header.d=github.com; dmarc=pass header.from=github.com")
+    assert "brand.impersonation" in ids(analyse(raw))

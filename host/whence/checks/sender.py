@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from ..brands import normalise, owner_of
-from ..domainlists import is_free_email, popular_rank
+from ..domainlists import free_host, is_free_email, popular_rank
 from ..domains import registrable_domain
 from ..i18n import T
 from ..wordiness import looks_random
@@ -54,8 +54,14 @@ _WHERE = {"display_name": ("the sender's name", "差出人名"), "subject": ("th
 )
 def brand_impersonation(ctx: CheckContext) -> Iterator[Hit]:
     sender = from_domain(ctx)
+    known = known_sender(ctx)
     for brand, word, where in claimed_brands(ctx):
         if brand.key in authenticated_brands(ctx):
+            continue
+        # an authenticated, established sender may write about others (a card issuer on ETC cards, a
+        # shop on Apple products); only the name it sends under claims an identity ("Binance" sending
+        # as notifications@github.com)
+        if known and where != "display_name":
             continue
         # a subject that merely mentions a brand ("Re: Google's new API") claims nothing; it counts
         # when the mail is Japanese-targeted or the subject itself is a lure
@@ -97,6 +103,16 @@ def brand_impersonation(ctx: CheckContext) -> Iterator[Hit]:
 
 
 _VIA = re.compile(r"\s+via\s+\S+\s*$", re.I)  # "Name via List": the list's rewrite, not the sender's
+
+
+def known_sender(ctx: CheckContext) -> bool:
+    """The From domain is authenticated and has a reputation: a brand's own or a popular domain,
+    not a free-mail box or a customer's name on a shared platform."""
+    f = ctx.facts.from_
+    if f is None or not from_authenticated(ctx):
+        return False
+    sender = from_domain(ctx)
+    return bool(owner_of(sender) or popular_rank(sender)) and not is_free_email(sender) and not free_host(f.domain)
 
 
 def _named_publication(ctx: CheckContext, where: str) -> bool:
