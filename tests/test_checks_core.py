@@ -223,5 +223,6 @@ def test_brand_name_on_a_platform_sender_is_still_impersonation() -> None:
     """A trusted platform's notification sent under a brand's name (GitHub mail named "Binance")."""
     raw = message(sender="Binance <notifications@github.com>", subject="Re: [project] Install problems (#1)",
                   html='<a href="https://bnbcoins-earn.online/claim">Claim Now</a>',
-                  auth="spf=pass smtp.mailfrom=github.com; dkim=pass header.d=github.com; dmarc=pass header.from=github.com")
+                  auth="spf=pass smtp.mailfrom=github.com; dkim=pass header.d=github.com; "
+                       "dmarc=pass header.from=github.com")
     assert "brand.impersonation" in ids(analyse(raw))
