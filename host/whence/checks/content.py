@@ -16,6 +16,7 @@ from importlib import resources
 import base58
 import bech32m
 
+from ..domainlists import shortener
 from ..domains import registrable_domain
 from ..i18n import T, Text, fmt
 from ..model import Facts
@@ -51,11 +52,6 @@ def _data_lines(name: str) -> list[str]:
 
 def _registrable(host: str | None) -> str | None:
     return (registrable_domain(host) or host.strip(".").lower()) if host else None
-
-
-@cache
-def _shorteners() -> frozenset[str]:
-    return frozenset(_data_lines("url_shorteners.txt"))
 
 
 @cache
@@ -497,7 +493,7 @@ def form_abuse(ctx: CheckContext) -> Iterator[Hit]:
         reg = _registrable(host)
         if reg and reg != own:
             links.append(url)
-            if reg in _shorteners() or host in _shorteners():
+            if shortener(host):
                 signals.append("shortener")
     if links:
         signals.insert(0, "link")

@@ -16,10 +16,8 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from publicsuffixlist import PublicSuffixList
-
+from ..domains import registrable_domain
 from ..i18n import T, fmt
 from ..model import Context, Hop, Message, Origin
 from ..settings import Settings
@@ -84,20 +82,11 @@ class Route:
     boundary_pos: int = -1  # position in message.headers of the origin's Received header
 
 
-@lru_cache(maxsize=1)
-def _psl() -> PublicSuffixList:
-    return PublicSuffixList()
-
-
 def registrable(host: str | None) -> str | None:
-    """The registrable domain of a host name (PSL), lower-case; None for addresses and bare labels."""
-    if not host or normalize_ip(host) or "." not in host:
+    """The registrable domain of a host name (PSL); None for addresses and bare labels."""
+    if not host or normalize_ip(host):
         return None
-    host = host.strip().strip(".").lower()
-    try:
-        return _psl().privatesuffix(host)
-    except (ValueError, UnicodeError):
-        return None
+    return registrable_domain(host)
 
 
 def is_internal_ip(ip: str | None) -> bool:

@@ -11,6 +11,7 @@ import asyncio
 import time
 from typing import Any
 
+from ..domains import registrable_domain
 from ..model import AuthResult, Facts, LookupRecord, Lookups
 from ..settings import Settings
 from . import feeds
@@ -38,31 +39,18 @@ def open_cache() -> Cache:
         return NullCache()
 
 
-def _registrable(host: str | None) -> str | None:
-    if not host:
-        return None
-    try:
-        from ..domains import is_ip, registrable_domain
-
-        if is_ip(host):
-            return None
-        return registrable_domain(host)
-    except Exception:
-        return org_domain(host)
-
-
 def link_domains(facts: Facts) -> dict[str, list[str]]:
     """Registrable domains to look up (links, then the From domain) → the full hosts seen under each."""
     out: dict[str, list[str]] = {}
     for link in facts.links:
-        domain = link.domain or _registrable(link.host)
-        if not domain or (link.host and _registrable(link.host) is None and link.domain is None):
+        domain = link.domain or registrable_domain(link.host)
+        if not domain or (link.host and registrable_domain(link.host) is None and link.domain is None):
             continue
         hosts = out.setdefault(domain.lower(), [])
         if link.host and link.host.lower() not in hosts and link.host.lower() != domain.lower():
             hosts.append(link.host.lower())
     if facts.from_ and facts.from_.domain:
-        domain = _registrable(facts.from_.domain)
+        domain = registrable_domain(facts.from_.domain)
         if domain:
             out.setdefault(domain.lower(), [])
     return dict(list(out.items())[:MAX_DOMAINS])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
+from ..domains import registrable_domain
 from ..model import AuthResult
 from .dns import Resolver
 
@@ -15,16 +16,7 @@ from .dns import Resolver
 def org_domain(domain: str) -> str:
     """The organisational domain: the registrable domain by the Public Suffix List."""
     domain = domain.lower().rstrip(".")
-    try:
-        from ..domains import registrable_domain
-
-        found = registrable_domain(domain)
-    except Exception:
-        found = None
-    if not found:
-        from publicsuffixlist import PublicSuffixList
-
-        found = PublicSuffixList().privatesuffix(domain)
+    found = registrable_domain(domain)
     if found:
         try:
             return found.encode("idna").decode("ascii").lower()
