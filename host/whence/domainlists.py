@@ -1,5 +1,5 @@
-"""The bundled domain lists (data/*.txt, from Sublime Security's static-files, MIT): shorteners,
-free hosting, abused TLDs, free mail providers, popular domains. Loaded once, on first use."""
+"""The bundled domain lists (data/*.txt, mostly from Sublime Security's static-files, MIT): shorteners,
+free hosting, abused TLDs, free mail providers, popular domains, image-sharing sites. Loaded once, on first use."""
 
 from __future__ import annotations
 
@@ -48,6 +48,11 @@ def free_host(host: str) -> tuple[str, str] | None:
         if hit and (kind != "subdomain" or host.lower().rstrip(".") != hit):
             return hit, kind
     return None
+
+
+def image_host(host: str) -> str | None:
+    """The public image-sharing site (imgur.com, ibb.co …) HOST belongs to."""
+    return _suffix_in(host, _load("image_hosts.txt"))
 
 
 def suspicious_tld(host: str) -> str | None:

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from urllib.parse import unquote, urlsplit
 
 from ..brands import owner_of
-from ..domainlists import free_host, popular_rank, shortener, suspicious_tld
+from ..domainlists import free_host, image_host, popular_rank, shortener, suspicious_tld
 from ..domains import normalise_host, registrable_domain
 from ..i18n import T
 from ..model import Link
 from ..wordiness import looks_random
-from .common import authenticated_domains, from_domain, host_lookalike
+from .common import authenticated_brands, authenticated_domains, from_domain, host_lookalike
 from .registry import CheckContext, Hit, check
 from .sender import KIND_JA
 
@@ -145,6 +145,29 @@ def link_shortener(ctx: CheckContext) -> Iterator[Hit]:
         if _clickable(link) and shortener(link.host):
             yield Hit(evidence={"host": link.host, "url": link.url[:200]}, links=[i])
             return
+
+
+@check(
+    "link.image_host", "medium", 2.0,
+    title=T("Its pictures come from a public image-sharing site", "画像が誰でも使える画像共有サイトから読み込まれます"),
+    detail=T("The message shows or links pictures stored on {service} ({host}), where anyone can upload one. "
+             "Organisations serve their pictures from their own site or mail service; bulk mail that "
+             "puts its words into pictures, out of a filter's sight, borrows these sites.",
+             "このメールは誰でも画像を置ける {service}（{host}）上の画像を表示・リンクしています。企業は自社サイトや"
+             "配信サービスから画像を出します。文面を画像にしてフィルターから隠す迷惑メールがこうしたサイトを使います。"),
+    reason=T("its pictures are stored on {service}, a public image-sharing site",
+             "画像を画像共有サイト {service} に置いています"),
+)
+def link_image_host(ctx: CheckContext) -> Iterator[Hit]:
+    for i, link in enumerate(ctx.facts.links):
+        service = image_host(link.host) if link.host else None
+        if not service:
+            continue
+        owner = owner_of(service)
+        if owner and owner.key in authenticated_brands(ctx):
+            continue  # a platform's own notification showing its own users' pictures
+        yield Hit(evidence={"host": link.host, "service": service}, links=[i])
+        return
 
 
 @check(

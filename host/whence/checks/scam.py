@@ -16,7 +16,7 @@ from ..brands import owner_of
 from ..domainlists import free_host, is_free_email, popular_rank
 from ..domains import known_tld
 from ..i18n import T
-from .common import from_domain
+from .common import from_authenticated, from_domain
 from .content import _nfkc, _phrases, _rx
 from .registry import CheckContext, Hit, check
 
@@ -69,13 +69,13 @@ def advance_fee(ctx: CheckContext) -> Iterator[Hit]:
     text = _nfkc(ctx)[:1_500]
     money = _MONEY.search(text)
     found = _phrases(_ADVANCE_FEE, text)
-    if "story" not in found or not (money or len(found) == 2):
-        return
-    phrases = list(found.values()) + ([money.group(0)] if money else [])
     facts = ctx.facts
     # answers are to go to a free-mail box other than the sender's: the classic set-up
     reply_free = any(is_free_email(a.domain) and a.domain != (facts.from_.domain if facts.from_ else "")
                      for a in facts.reply_to)
+    if "story" not in found or not (money or len(found) == 2 or reply_free):
+        return
+    phrases = list(found.values()) + ([money.group(0)] if money else [])
     strong = (money and len(found) == 2) or reply_free
     yield Hit(evidence={"phrases": phrases[:5], "reply_to_free_mail": reply_free},
               severity=None if strong else "medium", score=None if strong else 3.0)
@@ -137,16 +137,19 @@ def invalid_address(ctx: CheckContext) -> Iterator[Hit]:
         yield Hit(evidence={"address": address or "(none)", "domain": from_domain(ctx) or "?"})
 
 
-_MATH_ALNUM = re.compile("[\U0001d400-\U0001d7ff]")
+# mathematical letters (𝐨𝐩𝐞𝐧), and letters of other scripts and symbol blocks that pass for Latin ones:
+# Canadian syllabics (ᑕ ᗩ), Tai Le (ᥣ ᥴ ᥱ), Lisu (ꓮ), circled and squared letters (Ⓐ 🄰), small capitals (ᴀ)
+_MATH_ALNUM = re.compile("[\U0001d400-\U0001d7ff\u1400-\u167f\u1950-\u197f\ua4d0-\ua4ff\u24b6-\u24e9"
+                         "\U0001f130-\U0001f189\u1d00-\u1d2b]")
 _SPACED = re.compile(r"(?<!\S)(?:[^\W\d_] ){4,}[^\W\d_](?!\S)")
 
 
 @check(
     "content.styled_letters", "medium", 2.0,
     title=T("Letters disguised with look-alike symbols", "装飾文字で書かれた文言があります"),
-    detail=T("The {where} is written with mathematical letter symbols or spaced-out letters (“{sample}”) "
+    detail=T("The {where} is written with look-alike letter symbols or spaced-out letters (“{sample}”) "
              "that read like normal words but slip past word filters.",
-             "{where_ja}が数学用の装飾文字や一文字ずつ空けた綴り（「{sample}」）で書かれています。普通の文字に見えますが、迷惑メールの"
+             "{where_ja}が装飾文字・よく似た別の文字や一文字ずつ空けた綴り（「{sample}」）で書かれています。普通の文字に見えますが、迷惑メールの"
              "単語フィルターをすり抜けるための手口です。"),
     reason=T("it disguises words with look-alike letter symbols", "装飾文字で単語を偽装しています"),
 )
@@ -155,7 +158,7 @@ def styled_letters(ctx: CheckContext) -> Iterator[Hit]:
     for where, where_ja, text in (("subject", "件名", facts.subject),
                                   ("sender's name", "差出人名", facts.from_.display_name if facts.from_ else "")):
         found = _MATH_ALNUM.findall(text or "")
-        if len(found) >= 3 or _SPACED.search(text or ""):
+        if len(found) >= 2 or _SPACED.search(text or ""):
             yield Hit(evidence={"where": where, "where_ja": where_ja, "sample": (text or "")[:60]})
             return
 
@@ -177,6 +180,50 @@ def sender_free_hosting(ctx: CheckContext) -> Iterator[Hit]:
     hit = free_host(f.domain)
     if hit and hit[1] == "subdomain":
         yield Hit(evidence={"domain": f.domain, "service": hit[0]})
+
+
+_MARKUP_RESIDUE = re.compile(r"<[^>]{0,60}>|https?://\S+")
+_REMOTE_PICTURE = re.compile(r"<img\b[^>]{0,300}?src\s*=\s*[\"']?\s*https?://|url\(\s*[\"']?\s*https?://", re.I)
+
+
+@check(
+    "content.image_only", "low", 2.0,
+    title=T("Pictures instead of words", "文章の代わりに画像だけのメールです"),
+    detail=T("The message has almost no text ({letters} letters) but shows pictures loaded from the web and "
+             "a link: what it says is in the pictures, out of a filter's sight. Real senders write their "
+             "message, their address and how to unsubscribe as text.",
+             "本文にほとんど文字がなく（{letters} 文字）、Web から読み込む画像とリンクだけでできています。"
+             "内容を画像に入れてフィルターから隠す手口です。正規の送信者は本文・所在地・配信停止方法を文字で書きます。"),
+    reason=T("it says what it says in pictures, not words", "文章ではなく画像で内容を伝えています"),
+)
+def image_only(ctx: CheckContext) -> Iterator[Hit]:
+    facts = ctx.facts
+    if not facts.html or not any(link.source in ("html-a", "html-area") for link in facts.links):
+        return
+    letters = sum(c.isalpha() for c in _MARKUP_RESIDUE.sub(" ", facts.text[:5_000]))
+    if letters < 100 and _REMOTE_PICTURE.search(facts.html[:200_000]):
+        yield Hit(evidence={"letters": letters})
+
+
+_ALIAS = re.compile(r"[a-z]{2,}_[a-z]{2,}_\d{3,}", re.I)
+
+
+@check(
+    "sender.generated_alias", "low", 1.5,
+    title=T("A one-off generated sender address", "使い捨てに生成された差出人アドレスです"),
+    detail=T("The address {address} is a made-up name with a serial number (name_name_12345) on a domain "
+             "that is not a mail provider: the pattern of affiliate mailers that rotate thousands of "
+             "such senders so that no one of them builds a bad name.",
+             "{address} は、メール事業者ではないドメイン上で「名前_名前_連番」の形に作られたアドレスです。"
+             "悪評が付かないよう大量の差出人を使い回すアフィリエイト業者の手口です。"),
+    reason=T("it comes from a generated one-off address", "使い捨てに生成されたアドレスから送られています"),
+)
+def generated_alias(ctx: CheckContext) -> Iterator[Hit]:
+    f = ctx.facts.from_
+    if f is None or not f.domain or is_free_email(f.domain):
+        return
+    if _ALIAS.fullmatch(f.address.rsplit("@", 1)[0]):
+        yield Hit(evidence={"address": f.address})
 
 
 _PLACEHOLDER = re.compile(r"\[(?:username|user_?name|first_?name|name|email)\]|\{\{\s*\w+\s*\}\}|%%\w+%%|\$\{\w+\}"
@@ -230,23 +277,39 @@ _TOKEN = re.compile(r"(?<![\w/.@])(?=[A-Za-z0-9]*[a-z])(?=[A-Za-z0-9]*[A-Z])(?=[
                     r"a-z0-9]{10,}(?![\w@.-])")
 
 
+# an uppercase or letters-and-digits tag set off at the very end by a dot, a tab or a run of dots
+# (or, for letters-and-digits, of spaces): "… overstapstress.PCOK", "… €250-🏆\t-\tQZTFWBB",
+# "Team   .....QN649" — the per-copy tag of a bulk run; real subjects end in words
+_TAG = r"([A-Z]{1,3}\d{3,}|[a-z]{2,4}[A-Z]{2,4})"
+_TAIL_TAG = re.compile(r"(?:(?:(?<=[^\s.\d])\.|\s\.|\t|\.{2,})[\s.\t-]*([A-Z]{4,}|" + _TAG[1:]
+                       + r"|\s{3,}[\s.\t-]*" + _TAG + r")\s*$")
+
+
 @check(
     "content.subject_token", "low", 1.5,
-    title=T("The subject carries a random tracking token", "件名にランダムな識別子が付いています"),
-    detail=T("The subject ends in a random string (“{token}”) that bulk senders add so that every copy "
+    title=T("A random tag in the subject or sender name", "件名や差出人名にランダムな識別子が付いています"),
+    detail=T("The {where} carries a random string (“{token}”) that bulk senders add so that every copy "
              "looks different to filters.",
-             "件名にランダムな文字列（「{token}」）が付いています。一斉送信で1通ずつ違って見せ、フィルターを避けるための"
-             "ものです。"),
-    reason=T("its subject carries a random anti-filter token", "件名にフィルター回避用のランダムな文字列があります"),
+             "{where_ja}にランダムな文字列（「{token}」）が付いています。一斉送信で1通ずつ違って見せ、フィルターを"
+             "避けるためのものです。"),
+    reason=T("its {where} carries a random anti-filter tag",
+             "{where_ja}にフィルター回避用のランダムな文字列があります"),
 )
 def subject_token(ctx: CheckContext) -> Iterator[Hit]:
-    for m in _TOKEN.finditer(ctx.facts.subject[:300]):
+    facts = ctx.facts
+    for m in _TOKEN.finditer(facts.subject[:300]):
         token = m.group(0)
         upper = sum(c.isupper() for c in token)
         lower = sum(c.islower() for c in token)
         changes = sum(1 for a, b in pairwise(token) if a.isupper() != b.isupper())
         if upper >= 3 and lower >= 3 and changes >= 4 and not re.search(r"[a-z]{5,}", token):
-            yield Hit(evidence={"token": token})
+            yield Hit(evidence={"token": token, "where": "subject", "where_ja": "件名"})
+            return
+    for where, where_ja, text in (("subject", "件名", facts.subject),
+                                  ("sender's name", "差出人名", facts.from_.display_name if facts.from_ else "")):
+        m = _TAIL_TAG.search((text or "")[-80:])
+        if m:
+            yield Hit(evidence={"token": m.group(1) or m.group(2), "where": where, "where_ja": where_ja})
             return
 
 
@@ -273,6 +336,41 @@ def money_subject(ctx: CheckContext) -> Iterator[Hit]:
     yield Hit(evidence={"amount": m.group(0), "domain": sender or "?"})
 
 
+_CRYPTO = _rx(r"\b(bitcoins?|btc|ethereum|usdt|usdc|erc-?20|trc-?20|cryptocurrenc(y|ies)|criptomoedas?|criptomonedas?"
+             r"|kryptow[aä]hrung(en)?|airdrops?|xrp|blockchain|nfts?|staking|metamask|trust ?wallet|seed phrase"
+             r"|recovery phrase|digital assets|crypto (wallet|assets|account|tokens?)|(escrowed|reserve) tokens)\b"
+             r"|仮想通貨|暗号資産|ビットコイン")
+_GAIN = _rx(r"\b(claim(ed|ing)?|withdraw(al|als|ing|n)?|allocation|eligible|bonus|free|rewards?|balance|payout|"
+            r"verif(y|ied|ication)|suspend(ed)?|redeem|distribution|redistribution|earn(ed|ings?)?|giveaway|profits?|"
+            r"cash (out|the funds)|saldo|resgat\w+|sacar|retirar|gr[aá]tis|auszahlung|guthaben|gewinn)\b"
+            r"|受け取|出金|残高|無料|ボーナス|報酬|配布")
+
+
+@check(
+    "content.crypto_lure", "medium", 3.0,
+    title=T("Crypto money on offer or at risk", "仮想通貨がもらえる・失われると持ちかけています"),
+    detail=T("The message talks of cryptocurrency ({crypto}) together with {gain}: a balance to withdraw, tokens "
+             "to claim, a wallet to verify. Give-aways, forgotten mining balances and wallet checks are how "
+             "crypto scams and wallet-draining phishing open; nobody hands out crypto by e-mail.",
+             "仮想通貨（{crypto}）の話に「{gain}」といった言葉が並んでいます。引き出せる残高、受け取れるトークン、"
+             "ウォレットの確認などは、仮想通貨詐欺やウォレットを乗っ取るフィッシングの入り口です。メールで仮想通貨を"
+             "配る人はいません。"),
+    reason=T("it dangles cryptocurrency ({crypto})", "仮想通貨（{crypto}）で釣ろうとしています"),
+)
+def crypto_lure(ctx: CheckContext) -> Iterator[Hit]:
+    text = _nfkc(ctx)[:1_500]
+    crypto = _CRYPTO.search(text)
+    if not crypto:
+        return
+    gains = list(dict.fromkeys(m.group(0).lower() for m in _GAIN.finditer(text)))
+    if len(gains) < 2:
+        return
+    sender = from_domain(ctx)
+    if not is_free_email(sender) and (owner_of(sender) or popular_rank(sender)) and from_authenticated(ctx):
+        return  # an exchange's own authenticated mail about your balance is its business
+    yield Hit(evidence={"crypto": crypto.group(0), "gain": ", ".join(gains[:3])})
+
+
 _TOPICS = [
     ("gambling", _rx(r"\b(casino|free ?spins|freispiele|jackpot|slots?|roulette|betting|sportsbook|apuestas|cassino|"
                      r"giros gr[aá]tis|no deposit|keine einzahlung|sans d[eé]p[oô]t|welcome bonus|willkommensbonus)\b"
@@ -285,15 +383,11 @@ _TOPICS = [
                    r"|精力剤|ダイエット")),
     ("miracle", _rx(r"\b(miracle|doctors? (hate|are stunned)|one weird trick|secret (trick|method)|this simple (trick|"
                     r"method)|wundermittel|milagre|milagro|gundry|shark tank|h[oö]hle der l[oö]wen|dragons'? den)\b")),
-    ("crypto_bait", _rx(r"\b(airdrop|token (allocation|distribution|claim)|claim (your )?(tokens?|rewards?|airdrop)|"
-                        r"mining balance|withdraw(al)? (now|available)|bitcoin (balance|payout|auszahlung)|"
-                        r"btc (balance|payout)|staking rewards?)\b")),
 ]
 
 
 _TOPIC_NAMES = {"gambling": ("gambling", "ギャンブル"), "dating": ("dating", "出会い"),
-                "pharma": ("pills and potions", "薬・健康食品"), "miracle": ("miracle cures", "奇跡の効果"),
-                "crypto_bait": ("crypto give-aways", "仮想通貨の配布")}
+                "pharma": ("pills and potions", "薬・健康食品"), "miracle": ("miracle cures", "奇跡の効果")}
 
 
 @check(

@@ -27,7 +27,8 @@ from .registry import CheckContext, Hit, check
 LURE = re.compile(r"(?i)\b(account|verif|confirm|suspend|locked|unusual|sign[- ]?in|log[- ]?in|password|"
                   r"payment|billing|invoice|refund|security alert|expire|unlock|reward|prize|"
                   r"conta|cuenta|konto|compte|rekening|pagamento|pago|zahlung|paiement|betaling|fatura|factura|"
-                  r"rechnung|facture|aviso|compra|entrega|paket|colis|pakket|bloque|gesperrt|suspens)")
+                  r"rechnung|facture|aviso|compra|entrega|paket|colis|pakket|bloque|gesperrt|suspens|"
+                  r"win|gift|voucher|giveaway|bonus|survey|cadeau|gewinn|verlo[st]|sorteio|pr[eê]mio|regalo)")
 # words that name a function, not an organisation: "Amazon Support Team" claims to be Amazon itself
 _GENERIC = re.compile(r"(?i)\b(team|support|services?|security|customer|care|accounts?|notifications?|alerts?|official|"
                       r"info(rmation)?|help|cent(er|re)|desk|online|billing|no-?reply|mail|admin|update|"
@@ -66,7 +67,7 @@ def brand_impersonation(ctx: CheckContext) -> Iterator[Hit]:
         # a subject that merely mentions a brand ("Re: Google's new API") claims nothing; it counts
         # when the mail is Japanese-targeted or the subject itself is a lure
         if where == "subject" and not (mostly_japanese(ctx.facts.subject + ctx.facts.text)
-                                       or LURE.search(ctx.facts.subject)
+                                       or LURE.search(ctx.facts.subject) or _pure_claim(ctx, word, where)
                                        or (is_free_email(sender) and brand.category in MONEY_BRANDS)):
             continue
         foreign = foreign_link_domains(ctx, brand)
@@ -128,10 +129,17 @@ def _named_publication(ctx: CheckContext, where: str) -> bool:
 
 
 def _pure_claim(ctx: CheckContext, word: str, where: str) -> bool:
-    """The sender's name is the brand and nothing else but words like "Support Team"."""
-    if where != "display_name" or ctx.facts.from_ is None:
+    """The sender's name (or the whole subject) is the brand and nothing else but words like "Support Team"."""
+    if where == "subject":  # counts when the sender goes by no name of its own ("noreply")
+        name = ctx.facts.from_.display_name if ctx.facts.from_ else ""
+        if _GENERIC.sub("", normalise(name)).strip():
+            return False
+        text = ctx.facts.subject
+    elif where == "display_name" and ctx.facts.from_ is not None:
+        text = _VIA.sub("", ctx.facts.from_.display_name)
+    else:
         return False
-    rest = normalise(_VIA.sub("", ctx.facts.from_.display_name)).replace(word, " ").replace("_", " ")
+    rest = normalise(text).replace(word, " ").replace("_", " ")
     return not _GENERIC.sub("", rest).strip()
 
 

@@ -1,0 +1,203 @@
+"""The bulk-scam checks (checks/scam.py), each on a message built here that has the hallmark and on a
+legitimate look-alike that must stay quiet. Every message goes through the real pipeline, offline."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_checks_core import analyse, ids, message
+
+
+def finding(report: dict, check_id: str) -> dict:
+    return next(f for f in report["findings"] if f["id"] == check_id)
+
+
+# --- content.advance_fee -------------------------------------------------------------------------
+
+def test_advance_fee_story_with_money_and_secrecy_is_high() -> None:
+    r = analyse(message(sender="Barrister James <james@law-office-mail.net>", subject="Inheritance",
+                        text="I am the barrister of your late client. The inheritance of US$ 7,500,000 awaits you. "
+                             "Kindly reply with your full name and telephone number. Strictly confidential."))
+    f = finding(r, "content.advance_fee")
+    assert f["severity"] == "high"
+    assert "US$ 7,500,000" in f["evidence"]["phrases"]
+
+
+def test_advance_fee_story_answered_at_a_free_mail_box_is_high() -> None:
+    r = analyse(message(sender="Mr. Taras <t@club-mail.net>", subject="HI",
+                        text="I found you capable of handling this huge business magnitude.",
+                        extra={"Reply-To": "taras.invest@gmail.com"}))
+    assert finding(r, "content.advance_fee")["evidence"]["reply_to_free_mail"] is True
+
+
+def test_a_business_letter_about_investment_is_not_advance_fee() -> None:
+    r = analyse(message(sender="IR <ir@company-mail.net>", subject="Quarterly report",
+                        text="Our investment in new plants grew revenue by 4%. The report is attached."))
+    assert "content.advance_fee" not in ids(r)
+
+
+# --- content.prize_lure / content.spam_topic -------------------------------------------------------
+
+def test_prize_and_survey_lure_with_a_link_fires() -> None:
+    r = analyse(message(subject="Congratulations!", text="You have been selected. Take part in our survey: "
+                        "https://prize-claim.example/s", html='<p>You have been selected.</p>'
+                        '<a href="https://prize-claim.example/s">Take part in our survey</a>'))
+    assert "content.prize_lure" in ids(r)
+
+
+def test_prize_words_without_a_link_are_not_a_lure() -> None:
+    r = analyse(message(subject="Congratulations!", text="Congratulations on the new job! Take part in the party."))
+    assert "content.prize_lure" not in ids(r)
+
+
+def test_one_topic_word_alone_is_not_a_spam_topic() -> None:
+    r = analyse(message(subject="Slots for the meeting", text="Which slots suit you on Monday?"))
+    assert "content.spam_topic" not in ids(r)
+
+
+# --- content.crypto_lure -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("subject,text", [
+    ("Allocation Event Opens Today", "Register to claim your XRP allocation. Eligible accounts receive 30% of their "
+                                     "balance."),
+    ("Active mining balance 0.7495 BTC", "Your Bitcoin mining account has a balance of $25,745. Withdraw your "
+                                         "funds now."),
+    ("Trust Wallet", "Your Trust Wallet has not yet been verified; unverified accounts will be suspended."),
+    ("仮想通貨の配布", "暗号資産を無料で受け取れます。ボーナスは本日まで。"),
+])
+def test_crypto_give_aways_and_wallet_checks_fire(subject: str, text: str) -> None:
+    r = analyse(message(sender="News <news@promo-mail.net>", subject=subject, text=text))
+    assert "content.crypto_lure" in ids(r)
+
+
+def test_crypto_lure_names_its_words() -> None:
+    r = analyse(message(subject="Airdrop", text="Join the airdrop: claim free tokens, rewards for everyone."))
+    ev = finding(r, "content.crypto_lure")["evidence"]
+    assert ev["crypto"].lower() == "airdrop" and "claim" in ev["gain"]
+
+
+def test_cryptography_and_an_exchanges_own_mail_are_not_crypto_lures() -> None:
+    talk = analyse(message(subject="Crypto review", text="The crypto code is free software; verify the balance "
+                                                        "of the tree before the merge."))
+    assert "content.crypto_lure" not in ids(talk)
+    own = analyse(message(sender="Coinbase <no-reply@coinbase.com>", subject="Withdrawal confirmed",
+                          text="Your bitcoin withdrawal is complete. Your balance is 0.1 BTC.",
+                          auth="spf=pass smtp.mailfrom=coinbase.com; dkim=pass header.d=coinbase.com; "
+                               "dmarc=pass header.from=coinbase.com"))
+    assert "content.crypto_lure" not in ids(own)
+
+
+# --- content.subject_token ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("subject,name,token", [
+    ("Bespaar nú op je energierekening – zonder overstapstress.PCOK", "Energie", "PCOK"),
+    ("Win vandaag een cadeaukaart van €250-🏆\t-\tQZTFWBB", "Cadeau", "QZTFWBB"),
+    ("Uw pakket wacht", "Bezorging   .....QN649", "QN649"),
+    ("Saldo Disponível-4VFyNHiOuFn3dIsgSRG", "Banco", "4VFyNHiOuFn3dIsgSRG"),
+])
+def test_random_tags_at_the_end_of_subject_or_name_fire(subject: str, name: str, token: str) -> None:
+    r = analyse(message(sender=f'"{name}" <news@bulk-mail.net>', subject=subject))
+    assert finding(r, "content.subject_token")["evidence"]["token"] == token
+
+
+@pytest.mark.parametrize("subject", ["Meeting with NASA", "Re: Patch for ASP.NET", "Photos from Hawaii  URGENT",
+                                     "Release 2.6.ABCD", "Flight AF123 tomorrow", "Invoice No. 2024-0042"])
+def test_ordinary_subject_endings_are_not_tags(subject: str) -> None:
+    assert "content.subject_token" not in ids(analyse(message(subject=subject)))
+
+
+# --- content.styled_letters ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("subject", ["𝐨𝐩𝐞𝐧 𝐧𝐨𝐰 ! 𝐟𝐨𝐫 𝐲𝐨𝐮", "We've bᥣoᥴkᥱd your account", "~ᑕ.lou-d.ᗩ-lert",
+                                     "E n t r e g a fallida"])
+def test_look_alike_and_spaced_letters_fire(subject: str) -> None:
+    assert "content.styled_letters" in ids(analyse(message(subject=subject)))
+
+
+def test_circled_numbers_in_japanese_are_not_styled_letters() -> None:
+    r = analyse(message(subject="①お申し込み ②お支払い ③完了", text="ご確認ください。"))
+    assert "content.styled_letters" not in ids(r)
+
+
+# --- content.image_only --------------------------------------------------------------------------------
+
+def test_a_mail_of_remote_pictures_and_a_link_fires() -> None:
+    html = ('<a href="https://offer.example/c"><img src="https://cdn.example/banner.png"></a>'
+            '<div style="background:url(https://cdn.example/b.png)"></div>')
+    r = analyse(message(subject="For you", text="", html=html))
+    assert finding(r, "content.image_only")["evidence"]["letters"] < 100
+
+
+def test_a_newsletter_with_pictures_and_words_is_not_image_only() -> None:
+    words = "Our autumn collection is here. " * 5 + "Unsubscribe: reply STOP. Shop Ltd, 1-2-3 Chiyoda, Tokyo."
+    html = f'<img src="https://cdn.example/banner.png"><p>{words}</p><a href="https://shop.example/">Shop</a>'
+    assert "content.image_only" not in ids(analyse(message(text=words, html=html)))
+
+
+def test_a_photo_without_a_link_is_not_image_only() -> None:
+    html = '<p>see pic</p><img src="https://photos.example/p/1.jpg">'
+    assert "content.image_only" not in ids(analyse(message(text="see pic", html=html)))
+
+
+# --- link.image_host -------------------------------------------------------------------------------------
+
+def test_pictures_on_an_image_sharing_site_fire() -> None:
+    html = '<a href="https://offer.example/"><img src="https://i.imgur.com/abc.png"></a><p>Hot deal</p>'
+    f = finding(analyse(message(html=html, text="Hot deal")), "link.image_host")
+    assert f["evidence"] == {"host": "i.imgur.com", "service": "imgur.com"}
+
+
+def test_a_platforms_own_pictures_are_not_borrowed() -> None:
+    html = '<p>New post</p><img src="https://pbs.twimg.com/media/x.jpg"><a href="https://x.com/a">See</a>'
+    r = analyse(message(sender="X <notify@x.com>", html=html, text="New post",
+                        auth="spf=pass smtp.mailfrom=x.com; dkim=pass header.d=x.com; dmarc=pass header.from=x.com"))
+    assert "link.image_host" not in ids(r)
+
+
+# --- sender.generated_alias ---------------------------------------------------------------------------
+
+def test_name_name_serial_sender_on_a_bulk_domain_fires() -> None:
+    r = analyse(message(sender="Hearing Aid <rosenthal_krystal_12486@x9.promo-shop.example.net>"))
+    assert "sender.generated_alias" in ids(r)
+
+
+@pytest.mark.parametrize("sender", ["taro_yamada_1985@gmail.com", "taro.yamada@company-mail.net",
+                                    "support_team@company-mail.net"])
+def test_ordinary_addresses_are_not_generated_aliases(sender: str) -> None:
+    assert "sender.generated_alias" not in ids(analyse(message(sender=f"Taro <{sender}>")))
+
+
+# --- content.money_subject / sender.invalid_address / content.address_as_name -------------------------
+
+def test_money_in_a_strangers_subject_fires_but_not_in_a_known_shops() -> None:
+    stranger = analyse(message(sender="Orinda <orinda@mailbox-now.net>", subject="Your balance +26637$"))
+    assert "content.money_subject" in ids(stranger)
+    own = analyse(message(sender="Amazon <store-news@amazon.co.jp>", subject="¥1,980 のセール",
+                          auth="spf=pass smtp.mailfrom=amazon.co.jp; dkim=pass header.d=amazon.co.jp; "
+                               "dmarc=pass header.from=amazon.co.jp"))
+    assert "content.money_subject" not in ids(own)
+
+
+def test_a_from_address_without_a_real_domain_fires() -> None:
+    assert "sender.invalid_address" in ids(analyse(message(sender="phishing@pot")))
+
+
+def test_greeting_by_address_fires() -> None:
+    r = analyse(message(text="Dear taro@example.jp, your parcel is waiting.",
+                        extra={"Delivered-To": "taro@example.jp"}))
+    assert "content.address_as_name" in ids(r)
+
+
+# --- brand claims in a subject ----------------------------------------------------------------------
+
+def test_a_subject_that_is_only_a_brand_claims_it_when_the_sender_has_no_name() -> None:
+    r = analyse(message(sender="noreply <stainless@events-mail.net>", subject="Trust Wallet",
+                        text="Your wallet needs verification.",
+                        auth="spf=pass smtp.mailfrom=events-mail.net; dkim=pass header.d=events-mail.net"))
+    assert finding(r, "brand.impersonation")["evidence"]["brand"] == "trustwallet"
+
+
+def test_a_named_writer_titling_a_post_with_a_brand_claims_nothing() -> None:
+    r = analyse(message(sender="oblomovka <feeds@blog-mail.net>", subject="Google News",
+                        text="Notes on the news aggregator."))
+    assert "brand.impersonation" not in ids(r)
