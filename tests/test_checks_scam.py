@@ -201,3 +201,76 @@ def test_a_named_writer_titling_a_post_with_a_brand_claims_nothing() -> None:
     r = analyse(message(sender="oblomovka <feeds@blog-mail.net>", subject="Google News",
                         text="Notes on the news aggregator."))
     assert "brand.impersonation" not in ids(r)
+
+
+# --- content.money_waiting ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("subject,text", [
+    ("Arely", "Your account already has +23.774$ Dursley."),
+    ("Saldo Disponível", "Prezado, Você tem R$4.593,21 à restituir. Siga o arquivo em anexo."),
+])
+def test_a_stranger_saying_money_waits_fires(subject: str, text: str) -> None:
+    r = analyse(message(sender="James <james.turner.mail@gmail.com>", subject=subject, text=text))
+    assert "content.money_waiting" in ids(r)
+
+
+def test_a_bill_or_a_known_shops_balance_is_not_money_waiting() -> None:
+    bill = analyse(message(subject="Invoice", text="Please pay the attached invoice of $45.00 by Friday."))
+    assert "content.money_waiting" not in ids(bill)
+    shop = analyse(message(sender="Amazon <store-news@amazon.co.jp>", subject="ポイント",
+                           text="You have $5.00 in rewards.",
+                           auth="spf=pass smtp.mailfrom=amazon.co.jp; dkim=pass header.d=amazon.co.jp; "
+                                "dmarc=pass header.from=amazon.co.jp"))
+    assert "content.money_waiting" not in ids(shop)
+
+
+# --- sender.name_unrelated / sender.name_noise -------------------------------------------------------------
+
+def test_a_trading_name_on_an_unrelated_domain_fires() -> None:
+    f = finding(analyse(message(sender="Walk-in Bathtub Shop <bnctc@zhishangmingzhan-mail.net>")),
+                "sender.name_unrelated")
+    assert f["evidence"] == {"name": "Walk-in Bathtub Shop", "domain": "zhishangmingzhan-mail.net"}
+
+
+@pytest.mark.parametrize("sender", ["Acme Shop <news@acme-mail.net>", "Taro Yamada <taro@company-mail.net>",
+                                    "Customer Service <help@company-mail.net>", "楽天市場 <info@rakuten-mail.net>"])
+def test_own_names_people_and_generic_roles_are_not_unrelated(sender: str) -> None:
+    assert "sender.name_unrelated" not in ids(analyse(message(sender=sender)))
+
+
+@pytest.mark.parametrize("name", ["-Bezorging-van-NL", "~..Entrega perdida..", "DIE Lösung! Endlich!,",
+                                  "BB - Restitua seu IRPF [1581188227855]", "Your Order #6541"])
+def test_stray_punctuation_or_serials_in_the_name_fire(name: str) -> None:
+    r = analyse(message(sender=f'"{name}" <news@bulk-mail.net>'))
+    assert finding(r, "sender.name_noise")["evidence"]["name"] == r["message"]["from"]["name"]
+
+
+@pytest.mark.parametrize("name", ['John "Jack" Smith', "O'Brien, Pat", "Dr. Tanaka", "ACME Corp."])
+def test_ordinary_names_have_no_noise(name: str) -> None:
+    assert "sender.name_noise" not in ids(analyse(message(sender=f'"{name}" <someone@company-mail.net>')))
+
+
+def test_an_address_with_two_at_signs_cannot_be_real() -> None:
+    r = analyse(message(sender="Truco <newsletter.someone@pot@goitrogen-mail.us>"))
+    assert "sender.invalid_address" in ids(r)
+
+
+# --- auth.borrowed_domain ------------------------------------------------------------------------------
+
+def test_a_known_domain_sent_by_someone_else_fires() -> None:
+    r = analyse(message(sender="VistaFocus <reply@telekom.com>",
+                        auth="spf=pass smtp.mailfrom=beationev-mail.net; dkim=none; dmarc=none"))
+    f = finding(r, "auth.borrowed_domain")
+    assert f["evidence"]["domain"] == "telekom.com" and "beationev-mail.net" in f["evidence"]["passed"]
+
+
+def test_borrowed_domain_stays_quiet_when_the_domain_vouches_or_is_unknown() -> None:
+    own = analyse(message(sender="Telekom <service@telekom.com>",
+                          auth="spf=pass smtp.mailfrom=telekom.com; dkim=pass header.d=telekom.com"))
+    assert "auth.borrowed_domain" not in ids(own)
+    unknown = analyse(message(sender="Shop <info@tiny-shop-mail.net>",
+                              auth="spf=pass smtp.mailfrom=esp-mail.net; dkim=none; dmarc=none"))
+    assert "auth.borrowed_domain" not in ids(unknown)
+    failed = analyse(message(sender="Telekom <service@telekom.com>",
+                             auth="spf=fail smtp.mailfrom=telekom.com; dmarc=fail header.from=telekom.com"))
+    assert "auth.borrowed_domain" not in ids(failed) and "dmarc.fail" in ids(failed)

@@ -113,6 +113,32 @@ def auth_none(ctx: CheckContext) -> Iterator[Hit]:
 
 
 @check(
+    "auth.borrowed_domain", "medium", 3.0,
+    title=T("A well-known domain in From, but not sent by it",
+            "有名なドメインを名乗っていますが、そこから送られていません"),
+    detail=T("The From address is at {domain}, a domain with a reputation, yet neither its SPF nor its DKIM "
+             "vouched for this mail ({passed}). A domain that publishes no DMARC policy cannot stop "
+             "others from writing its name in From; this mail was sent by someone else.",
+             "差出人アドレスは評判のあるドメイン {domain} ですが、そのドメインの SPF でも DKIM でも裏付けられて"
+             "いません（{passed}）。DMARC ポリシーを公開していないドメインは他人に名乗られても防げません。"
+             "このメールは別の誰かが送っています。"),
+    reason=T("it writes {domain} in From but was not sent by {domain}",
+             "{domain} を名乗っていますが、{domain} から送られていません"),
+)
+def borrowed_domain(ctx: CheckContext) -> Iterator[Hit]:
+    facts = ctx.facts
+    domain = from_domain(ctx)
+    results = [r for r in auth_results(ctx) if r.method in ("spf", "dkim")]
+    if not domain or not results or facts.is_list or facts.origin.authenticated or from_authenticated(ctx):
+        return
+    if result_of(ctx, "dmarc") == "fail" or not (popular_rank(domain) or owner_of(domain)):
+        return  # dmarc.fail says it already; an unknown domain has no name to borrow
+    passed = sorted({f"{r.method} {r.props.get('header.d') or r.props.get('smtp.mailfrom') or ''}".strip()
+                     for r in results if r.result == "pass"})
+    yield Hit(evidence={"domain": domain, "passed": ", ".join(passed) or "none"})
+
+
+@check(
     "auth.aligned_pass", "info", -2.5,
     title=T("The sender's domain is authenticated", "差出人のドメインは認証されています"),
     detail=T("{domain} vouched for this message ({how}). This proves who sent it, not that it is harmless.",
@@ -132,7 +158,7 @@ def aligned_pass(ctx: CheckContext) -> Iterator[Hit]:
     # authentication proves who sent it; it is reassuring only for a sender with a reputation. A
     # free-mail account or a throwaway domain passes SPF and DKIM as easily as a bank (seed 001)
     yield Hit(evidence={"domain": domain, "how": how, "free_email": free, "known": known},
-              score=-2.5 if known and dkim else -1.5 if known else -0.5)
+              score=-2.5 if known and dkim else -1.5 if known else 0.0)
 
 
 @check(

@@ -133,7 +133,8 @@ def invalid_address(ctx: CheckContext) -> Iterator[Hit]:
     if ctx.facts.message.get("From") is None:
         return
     address = f.address if f else ""
-    if f is None or not f.domain or "." not in f.domain.strip(".") or not known_tld(f.domain):
+    if f is None or not f.domain or "." not in f.domain.strip(".") or not known_tld(f.domain) \
+            or address.count("@") > 1:
         yield Hit(evidence={"address": address or "(none)", "domain": from_domain(ctx) or "?"})
 
 
@@ -201,7 +202,7 @@ def image_only(ctx: CheckContext) -> Iterator[Hit]:
     if not facts.html or not any(link.source in ("html-a", "html-area") for link in facts.links):
         return
     letters = sum(c.isalpha() for c in _MARKUP_RESIDUE.sub(" ", facts.text[:5_000]))
-    if letters < 100 and _REMOTE_PICTURE.search(facts.html[:200_000]):
+    if letters < 150 and _REMOTE_PICTURE.search(facts.html[:200_000]):
         yield Hit(evidence={"letters": letters})
 
 
@@ -336,6 +337,39 @@ def money_subject(ctx: CheckContext) -> Iterator[Hit]:
     yield Hit(evidence={"amount": m.group(0), "domain": sender or "?"})
 
 
+def _known_organisation(ctx: CheckContext) -> bool:
+    """An authenticated brand-owned or popular domain: balances and payouts are its business."""
+    sender = from_domain(ctx)
+    return not is_free_email(sender) and bool(owner_of(sender) or popular_rank(sender)) and from_authenticated(ctx)
+
+
+_AMOUNT = r"(?:[$€£¥]|US\$|R\$|USD|EUR|BRL)\s?\+?\d[\d.,]*|\+?\d[\d.,]*\s?(?:[$€£]|usd|eur|btc|reais|euros?|dollars)"
+_CURRENCY = _rx(r"[$€£¥]|usd|eur|brl|btc|reais|dollars")
+_WAITING = _rx(r"(your (account|balance|wallet|score)( already)? (has|is|shows|contains|has been released for)"
+               r"|balance of|(you|voc[eê]) (have|has|tem|possui)|tiene[sn]?|sie haben|vous avez"
+               r"|saldo (de|dispon[ií]vel)|[aà] restituir|para (receber|resgatar|sacar)|disponible para"
+               r"|zur auszahlung|[aà] recevoir)\W{0,3}(?:\S+\s){0,3}?\W{0,2}(" + _AMOUNT + ")")
+
+
+@check(
+    "content.money_waiting", "medium", 2.5,
+    title=T("A stranger says money is waiting for you", "見知らぬ送信者が、あなたのお金が待っていると言っています"),
+    detail=T("The message says a sum is yours (“{phrase}”) — a balance, a refund, a payout — but the sender "
+             "is not an organisation that could hold your money. Promised money is the hook of advance-fee, "
+             "fake-refund and crypto-balance scams.",
+             "「{phrase}」と、残高・還付・払い戻しなどのお金があなたのものだと書いていますが、送信者はあなたのお金を"
+             "預かり得る組織ではありません。約束されたお金は前払い詐欺・偽の還付・仮想通貨残高詐欺の餌です。"),
+    reason=T("a stranger says money is waiting for you", "見知らぬ送信者があなたのお金が待っていると言っています"),
+)
+def money_waiting(ctx: CheckContext) -> Iterator[Hit]:
+    text = _nfkc(ctx)[:2_000]
+    if not _CURRENCY.search(text):
+        return  # most mail names no sum: skip the costlier phrase search
+    m = _WAITING.search(text)
+    if m and not _known_organisation(ctx):
+        yield Hit(evidence={"phrase": " ".join(m.group(0).split())[:80]})
+
+
 _CRYPTO = _rx(r"\b(bitcoins?|btc|ethereum|usdt|usdc|erc-?20|trc-?20|cryptocurrenc(y|ies)|criptomoedas?|criptomonedas?"
              r"|kryptow[aä]hrung(en)?|airdrops?|xrp|blockchain|nfts?|staking|metamask|trust ?wallet|seed phrase"
              r"|recovery phrase|digital assets|crypto (wallet|assets|account|tokens?)|(escrowed|reserve) tokens)\b"
@@ -365,8 +399,7 @@ def crypto_lure(ctx: CheckContext) -> Iterator[Hit]:
     gains = list(dict.fromkeys(m.group(0).lower() for m in _GAIN.finditer(text)))
     if len(gains) < 2:
         return
-    sender = from_domain(ctx)
-    if not is_free_email(sender) and (owner_of(sender) or popular_rank(sender)) and from_authenticated(ctx):
+    if _known_organisation(ctx):
         return  # an exchange's own authenticated mail about your balance is its business
     yield Hit(evidence={"crypto": crypto.group(0), "gain": ", ".join(gains[:3])})
 

@@ -256,3 +256,61 @@ def sender_random_domain(ctx: CheckContext) -> Iterator[Hit]:
     label = sender.split(".")[0]
     if looks_random(label):
         yield Hit(evidence={"domain": sender})
+
+
+# words of a trading name: a name with one of these presents an organisation, not a person
+_TRADING = re.compile(r"(?i)\b(shop|store|warranty|insurance|savings?|deals?|offers?|services?|center|centre|care|"
+                      r"team|network|solutions|support|alerts?|protection|security|bonus|rewards?|quotes?|health|"
+                      r"energy|finance|loans?|cash|club|official|buyers?|professionals|experts?|specialists?|"
+                      r"platform|helpdesk|department|notifications?|billing|customer|delivery|orders?)\b")
+
+
+@check(
+    "sender.name_unrelated", "low", 1.5,
+    title=T("The sender's trading name has nothing to do with its domain",
+            "差出人の名乗る事業者名とドメインが無関係です"),
+    detail=T("The mail presents itself as “{name}”, but comes from {domain}, a domain that shares no word "
+             "with that name. Businesses send from domains with their own name; bulk mailers rent or "
+             "hijack unrelated ones.",
+             "「{name}」と名乗っていますが、送信元の {domain} はその名前と一語も共通しないドメインです。事業者は"
+             "自社名のドメインから送ります。迷惑メール業者は無関係なドメインを借りたり乗っ取ったりして使います。"),
+    reason=T("it trades as “{name}” from the unrelated domain {domain}",
+             "「{name}」を名乗りながら無関係なドメイン {domain} から送られています"),
+)
+def name_unrelated(ctx: CheckContext) -> Iterator[Hit]:
+    facts = ctx.facts
+    f = facts.from_
+    if f is None or not f.domain or facts.is_list or is_free_email(f.domain) or owner_of(f.domain):
+        return
+    name = f.display_name.strip()
+    if not name.isascii() or not _TRADING.search(name):
+        return  # a person's name, or a script whose words cannot be compared with a domain
+    words = [w.lower() for w in re.findall(r"[A-Za-z0-9]{3,}", _VIA.sub("", name))]
+    distinctive = [w for w in words if not _GENERIC.fullmatch(w) and not _TRADING.fullmatch(w)]
+    domain = f.domain.lower().replace("-", "")
+    if distinctive and not any(w in domain for w in words):
+        yield Hit(evidence={"name": name[:80], "domain": f.domain})
+
+
+# stray punctuation around a sender name — "-Bezorging-van-NL", "~..Entrega perdida..", "DIE Lösung!,",
+# '""-PaymentRejected~""' — or a serial number in it ("BB - Restitua seu IRPF [1581188227855]", "Your Order
+# #6541"): left by senders who vary the name per copy to slip past filters
+_NAME_NOISE = re.compile(r"""^\s*["']*\s*[-~.*#_]|""|[,(~]["'\s]*$|\d{5,}|#\d{3,}""")
+
+
+@check(
+    "sender.name_noise", "low", 1.5,
+    title=T("Stray punctuation or a serial number in the sender's name",
+            "差出人名に不自然な記号や番号が付いています"),
+    detail=T("The sender's name “{name}” is padded with stray punctuation or carries a serial number. Bulk "
+             "senders vary the name of every copy like this so that filters do not recognise them; "
+             "people and companies go by their names.",
+             "差出人名「{name}」に不自然な記号や番号が付いています。一斉送信でフィルターに認識されないよう、"
+             "1通ずつ名前を変える手口です。人や企業は名前だけを名乗ります。"),
+    reason=T("its sender name is padded with stray punctuation or numbers",
+             "差出人名が不自然な記号や番号で飾られています"),
+)
+def name_noise(ctx: CheckContext) -> Iterator[Hit]:
+    f = ctx.facts.from_
+    if f is not None and f.display_name and _NAME_NOISE.search(f.display_name[:200]):
+        yield Hit(evidence={"name": f.display_name[:80]})
