@@ -274,3 +274,10 @@ def test_borrowed_domain_stays_quiet_when_the_domain_vouches_or_is_unknown() -> 
     failed = analyse(message(sender="Telekom <service@telekom.com>",
                              auth="spf=fail smtp.mailfrom=telekom.com; dmarc=fail header.from=telekom.com"))
     assert "auth.borrowed_domain" not in ids(failed) and "dmarc.fail" in ids(failed)
+
+
+def test_css_background_pictures_on_an_image_sharing_site_fire() -> None:
+    html = ('<a href="https://offer.example.net/"><div style="background: url(\'https://cdn.imgchest.com/f/1.png\')">'
+            '</div></a>')
+    f = finding(analyse(message(html=html, text="")), "link.image_host")
+    assert f["evidence"] == {"host": "cdn.imgchest.com", "service": "imgchest.com"}

@@ -159,15 +159,21 @@ def link_shortener(ctx: CheckContext) -> Iterator[Hit]:
              "画像を画像共有サイト {service} に置いています"),
 )
 def link_image_host(ctx: CheckContext) -> Iterator[Hit]:
-    for i, link in enumerate(ctx.facts.links):
-        service = image_host(link.host) if link.host else None
+    # pictures come as <img> and links, and as CSS backgrounds, which carry no link
+    hosts = [(i, link.host) for i, link in enumerate(ctx.facts.links) if link.host]
+    hosts += [(None, m.group(1).lower()) for m in _CSS_URL.finditer(ctx.facts.html[:200_000])]
+    for i, host in hosts:
+        service = image_host(host)
         if not service:
             continue
         owner = owner_of(service)
         if owner and owner.key in authenticated_brands(ctx):
             continue  # a platform's own notification showing its own users' pictures
-        yield Hit(evidence={"host": link.host, "service": service}, links=[i])
+        yield Hit(evidence={"host": host, "service": service}, links=[] if i is None else [i])
         return
+
+
+_CSS_URL = re.compile(r"""url\(\s*['"]?\s*https?://([^/'"\s)]{1,253})""", re.I)
 
 
 @check(

@@ -121,7 +121,7 @@ def address_as_name(ctx: CheckContext) -> Iterator[Hit]:
 
 
 @check(
-    "sender.invalid_address", "medium", 3.0,
+    "sender.invalid_address", "high", 4.5,
     title=T("The From address cannot be real", "差出人アドレスが実在し得ない形式です"),
     detail=T("The From address “{address}” has no valid domain, so nobody can reply to it and no "
              "domain can vouch for it.",
@@ -188,7 +188,7 @@ _REMOTE_PICTURE = re.compile(r"<img\b[^>]{0,300}?src\s*=\s*[\"']?\s*https?://|ur
 
 
 @check(
-    "content.image_only", "low", 2.0,
+    "content.image_only", "medium", 2.5,
     title=T("Pictures instead of words", "文章の代わりに画像だけのメールです"),
     detail=T("The message has almost no text ({letters} letters) but shows pictures loaded from the web and "
              "a link: what it says is in the pictures, out of a filter's sight. Real senders write their "

@@ -19,7 +19,10 @@ MAX_TEXT = 2 * 1024 * 1024  # characters
 MAX_HTML = 2 * 1024 * 1024
 _MAX_NESTED_BYTES = 5 * 1024 * 1024
 
-_SKIP = {"script", "style", "head", "title", "template"}  # noscript is shown: mail runs no script
+# raw-text elements, as browsers parse them: what they hold is never markup. html.parser knows only
+# script and style, so "<noframes><style></noframes><a href=…>" would hide the rest of a mail from it
+_RAW_TEXT = ("script", "style", "noframes", "noembed", "iframe", "xmp")
+_SKIP = {"script", "style", "head", "title", "template", "noframes", "noembed", "iframe"}  # noscript is shown
 _BLOCK = {"address", "article", "aside", "blockquote", "br", "center", "dd", "details", "dialog",
           "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
           "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section",
@@ -80,6 +83,8 @@ def _bound_attributes(html: str) -> str:
 
 class BoundedHTMLParser(HTMLParser):
     """html.parser with linear worst-case work: stray "<" escaped, at most MAX_TAGS start tags."""
+
+    CDATA_CONTENT_ELEMENTS = _RAW_TEXT
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
