@@ -281,3 +281,41 @@ def test_css_background_pictures_on_an_image_sharing_site_fire() -> None:
             '</div></a>')
     f = finding(analyse(message(html=html, text="")), "link.image_host")
     assert f["evidence"] == {"host": "cdn.imgchest.com", "service": "imgchest.com"}
+
+
+def test_split_off_initials_are_styled_letters_but_single_letter_words_are_not() -> None:
+    assert "content.styled_letters" in ids(analyse(message(sender='"G emeentelijk E nergieadvies" <n@bulk-mail.net>')))
+    assert "content.styled_letters" not in ids(analyse(message(subject="I think A lot of Plan B is done")))
+
+
+def test_a_portuguese_advance_fee_answered_at_free_mail_fires() -> None:
+    r = analyse(message(sender="Khan <travel@agency-mail.net>", subject="Bom dia",
+                        text="Prezado, escrevo sobre os seus fundos não reclamados. Aguardo o seu contato.",
+                        extra={"Reply-To": "khan.f68@yahoo.com"}))
+    assert "content.advance_fee" in ids(r)
+
+
+def test_an_envelope_on_a_tenant_platform_counts_as_free_hosting() -> None:
+    r = analyse(message(sender="Cloud <hello@cloud-mail.net>",
+                        extra={"Return-Path": "<x@bru19953811.onmicrosoft.com>"}))
+    assert finding(r, "sender.free_hosting")["evidence"]["domain"] == "bru19953811.onmicrosoft.com"
+
+
+def test_a_free_mail_receipt_under_a_payment_brand_is_impersonation_even_with_only_brand_links() -> None:
+    html = ('<img src="https://www.paypalobjects.com/logo.png"><p>PayPal, Inc. Sale Receipt. Charged $483. '
+            'Call 1-800-000-0000 to cancel.</p>')
+    r = analyse(message(sender="<mdfaisan8294013@gmail.com>", subject="Transaction 3318", html=html,
+                        text="PayPal, Inc. Sale Receipt. Charged $483. Call 1-800-000-0000 to cancel.",
+                        auth="spf=pass smtp.mailfrom=gmail.com; dkim=pass header.d=gmail.com; dmarc=pass"))
+    assert finding(r, "brand.impersonation")["evidence"]["brand"] == "paypal"
+    forward = analyse(message(sender="<mdfaisan8294013@gmail.com>", subject="Fwd: Transaction 3318", html=html,
+                              text="PayPal, Inc. Sale Receipt. Charged $483.",
+                              auth="spf=pass smtp.mailfrom=gmail.com; dkim=pass header.d=gmail.com; dmarc=pass"))
+    assert "brand.impersonation" not in ids(forward)
+
+
+@pytest.mark.parametrize("name,brand", [("Plateforme CPF Formation", "moncompteformation"),
+                                        ("Plano Saúde Amil", "amil"), ("Disney Liberté", "disney")])
+def test_names_of_commonly_borrowed_brands_are_claims(name: str, brand: str) -> None:
+    from whence.brands import claimed
+    assert brand in [b.key for b, _ in claimed(name)]

@@ -35,7 +35,11 @@ _ADVANCE_FEE = [
                   r"|(urgent|confidential|huge|lucrative|private) business "
                   r"(dealing|transaction|proposal|deal|magnitude)"
                   r"|seek your (consent|assistance|cooperation|partnership)|project financ\w*|investment of a"
-                  r"|proposta de (investimento|parceria)|propuesta de (inversi[oó]n|negocio))\b"
+                  r"|proposta de (investimento|parceria)|propuesta de (inversi[oó]n|negocio)"
+                  r"|fundos n[aã]o reclamados|fondos no reclamados|fonds non r[eé]clam[eé]s|falecido|fallecido"
+                  r"|d[eé]c[eé]d[eé]|advogado pessoal|abogado personal|avocat personnel|parente mais pr[oó]ximo"
+                  r"|pariente m[aá]s cercano|herdeiro|heredero|h[eé]ritier|need (a )?loans?|give out loans"
+                  r"|loans? at (a )?low (interest )?rates?)\b"
                   r"|遺産|相続人|受取人|投資(案件|のご提案)|融資のご案内|当選(金|しました)")),
     ("secrecy", _rx(r"\b(strictly confidential|confidential(ity)?|secret|discreet|private (email|matter)"
                     r"|reply (to|via) (my|this) (private )?e-?mail|contact me (via|on|at)|get back to me"
@@ -143,12 +147,15 @@ def invalid_address(ctx: CheckContext) -> Iterator[Hit]:
 _MATH_ALNUM = re.compile("[\U0001d400-\U0001d7ff\u1400-\u167f\u1950-\u197f\ua4d0-\ua4ff\u24b6-\u24e9"
                          "\U0001f130-\U0001f189\u1d00-\u1d2b]")
 _SPACED = re.compile(r"(?<!\S)(?:[^\W\d_] ){4,}[^\W\d_](?!\S)")
+# a word's first letter split off, twice or more: "G emeentelijk E nergieadvies", "R ltuaIs W lnactie"
+# (not A, I, O, U, Y, which are words of their own)
+_SPLIT_INITIAL = re.compile(r"(?<!\w)[B-HJ-NP-TV-XZ] [a-z]{3,}")
 
 
 @check(
-    "content.styled_letters", "medium", 2.0,
+    "content.styled_letters", "medium", 2.5,
     title=T("Letters disguised with look-alike symbols", "装飾文字で書かれた文言があります"),
-    detail=T("The {where} is written with look-alike letter symbols or spaced-out letters (“{sample}”) "
+    detail=T("The {where} is written with look-alike letter symbols or split-up letters (“{sample}”) "
              "that read like normal words but slip past word filters.",
              "{where_ja}が装飾文字・よく似た別の文字や一文字ずつ空けた綴り（「{sample}」）で書かれています。普通の文字に見えますが、迷惑メールの"
              "単語フィルターをすり抜けるための手口です。"),
@@ -159,7 +166,7 @@ def styled_letters(ctx: CheckContext) -> Iterator[Hit]:
     for where, where_ja, text in (("subject", "件名", facts.subject),
                                   ("sender's name", "差出人名", facts.from_.display_name if facts.from_ else "")):
         found = _MATH_ALNUM.findall(text or "")
-        if len(found) >= 2 or _SPACED.search(text or ""):
+        if len(found) >= 2 or _SPACED.search(text or "") or len(_SPLIT_INITIAL.findall(text or "")) >= 2:
             yield Hit(evidence={"where": where, "where_ja": where_ja, "sample": (text or "")[:60]})
             return
 
@@ -176,11 +183,13 @@ def styled_letters(ctx: CheckContext) -> Iterator[Hit]:
 )
 def sender_free_hosting(ctx: CheckContext) -> Iterator[Hit]:
     f = ctx.facts.from_
-    if f is None or not f.domain:
-        return
-    hit = free_host(f.domain)
-    if hit and hit[1] == "subdomain":
-        yield Hit(evidence={"domain": f.domain, "service": hit[0]})
+    envelope = (ctx.facts.return_path or "").strip("<> ").rpartition("@")[2].lower()
+    # the From address, or the envelope sender (Return-Path) that bounces go to
+    for domain in (f.domain if f else "", envelope):
+        hit = free_host(domain) if domain else None
+        if hit and hit[1] == "subdomain":
+            yield Hit(evidence={"domain": domain, "service": hit[0]})
+            return
 
 
 _MARKUP_RESIDUE = re.compile(r"<[^>]{0,60}>|https?://\S+")
@@ -381,7 +390,7 @@ _GAIN = _rx(r"\b(claim(ed|ing)?|withdraw(al|als|ing|n)?|allocation|eligible|bonu
 
 
 @check(
-    "content.crypto_lure", "medium", 3.0,
+    "content.crypto_lure", "medium", 3.5,
     title=T("Crypto money on offer or at risk", "仮想通貨がもらえる・失われると持ちかけています"),
     detail=T("The message talks of cryptocurrency ({crypto}) together with {gain}: a balance to withdraw, tokens "
              "to claim, a wallet to verify. Give-aways, forgotten mining balances and wallet checks are how "
@@ -405,7 +414,8 @@ def crypto_lure(ctx: CheckContext) -> Iterator[Hit]:
 
 
 _TOPICS = [
-    ("gambling", _rx(r"\b(casino|free ?spins|freispiele|jackpot|slots?|roulette|betting|sportsbook|apuestas|cassino|"
+    ("gambling", _rx(r"\b(casino|(casino|deposit|cashback) bonus|"
+                     r"free ?spins|freispiele|jackpot|slots?|roulette|betting|sportsbook|apuestas|cassino|"
                      r"giros gr[aá]tis|no deposit|keine einzahlung|sans d[eé]p[oô]t|welcome bonus|willkommensbonus)\b"
                      r"|カジノ|パチンコ")),
     ("dating", _rx(r"\b(singles?|lonely|hot (girls?|women|ladies)|date (me|tonight)|sexy|hookup|dating|"

@@ -72,8 +72,11 @@ def brand_impersonation(ctx: CheckContext) -> Iterator[Hit]:
             continue
         foreign = foreign_link_domains(ctx, brand)
         # phishing mixes the brand's real links with its own; all links at the brand clears the mail,
-        # and so does the brand's own From domain when nothing contradicts it
-        if link_domains(ctx) and not foreign:
+        # and so does the brand's own From domain when nothing contradicts it. Not from a free-mail
+        # box: a bank or shop never writes from one, and a "receipt" there whose only links are the
+        # brand's logo wants a phone call, not a click (unless it is a forward)
+        callback = is_free_email(sender) and brand.category in MONEY_BRANDS and not _FORWARD.match(ctx.facts.subject)
+        if link_domains(ctx) and not foreign and not callback:
             continue
         weak = False
         if brand.owns(sender) and result_of(ctx, "dmarc") != "fail" and \
@@ -104,6 +107,7 @@ def brand_impersonation(ctx: CheckContext) -> Iterator[Hit]:
 
 
 _VIA = re.compile(r"\s+via\s+\S+\s*$", re.I)  # "Name via List": the list's rewrite, not the sender's
+_FORWARD = re.compile(r"\s*(fwd?|fw|tr|wg|rv|enc|転送)\s*:", re.I)
 
 
 def known_sender(ctx: CheckContext) -> bool:
