@@ -89,25 +89,51 @@ def all_brands() -> tuple[Brand, ...]:
 
 
 @cache
-def _needles() -> tuple[tuple[Brand, tuple[str, ...]], ...]:
-    """Each brand with its names lower-cased: a cheap substring test before the exact pattern."""
+def _needles() -> tuple[re.Pattern[str], dict[str, tuple[Brand, ...]]]:
+    """One pattern for the first word of every brand name (lower-cased), and which brands each word
+    may begin: a single scan of the text picks the few brands whose exact pattern is worth running."""
     data = json.loads(resources.files("whence.data").joinpath("brands.json").read_text(encoding="utf-8"))
-    names = {e["key"]: tuple({unicodedata.normalize("NFKC", n).lower().split()[0] for n in e["names"]})
-             for e in data["brands"]}
-    return tuple((b, names[b.key]) for b in all_brands())
+    by_key = {b.key: b for b in all_brands()}
+    owners: dict[str, list[Brand]] = {}
+    for entry in data["brands"]:
+        for n in entry["names"]:
+            word = unicodedata.normalize("NFKC", n).lower().split()[0]
+            brands = owners.setdefault(word, [])
+            if by_key[entry["key"]] not in brands:
+                brands.append(by_key[entry["key"]])
+    # the scan takes the longest word at each position; every shorter word it starts with matches there too
+    full = {w: tuple(dict.fromkeys(b for v in owners if w.startswith(v) for b in owners[v])) for w in owners}
+    rx = re.compile("|".join(re.escape(w) for w in sorted(owners, key=len, reverse=True)))
+    return rx, full
 
 
 def claimed(text: str) -> list[tuple[Brand, str]]:
     """Brands named in TEXT, with the matched words, in order of first appearance."""
     text = normalise(text)
-    lower = text.lower()
+    rx, owners = _needles()
+    # overlapping needles ("au" inside "aus"): scan from every start, not just after the last match
+    words = {m.group(0) for m in _overlapping(rx, text.lower())}
+    if not words:
+        return []
     hits = []
-    for brand, needles in _needles():
-        if any(n in lower for n in needles):
-            m = brand.pattern.search(text)
-            if m:
-                hits.append((m.start(), brand, m.group(0)))
+    for brand in sorted({b for w in words for b in owners[w]}, key=_order().__getitem__):
+        m = brand.pattern.search(text)
+        if m:
+            hits.append((m.start(), brand, m.group(0)))
     return [(b, word) for _, b, word in sorted(hits, key=lambda h: h[0])]
+
+
+@cache
+def _order() -> dict[Brand, int]:
+    return {b: i for i, b in enumerate(all_brands())}
+
+
+def _overlapping(rx: re.Pattern[str], text: str):  # -> Iterator[re.Match[str]]
+    pos = 0
+    while (m := rx.search(text, pos)) is not None:
+        yield m
+        # a shorter needle may start inside this one ("amazon" / "on"): try the next position too
+        pos = m.start() + 1
 
 
 @cache

@@ -616,8 +616,10 @@ _LURE_PRESSURE += [
 def credential_lure(ctx: CheckContext) -> Iterator[Hit]:
     text = _nfkc(ctx)[:1_500]  # a lure says what it wants near the top
     action = _phrases(_LURE_ACTION, text)
+    if not action:
+        return
     pressure = _phrases(_LURE_PRESSURE, text)
-    if not action or not pressure:
+    if not pressure:
         return
     groups = len(action) + len(pressure)
     evidence = {"phrases": list(action.values()) + list(pressure.values()),

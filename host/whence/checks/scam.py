@@ -17,7 +17,7 @@ from ..domainlists import free_host, is_free_email, popular_rank
 from ..domains import known_tld
 from ..i18n import T
 from .common import from_authenticated, from_domain
-from .content import _nfkc, _phrases, _rx
+from .content import _nfkc, _phrases, _rx, _search
 from .registry import CheckContext, Hit, check
 
 _MONEY = _rx(r"(?:[$€£¥]|US\$|USD|EUR|R\$)\s?\d[\d,.]*(?:\s?(?:million|millones|milhões|mil|billion|k|m))?"
@@ -71,13 +71,15 @@ _PRIZE = [
 )
 def advance_fee(ctx: CheckContext) -> Iterator[Hit]:
     text = _nfkc(ctx)[:1_500]
-    money = _MONEY.search(text)
     found = _phrases(_ADVANCE_FEE, text)
+    if "story" not in found:
+        return
+    money = _MONEY.search(text)
     facts = ctx.facts
     # answers are to go to a free-mail box other than the sender's: the classic set-up
     reply_free = any(is_free_email(a.domain) and a.domain != (facts.from_.domain if facts.from_ else "")
                      for a in facts.reply_to)
-    if "story" not in found or not (money or len(found) == 2 or reply_free):
+    if not (money or len(found) == 2 or reply_free):
         return
     phrases = list(found.values()) + ([money.group(0)] if money else [])
     strong = (money and len(found) == 2) or reply_free
@@ -193,6 +195,7 @@ def sender_free_hosting(ctx: CheckContext) -> Iterator[Hit]:
 
 
 _MARKUP_RESIDUE = re.compile(r"<[^>]{0,60}>|https?://\S+")
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
 _REMOTE_PICTURE = re.compile(r"<img\b[^>]{0,300}?src\s*=\s*[\"']?\s*https?://|url\(\s*[\"']?\s*https?://", re.I)
 
 
@@ -210,7 +213,7 @@ def image_only(ctx: CheckContext) -> Iterator[Hit]:
     facts = ctx.facts
     if not facts.html or not any(link.source in ("html-a", "html-area") for link in facts.links):
         return
-    letters = sum(c.isalpha() for c in _MARKUP_RESIDUE.sub(" ", facts.text[:5_000]))
+    letters = len(_NOT_LETTERS.sub("", _MARKUP_RESIDUE.sub(" ", facts.text[:5_000])))
     if letters < 150 and _REMOTE_PICTURE.search(facts.html[:200_000]):
         yield Hit(evidence={"letters": letters})
 
@@ -352,8 +355,8 @@ def _known_organisation(ctx: CheckContext) -> bool:
     return not is_free_email(sender) and bool(owner_of(sender) or popular_rank(sender)) and from_authenticated(ctx)
 
 
-_AMOUNT = r"(?:[$€£¥]|US\$|R\$|USD|EUR|BRL)\s?\+?\d[\d.,]*|\+?\d[\d.,]*\s?(?:[$€£]|usd|eur|btc|reais|euros?|dollars)"
-_CURRENCY = _rx(r"[$€£¥]|usd|eur|brl|btc|reais|dollars")
+_AMOUNT = r"(?:[$€£¥]|us\$|r\$|usd|eur|brl)\s?\+?\d[\d.,]*|\+?\d[\d.,]*\s?(?:[$€£]|usd|eur|btc|reais|euros?|dollars)"
+_CURRENCY = _rx(r"usd|eur|brl|btc|reais|dollars")
 _WAITING = _rx(r"(your (account|balance|wallet|score)( already)? (has|is|shows|contains|has been released for)"
                r"|balance of|(you|voc[eê]) (have|has|tem|possui)|tiene[sn]?|sie haben|vous avez"
                r"|saldo (de|dispon[ií]vel)|[aà] restituir|para (receber|resgatar|sacar)|disponible para"
@@ -372,9 +375,9 @@ _WAITING = _rx(r"(your (account|balance|wallet|score)( already)? (has|is|shows|c
 )
 def money_waiting(ctx: CheckContext) -> Iterator[Hit]:
     text = _nfkc(ctx)[:2_000]
-    if not _CURRENCY.search(text):
+    if not any(c in text for c in "$€£¥") and not _CURRENCY.search(text):
         return  # most mail names no sum: skip the costlier phrase search
-    m = _WAITING.search(text)
+    m = _search(_WAITING, text, text.lower())
     if m and not _known_organisation(ctx):
         yield Hit(evidence={"phrase": " ".join(m.group(0).split())[:80]})
 
@@ -402,7 +405,7 @@ _GAIN = _rx(r"\b(claim(ed|ing)?|withdraw(al|als|ing|n)?|allocation|eligible|bonu
 )
 def crypto_lure(ctx: CheckContext) -> Iterator[Hit]:
     text = _nfkc(ctx)[:1_500]
-    crypto = _CRYPTO.search(text)
+    crypto = _search(_CRYPTO, text, text.lower())
     if not crypto:
         return
     gains = list(dict.fromkeys(m.group(0).lower() for m in _GAIN.finditer(text)))

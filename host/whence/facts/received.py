@@ -39,6 +39,23 @@ class Detail:
     comments: list[str] = field(default_factory=list)
 
 
+# patterns of the hot path (every hop of every message), compiled once
+_IP_CHARS = re.compile(r"[0-9A-Fa-f:.]+")
+_HELO_EQ = re.compile(r"\bhelo=(\S*)", re.I)
+_HELO_WORD = re.compile(r"(?:^|[\s,])(?:HELO|EHLO|LHLO)\b\s*([^\s)]*)")
+_CLAIMING = re.compile(r"claiming to be \"([^\"]*)\"")
+_IDENT = re.compile(r"(?i)^ident:")
+_NAME_BRACKET = re.compile(r"^(?:[^\s@\[]*@)?([^\s@\[\]]*)\s*\[")
+_ENDS_WITH_PROTOCOL = re.compile(r"\bwith\s+\w+$")
+_PLAIN_NAME = re.compile(r"[^\s()<>\[\]]{1,255}")
+_AUTHENTICATED = re.compile(r"(?<![-\w])authenticated\b", re.I)
+_NOT_AUTHENTICATED = re.compile(r"\b(?:not|un)\s*authenticated\b", re.I)
+_ZONE_COMMENT = re.compile(r"\s+\((?:[A-Za-z ]{1,20})\)\s*$")
+_ZONE_NAME = re.compile(r"\s+[A-Z]{2,5}$")
+_VERIFIED = re.compile(r"\]\s+verified\)")
+_SENDMAIL_VERSION = re.compile(r"\(\d+\.\d+\.\d+[^)]*/[^)]*\)")
+
+
 # ---------------------------------------------------------------------------------------------
 # Addresses
 
@@ -53,7 +70,7 @@ def normalize_ip(text: str | None) -> str | None:
     s = s.strip("[]")
     if "%" in s:
         s = s.split("%", 1)[0]
-    if not s or len(s) > 60 or not re.fullmatch(r"[0-9A-Fa-f:.]+", s):
+    if not s or len(s) > 60 or not _IP_CHARS.fullmatch(s):
         return None
     candidates = [s]
     if s.count(".") == 4 and ":" not in s:  # 63.251.66.24.63559 (port glued with a dot)
@@ -188,14 +205,14 @@ def _read_from(hop: Hop, items: list[tuple[str, str]], dialect: str, protocol: s
     bare_name: str | None = None  # "from A (B)" without address
     ip: str | None = None
     for c, raw in zip(comments, raw_comments, strict=True):
-        m = re.search(r"\bhelo=(\S*)", c, re.I)
+        m = _HELO_EQ.search(c)
         if m:
             explicit_helo = m.group(1).strip("!")
         else:
-            m = re.search(r"(?:^|[\s,])(?:HELO|EHLO|LHLO)\b\s*([^\s)]*)", c)
+            m = _HELO_WORD.search(c)
             if m:
                 explicit_helo = m.group(1).strip()
-        m = re.search(r"claiming to be \"([^\"]*)\"", c)
+        m = _CLAIMING.search(c)
         if m:
             explicit_helo = m.group(1)
         _read_auth(hop, c)
@@ -205,21 +222,21 @@ def _read_from(hop: Hop, items: list[tuple[str, str]], dialect: str, protocol: s
         low = c.lower()
         if "authenticated" in low or low.startswith(("account ", "auth", "using ", "no client", "uid ")):
             continue
-        head = re.sub(r"(?i)^ident:", "", c.split(" ", 1)[0])
-        pm = re.match(r"^(?:[^\s@\[]*@)?([^\s@\[\]]*)\s*\[", c)
+        head = _IDENT.sub("", c.split(" ", 1)[0])
+        pm = _NAME_BRACKET.match(c)
         if pm and c_ip and pm.group(1):
             postfix_form = True
             resolved = pm.group(1).strip("<>") or None
         elif c_ip and (normalize_ip(head.rsplit("@", 1)[-1]) == c_ip) and "[" not in head:
             # "(1.2.3.4)" / "(user@1.2.3.4)" but not "( 1.2.3.4)" (Scalix) or "(1.2.3.4:port)" (XMail)
             bare_ip_form = not raw.startswith(" ") and ":" not in head.rsplit("@", 1)[-1]
-            if " " in c and not re.search(r"\bwith\s+\w+$", c):
+            if " " in c and not _ENDS_WITH_PROTOCOL.search(c):
                 bare_ip_form = False
         elif not c_ip and "@" in head:
             resolved_host = _host(head.rsplit("@", 1)[1].strip("[]"))
             if resolved_host and resolved is None and not postfix_form:
                 bare_name = resolved_host
-        elif (not c_ip and bare_name is None and _host(head) and not re.search(r"[=:]", head)
+        elif (not c_ip and bare_name is None and _host(head) and "=" not in head and ":" not in head
               and not low.startswith(("helo", "ehlo", "lhlo"))):
             bare_name = _host(head)
     for b in brackets:
@@ -231,12 +248,12 @@ def _read_from(hop: Hop, items: list[tuple[str, str]], dialect: str, protocol: s
             if cand:
                 ip = cand
                 break
-    m = re.search(r"claiming to be \"([^\"]*)\"", words)
+    m = _CLAIMING.search(words)
     if m:
         explicit_helo = m.group(1)
 
     helo: str | None = name_raw if (literal or name_host) else None
-    if helo is None and name_raw and not name_ip and re.fullmatch(r"[^\s()<>\[\]]{1,255}", name_raw):
+    if helo is None and name_raw and not name_ip and _PLAIN_NAME.fullmatch(name_raw):
         helo = name_raw  # "from user@domain by ..." (local senders): kept as written
     rdns: str | None = None
     webmail = any("authenticated user" in c.lower() for c in comments) or (
@@ -310,9 +327,7 @@ def _read_auth(hop: Hop, comment: str) -> None:
         if m:
             hop.auth_user = m.group(1).strip("<>,;")
             return
-    if re.search(r"(?<![-\w])authenticated\b", comment, re.I) and not re.search(
-        r"\b(?:not|un)\s*authenticated\b", comment, re.I
-    ):
+    if _AUTHENTICATED.search(comment) and not _NOT_AUTHENTICATED.search(comment):
         hop.auth_user = "authenticated"  # the server noted authentication without naming the user
 
 
@@ -352,8 +367,8 @@ def parse_date(text: str) -> datetime | None:
     if not s:
         return None
     s = _FRACTION.sub(r"\1", s)
-    s = re.sub(r"\s+\((?:[A-Za-z ]{1,20})\)\s*$", "", s)
-    for cand in (s, re.sub(r"\s+[A-Z]{2,5}$", "", s)):
+    s = _ZONE_COMMENT.sub("", s)
+    for cand in (s, _ZONE_NAME.sub("", s)):
         try:
             dt = parsedate_to_datetime(cand)
         except (TypeError, ValueError, IndexError, OverflowError):
@@ -369,13 +384,13 @@ def parse_date(text: str) -> datetime | None:
 
 def _dialect(value: str, by_items: list[tuple[str, str]], with_items: list[tuple[str, str]]) -> str:
     low = value.lower()
-    if "microsoft smtp" in low or re.search(r"\bwith mapi\b", low):
+    if "microsoft smtp" in low or "with mapi" in low:
         return "microsoft"
     if "(exim" in low or "helo=" in low:
         return "exim"
-    if "communigate" in low and re.search(r"\]\s+verified\)", low):
+    if "communigate" in low and _VERIFIED.search(low):
         return "communigate-verified"
-    if re.search(r"\(\d+\.\d+\.\d+[^)]*/[^)]*\)", value) or "sendmail" in low:
+    if _SENDMAIL_VERSION.search(value) or "sendmail" in low:
         return "sendmail"
     return "generic"
 
