@@ -144,7 +144,7 @@ def test_a_photo_without_a_link_is_not_image_only() -> None:
 def test_pictures_on_an_image_sharing_site_fire() -> None:
     html = '<a href="https://offer.example/"><img src="https://i.imgur.com/abc.png"></a><p>Hot deal</p>'
     f = finding(analyse(message(html=html, text="Hot deal")), "link.image_host")
-    assert f["evidence"] == {"host": "i.imgur.com", "service": "imgur.com"}
+    assert f["evidence"] == {"host": "i.imgur.com", "service": "imgur.com", "shown": True}
 
 
 def test_a_platforms_own_pictures_are_not_borrowed() -> None:
@@ -280,7 +280,7 @@ def test_css_background_pictures_on_an_image_sharing_site_fire() -> None:
     html = ('<a href="https://offer.example.net/"><div style="background: url(\'https://cdn.imgchest.com/f/1.png\')">'
             '</div></a>')
     f = finding(analyse(message(html=html, text="")), "link.image_host")
-    assert f["evidence"] == {"host": "cdn.imgchest.com", "service": "imgchest.com"}
+    assert f["evidence"] == {"host": "cdn.imgchest.com", "service": "imgchest.com", "shown": True}
 
 
 def test_split_off_initials_are_styled_letters_but_single_letter_words_are_not() -> None:
@@ -319,3 +319,23 @@ def test_a_free_mail_receipt_under_a_payment_brand_is_impersonation_even_with_on
 def test_names_of_commonly_borrowed_brands_are_claims(name: str, brand: str) -> None:
     from whence.brands import claimed
     assert brand in [b.key for b, _ in claimed(name)]
+
+
+def test_a_link_to_a_shared_photo_weighs_less_than_a_picture_shown_from_one() -> None:
+    f = finding(analyse(message(text="Our trip: https://imgur.com/a/xyz", html='<p>Our trip: '
+                                '<a href="https://imgur.com/a/xyz">album</a></p>')), "link.image_host")
+    assert f["evidence"]["shown"] is False and f["score"] < 2.5
+
+
+def test_crypto_lure_reads_attachment_names() -> None:
+    msg = message(sender="Karen <karen.anderson.xwz6@gmail.com>", subject="Hello", text="Your account grows.")
+    from email import message_from_bytes, policy
+    m = message_from_bytes(msg, policy=policy.default)
+    m.add_attachment(b"%PDF-1.4\n", maintype="application", subtype="pdf",
+                     filename="Mining_balance_0.7495_BTC_free_withdrawal.pdf")
+    assert "content.crypto_lure" in ids(analyse(m.as_bytes()))
+
+
+def test_casino_bonus_amounts_are_a_gambling_topic() -> None:
+    r = analyse(message(subject="Free for all players", text="Your Dragonia Casino: $750 bonus approved. Spin now!"))
+    assert "gambling" in finding(r, "content.spam_topic")["evidence"]["topics"]

@@ -148,7 +148,7 @@ def link_shortener(ctx: CheckContext) -> Iterator[Hit]:
 
 
 @check(
-    "link.image_host", "medium", 2.0,
+    "link.image_host", "medium", 2.5,
     title=T("Its pictures come from a public image-sharing site", "画像が誰でも使える画像共有サイトから読み込まれます"),
     detail=T("The message shows or links pictures stored on {service} ({host}), where anyone can upload one. "
              "Organisations serve their pictures from their own site or mail service; bulk mail that "
@@ -160,8 +160,10 @@ def link_shortener(ctx: CheckContext) -> Iterator[Hit]:
 )
 def link_image_host(ctx: CheckContext) -> Iterator[Hit]:
     # pictures come as <img> and links, and as CSS backgrounds, which carry no link
-    hosts = [(i, link.host) for i, link in enumerate(ctx.facts.links) if link.host]
+    links = ctx.facts.links
+    hosts = [(i, link.host) for i, link in enumerate(links) if link.host and link.source == "html-img"]
     hosts += [(None, m.group(1).lower()) for m in _CSS_URL.finditer(ctx.facts.html[:200_000])]
+    hosts += [(i, link.host) for i, link in enumerate(links) if link.host and link.source != "html-img"]
     for i, host in hosts:
         service = image_host(host)
         if not service:
@@ -169,7 +171,10 @@ def link_image_host(ctx: CheckContext) -> Iterator[Hit]:
         owner = owner_of(service)
         if owner and owner.key in authenticated_brands(ctx):
             continue  # a platform's own notification showing its own users' pictures
-        yield Hit(evidence={"host": host, "service": service}, links=[] if i is None else [i])
+        # a picture shown from such a site is the bulk trick; a link to one is how people share photos
+        shown = i is None or links[i].source == "html-img"
+        yield Hit(evidence={"host": host, "service": service, "shown": shown}, links=[] if i is None else [i],
+                  severity=None if shown else "low", score=None if shown else 1.5)
         return
 
 

@@ -386,7 +386,7 @@ _CRYPTO = _rx(r"\b(bitcoins?|btc|ethereum|usdt|usdc|erc-?20|trc-?20|cryptocurren
              r"|kryptow[aä]hrung(en)?|airdrops?|xrp|blockchain|nfts?|staking|metamask|trust ?wallet|seed phrase"
              r"|recovery phrase|digital assets|crypto (wallet|assets|account|tokens?)|(escrowed|reserve) tokens)\b"
              r"|仮想通貨|暗号資産|ビットコイン")
-_GAIN = _rx(r"\b(claim(ed|ing)?|withdraw(al|als|ing|n)?|allocation|eligible|bonus|free|rewards?|balance|payout|"
+_GAIN = _rx(r"\b(claim(ed|ing)?|withdraw(al|als|ing|n)?|allocation|eligible|bonus|free|rewards?|balance|payout|mining|"
             r"verif(y|ied|ication)|suspend(ed)?|redeem|distribution|redistribution|earn(ed|ings?)?|giveaway|profits?|"
             r"cash (out|the funds)|saldo|resgat\w+|sacar|retirar|gr[aá]tis|auszahlung|guthaben|gewinn)\b"
             r"|受け取|出金|残高|無料|ボーナス|報酬|配布")
@@ -404,7 +404,9 @@ _GAIN = _rx(r"\b(claim(ed|ing)?|withdraw(al|als|ing|n)?|allocation|eligible|bonu
     reason=T("it dangles cryptocurrency ({crypto})", "仮想通貨（{crypto}）で釣ろうとしています"),
 )
 def crypto_lure(ctx: CheckContext) -> Iterator[Hit]:
-    text = _nfkc(ctx)[:1_500]
+    # what the message says, and what its attachments are called ("Mining_balance_0.7495_BTC.pdf")
+    names = " ".join(a.filename or "" for a in ctx.facts.attachments[:10]).replace("_", " ")
+    text = _nfkc(ctx)[:1_500] + ("\n" + names if names else "")
     crypto = _search(_CRYPTO, text, text.lower())
     if not crypto:
         return
@@ -417,10 +419,10 @@ def crypto_lure(ctx: CheckContext) -> Iterator[Hit]:
 
 
 _TOPICS = [
-    ("gambling", _rx(r"\b(casino|(casino|deposit|cashback) bonus|"
+    ("gambling", _rx(r"\b(casino|(casino|deposit|cashback) bonus|wager(s|ing)?|"
                      r"free ?spins|freispiele|jackpot|slots?|roulette|betting|sportsbook|apuestas|cassino|"
                      r"giros gr[aá]tis|no deposit|keine einzahlung|sans d[eé]p[oô]t|welcome bonus|willkommensbonus)\b"
-                     r"|カジノ|パチンコ")),
+                     r"|[$€£]\s?\d[\d,.]*\s(bonus|free spins)|カジノ|パチンコ")),
     ("dating", _rx(r"\b(singles?|lonely|hot (girls?|women|ladies)|date (me|tonight)|sexy|hookup|dating|"
                    r"ukrainian (girls?|women)|meisjes?|frauen in deiner n[aä]he|encontros|namorad[ao])\b"
                    r"|出会い|人妻|セフレ")),

@@ -303,7 +303,7 @@ _NAME_NOISE = re.compile(r"""^\s*["']*\s*[-~.*#_]|""|[,(~]["'\s]*$|\d{5,}|#\d{3,
 
 
 @check(
-    "sender.name_noise", "low", 1.5,
+    "sender.name_noise", "medium", 2.0,
     title=T("Stray punctuation or a serial number in the sender's name",
             "差出人名に不自然な記号や番号が付いています"),
     detail=T("The sender's name “{name}” is padded with stray punctuation or carries a serial number. Bulk "
