@@ -28,7 +28,8 @@ def build(message: Message, settings: Settings, context: Context) -> Facts:
         from_=from_,
         reply_to=addresses(message.get("Reply-To") or ""),
         sender=next(iter(addresses(message.get("Sender") or "")), None),
-        to=addresses(", ".join(message.get_all("To") + message.get_all("Cc"))),
+        # shown in the report only: the first few dozen of a long Cc list are enough (parsing is costly)
+        to=addresses(", ".join(message.get_all("To") + message.get_all("Cc")), max_chars=2048),
         return_path=return_path,
         subject=message.get("Subject") or "",
         date=parse_date(message.get("Date")),

@@ -14,16 +14,20 @@ _MAX_VALUE = 16 * 1024
 _ANGLE = re.compile(r"<([^<>\s]*@[^<>\s]*)>")
 
 
-def addresses(value: str) -> list[Address]:
-    """Every address in an address-list header; display names decoded, addr/domain lower-cased."""
+def addresses(value: str, max_chars: int = _MAX_VALUE) -> list[Address]:
+    """Every address in an address-list header (up to MAX_CHARS of it, cut between addresses);
+    display names decoded, addr/domain lower-cased."""
     try:
-        return _addresses(value or "")
+        return _addresses(value or "", max_chars)
     except Exception:  # hostile header: no addresses rather than a crash
         return []
 
 
-def _addresses(value: str) -> list[Address]:
-    value = value[:_MAX_VALUE].replace("\r", " ").replace("\n", " ")
+def _addresses(value: str, max_chars: int) -> list[Address]:
+    if len(value) > max_chars:
+        cut = value.rfind(",", 0, max_chars)
+        value = value[:cut if cut > 0 else max_chars]
+    value = value.replace("\r", " ").replace("\n", " ")
     if "=?" in value:
         value = decode_words(value, address=True)
     single = _single_angle(value)
