@@ -339,3 +339,21 @@ def test_crypto_lure_reads_attachment_names() -> None:
 def test_casino_bonus_amounts_are_a_gambling_topic() -> None:
     r = analyse(message(subject="Free for all players", text="Your Dragonia Casino: $750 bonus approved. Spin now!"))
     assert "gambling" in finding(r, "content.spam_topic")["evidence"]["topics"]
+
+
+def test_a_random_name_under_an_unknown_domain_is_a_random_sender_domain() -> None:
+    r = analyse(message(sender="Hims <leighton@asdhbsvjldmopsfj10.zindagitech.live>"))
+    assert finding(r, "sender.random_domain")["evidence"]["domain"] == "asdhbsvjldmopsfj10.zindagitech.live"
+    esp = analyse(message(sender="Shop <news@em3193.mail.shop-mail.net>"))
+    assert "sender.random_domain" not in ids(esp)
+
+
+def test_trademark_signs_do_not_hide_a_trading_name() -> None:
+    r = analyse(message(sender="RAPIDecision® Life Offer from Fidelity Life <z@space.smarts-mail.us>"))
+    assert "sender.name_unrelated" in ids(r)
+
+
+def test_claim_up_to_a_sum_is_money_waiting() -> None:
+    r = analyse(message(sender="Collectief <info@actualites-mail.com>", subject="Energierekening te hoog",
+                        text="Je betaalde te veel: claim tot €10.000 terug."))
+    assert "content.money_waiting" in ids(r)

@@ -360,7 +360,8 @@ _CURRENCY = _rx(r"usd|eur|brl|btc|reais|dollars")
 _WAITING = _rx(r"(your (account|balance|wallet|score)( already)? (has|is|shows|contains|has been released for)"
                r"|balance of|(you|voc[eê]) (have|has|tem|possui)|tiene[sn]?|sie haben|vous avez"
                r"|saldo (de|dispon[ií]vel)|[aà] restituir|para (receber|resgatar|sacar)|disponible para"
-               r"|zur auszahlung|[aà] recevoir)\W{0,3}(?:\S+\s){0,3}?\W{0,2}(" + _AMOUNT + ")")
+               r"|zur auszahlung|[aà] recevoir|claim (back )?(tot|up to|bis zu|jusqu'[aà]|at[eé]|hasta))"
+               r"\W{0,3}(?:\S+\s){0,3}?\W{0,2}(" + _AMOUNT + ")")
 
 
 @check(

@@ -257,11 +257,19 @@ def sender_random_domain(ctx: CheckContext) -> Iterator[Hit]:
     sender = from_domain(ctx)
     if not sender or is_free_email(sender) or owner_of(sender):
         return
-    label = sender.split(".")[0]
-    if looks_random(label):
+    if looks_random(sender.split(".")[0]):
         yield Hit(evidence={"domain": sender})
+        return
+    # or a random name under an unknown domain ("asdhbsvjldmopsfj10.zindagitech.live"): a mail
+    # service's numbered hosts sit under its own, well-known domain
+    host = ctx.facts.from_.domain.lower()
+    if popular_rank(sender) or not host.endswith("." + sender):
+        return
+    if any(len(label) >= 6 and looks_random(label) for label in host[:-len(sender) - 1].split(".")[:5]):
+        yield Hit(evidence={"domain": host})
 
 
+_MARKS = str.maketrans("", "", "®™©–—’")  # trading names carry these; they are not another script
 # words of a trading name: a name with one of these presents an organisation, not a person
 _TRADING = re.compile(r"(?i)\b(shop|store|warranty|insurance|savings?|deals?|offers?|services?|center|centre|care|"
                       r"team|network|solutions|support|alerts?|protection|security|bonus|rewards?|quotes?|health|"
@@ -287,7 +295,7 @@ def name_unrelated(ctx: CheckContext) -> Iterator[Hit]:
     if f is None or not f.domain or facts.is_list or is_free_email(f.domain) or owner_of(f.domain):
         return
     name = f.display_name.strip()
-    if not name.isascii() or not _TRADING.search(name):
+    if not name.translate(_MARKS).isascii() or not _TRADING.search(name):
         return  # a person's name, or a script whose words cannot be compared with a domain
     words = [w.lower() for w in re.findall(r"[A-Za-z0-9]{3,}", _VIA.sub("", name))]
     distinctive = [w for w in words if not _GENERIC.fullmatch(w) and not _TRADING.fullmatch(w)]
