@@ -357,3 +357,9 @@ def test_claim_up_to_a_sum_is_money_waiting() -> None:
     r = analyse(message(sender="Collectief <info@actualites-mail.com>", subject="Energierekening te hoog",
                         text="Je betaalde te veel: claim tot €10.000 terug."))
     assert "content.money_waiting" in ids(r)
+
+
+def test_list_unsubscribe_alone_does_not_excuse_an_unrelated_trading_name() -> None:
+    r = analyse(message(sender="Cloud Infrastructure Team <sgjxscu@eaux.smedialy-mail.com>",
+                        extra={"List-Unsubscribe": "<https://unsub.bulk-list.net/u/1>"}))
+    assert "sender.name_unrelated" in ids(r)

@@ -541,7 +541,8 @@ _LURE_ACTION = [
         r"|不正(な)?(使用|利用|取引)|不審な(カード)?(利用|取引|決済)"
         r"|お支払いが(確認|完了)でき|引き落とし(ができ|不能)|未払い|未納"
         r"|\bupdate (your )?(payment|billing)\b|\bpayment (failed|declined|method|was declined)\b"
-        r"|\b(billing|payment) (information|details|issue|problem)\b|\boutstanding (balance|payment)\b")),
+        r"|\b(billing|payment) (information|details|issue|problem)\b|\boutstanding (balance|payment)\b"
+        r"|\bpayment (is )?overdue\b|\boverdue (payment|invoice|balance)\b")),
     ("delivery", _rx(
         r"配達できません|お届けでき(ません|ない)|配送できな|不在のため|再配達|再配送|住所(が)?不明|宛先(不明|に誤り)"
         r"|配送情報|配送(が)?保留|保管期限"

@@ -292,7 +292,9 @@ _TRADING = re.compile(r"(?i)\b(shop|store|warranty|insurance|savings?|deals?|off
 def name_unrelated(ctx: CheckContext) -> Iterator[Hit]:
     facts = ctx.facts
     f = facts.from_
-    if f is None or not f.domain or facts.is_list or is_free_email(f.domain) or owner_of(f.domain):
+    # a list names itself in List-Id and may rewrite From ("Author via List"); bulk senders add
+    # List-Unsubscribe too, which must not excuse them
+    if f is None or not f.domain or facts.list_id or is_free_email(f.domain) or owner_of(f.domain):
         return
     name = f.display_name.strip()
     if not name.translate(_MARKS).isascii() or not _TRADING.search(name):
