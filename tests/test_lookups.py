@@ -155,17 +155,17 @@ def test_rdap_bootstrap_and_abuse_contacts() -> None:
     card = [["version", {}, "text", "4.0"]]
     abuse = {"roles": ["abuse"], "vcardArray": ["vcard", [
         *card, ["email", {}, "text", "REDACTED FOR PRIVACY"],
-        ["email", {"pref": "2"}, "text", "noc@net.example"],
-        ["email", {"pref": "1"}, "text", "abuse@net.example"]]]}
+        ["email", {"pref": "2"}, "text", "noc@netops-abuse.net"],
+        ["email", {"pref": "1"}, "text", "abuse@netops-abuse.net"]]]}
     raw = {"entities": [{"roles": ["registrant"], "vcardArray": ["vcard", card], "entities": [abuse]}]}
-    assert abuse_emails(raw) == ["abuse@net.example", "noc@net.example"]
+    assert abuse_emails(raw) == ["abuse@netops-abuse.net", "noc@netops-abuse.net"]
     registrar = {"roles": ["registrar"], "entities": [abuse],
                  "vcardArray": ["vcard", [*card, ["fn", {}, "text", "Example Registrar"]]]}
     summary = domain_summary({"events": [{"eventAction": "registration",
                                           "eventDate": "2024-05-01T00:00:00Z"}],
                               "entities": [registrar], "nameservers": [{"ldhName": "NS1.Example.NET"}]})
     assert summary["registered"] == "2024-05-01" and summary["registrar"] == "Example Registrar"
-    assert summary["registrar_abuse"] == ["abuse@net.example", "noc@net.example"]
+    assert summary["registrar_abuse"] == ["abuse@netops-abuse.net", "noc@netops-abuse.net"]
     assert summary["ns"] == ["ns1.example.net"]
 
 

@@ -18,9 +18,10 @@ from typing import Any
 import dkim
 import pytest
 import whence
+from whence.lookups import rdap
 from whence.model import Lookups
 from whence.pipeline import Analysis
-from whence.reporting import arf, build_report, rdap, recipients
+from whence.reporting import arf, build_report, recipients
 from whence.settings import Settings
 
 CASES = Path(__file__).parent / "data" / "cases"

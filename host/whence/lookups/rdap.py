@@ -1,4 +1,5 @@
-"""RDAP (RFC 9082/9083) for addresses and registrable domains, cached, with ipwhois's parsing.
+"""RDAP (RFC 9082/9083) for addresses and registrable domains, cached; the one parser of its answers
+(networks and contacts with ipwhois's parsers, abuse mailboxes ranked here).
 
 The server comes from the bundled IANA bootstrap snapshot, or from `rdap.base_url` when set
 (`<base>ip/<address>`, `<base>domain/<name>`). Answers are cached for a day (a missing object for
@@ -150,41 +151,149 @@ def _describe(body: dict[str, Any] | None) -> str:
 
 
 # -- parsing ------------------------------------------------------------------------------------
+# Registries nest the abuse contact differently: APNIC and RIPE put an `abuse` entity at the top,
+# ARIN nests it under the organisation, and ICANN's gTLD profile nests it under the `registrar`
+# entity. Registrars also fill the field with placeholders ("REDACTED FOR PRIVACY", "Please query
+# the RDDS service of the Registrar of Record"), which must never become a recipient.
 
-_EMAIL = re.compile(r"^[^@\s<>\"]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
-_PLACEHOLDER = re.compile(r"redact|privacy|not ?disclosed|withheld|query the rdds|please contact|"
-                          r"@example\.|noreply|no-reply|invalid", re.I)
+MAX_DEPTH = 5
 
-
-def _entities(node: dict[str, Any], depth: int = 0, seen: list[int] | None = None):
-    """Walk nested entities (RFC 9083 §5.1), bounded in depth and number."""
-    seen = [0] if seen is None else seen
-    if depth > 6:
-        return
-    for ent in node.get("entities") or []:
-        if not isinstance(ent, dict) or seen[0] >= MAX_ENTITIES:
-            return
-        seen[0] += 1
-        yield ent, depth
-        yield from _entities(ent, depth + 1, seen)
+# A plain addr-spec: what an abuse desk publishes. Anything fancier is not worth mailing.
+_ADDR = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+_PLACEHOLDER_WORDS = ("redacted", "rdds", "privacy", "withheld", "not disclosed", "query the",
+                      "noreply", "no-reply", "donotreply", "do-not-reply", "nobody@", "invalid")
+_PLACEHOLDER_DOMAINS = ("example.com", "example.net", "example.org", "example", "invalid", "localhost",
+                        "test")
 
 
-def _roles(ent: dict[str, Any]) -> list[str]:
-    roles = ent.get("roles") or []
-    return [str(r).lower() for r in roles] if isinstance(roles, list) else []
+def clean_address(value: Any) -> str | None:
+    """The address if it is a real mailbox, else None (placeholders, redactions, junk)."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip().strip("<>").strip()
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    if len(text) > 254 or not _ADDR.match(text):
+        return None
+    lower = text.lower()
+    if any(word in lower for word in _PLACEHOLDER_WORDS):
+        return None
+    domain = lower.rsplit("@", 1)[1]
+    if any(domain == d or domain.endswith("." + d) for d in _PLACEHOLDER_DOMAINS):
+        return None
+    # The RFC 2606 second-level names under any TLD (example.co.jp and kin) are placeholders too.
+    if re.search(r"(^|\.)example\.[a-z.]+$", domain):
+        return None
+    return text
 
 
-def _vcard(ent: dict[str, Any]) -> list[Any]:
-    try:
-        card = ent["vcardArray"][1]
-        return card if isinstance(card, list) else []
-    except (KeyError, IndexError, TypeError):
+def _vcard_emails(entity: dict[str, Any]) -> list[tuple[int, str]]:
+    """(preference, address) for each e-mail property of the entity's vCard; lower pref first."""
+    card = entity.get("vcardArray")
+    if not (isinstance(card, list) and len(card) == 2 and isinstance(card[1], list)):
         return []
+    out = []
+    for prop in card[1][:100]:
+        if not (isinstance(prop, list) and len(prop) >= 4 and prop[0] == "email"):
+            continue
+        params = prop[1] if isinstance(prop[1], dict) else {}
+        try:
+            pref = int(str(params.get("pref", 100)))
+        except ValueError:
+            pref = 100
+        address = clean_address(prop[3])
+        if address:
+            out.append((pref, address))
+    return out
+
+
+def _roles(entity: dict[str, Any]) -> set[str]:
+    roles = entity.get("roles")
+    return {r.lower() for r in roles if isinstance(r, str)} if isinstance(roles, list) else set()
+
+
+def _walk(node: dict[str, Any], path: tuple[frozenset[str], ...], depth: int,
+          out: list[tuple[tuple[frozenset[str], ...], dict[str, Any]]]) -> None:
+    """Every entity below `node` with the roles of the entities above it."""
+    if depth > MAX_DEPTH:
+        return
+    entities = node.get("entities")
+    if not isinstance(entities, list):
+        return
+    for entity in entities:
+        if len(out) >= MAX_ENTITIES:
+            return
+        if not isinstance(entity, dict):
+            continue
+        here = (*path, frozenset(_roles(entity)))
+        out.append((here, entity))
+        _walk(entity, here, depth + 1, out)
+
+
+def abuse_emails(rdap: Any, under: str | None = None) -> list[str]:
+    """Abuse mailboxes in an RDAP object, best first.
+
+    `under="registrar"` asks for the registrar's abuse contact in a domain answer: an abuse
+    entity nested below the registrar wins, a top-level one is the fallback. Without `under`
+    (IP networks) any abuse entity counts, the shallowest first, each ordered by vCard `pref`.
+    """
+    if not isinstance(rdap, dict):
+        return []
+    found: list[tuple[tuple[frozenset[str], ...], dict[str, Any]]] = []
+    _walk(rdap, (), 0, found)
+    ranked: list[tuple[int, int, int, str]] = []
+    for order, (path, entity) in enumerate(found):
+        if "abuse" not in path[-1]:
+            continue
+        if under is not None:
+            tier = 0 if any(under in roles for roles in path[:-1]) or under in path[-1] else 1
+        else:
+            tier = len(path)
+        for pref, address in _vcard_emails(entity):
+            ranked.append((tier, pref, order, address))
+    seen: set[str] = set()
+    out = []
+    for *_key, address in sorted(ranked):
+        if address.lower() not in seen:
+            seen.add(address.lower())
+            out.append(address)
+    return out
+
+
+def entity_name(rdap: Any, role: str) -> str | None:
+    """The `fn` of the first entity with this role (e.g. the registrar's name), for the reasons."""
+    if not isinstance(rdap, dict):
+        return None
+    found: list[tuple[tuple[frozenset[str], ...], dict[str, Any]]] = []
+    _walk(rdap, (), 0, found)
+    for path, entity in found:
+        if role not in path[-1]:
+            continue
+        card = entity.get("vcardArray")
+        if isinstance(card, list) and len(card) == 2 and isinstance(card[1], list):
+            for prop in card[1][:50]:
+                if isinstance(prop, list) and len(prop) >= 4 and prop[0] == "fn" and isinstance(prop[3], str):
+                    return prop[3][:200]
+    return None
+
+
+def network_name(rdap: Any) -> str | None:
+    """A network's name and holder, e.g. "UCLOUD-NET (Shanghai UCloud ...)", for the reasons."""
+    if not isinstance(rdap, dict):
+        return None
+    name = rdap.get("name") if isinstance(rdap.get("name"), str) else None
+    holder = entity_name(rdap, "registrant")
+    parts = [p[:200] for p in (name, holder) if p]
+    if len(parts) == 2:
+        return f"{parts[0]} ({parts[1]})"
+    return parts[0] if parts else None
 
 
 def contact_name(ent: dict[str, Any]) -> str | None:
     """The entity's name (vCard fn, else org) by ipwhois's vCard parser."""
-    card = _vcard(ent)
+    card = ent.get("vcardArray")
+    card = card[1] if isinstance(card, list) and len(card) == 2 and isinstance(card[1], list) else []
     if not card:
         return None
     try:
@@ -200,48 +309,10 @@ def contact_name(ent: dict[str, Any]) -> str | None:
     return name.strip() if isinstance(name, str) and name.strip() else None
 
 
-def _pref(params: Any) -> int:
-    if not isinstance(params, dict):
-        return 100
-    pref = params.get("pref")
-    if isinstance(pref, list):
-        pref = pref[0] if pref else None
-    try:
-        return int(pref) if pref is not None else 100
-    except (TypeError, ValueError):
-        return 100
-
-
-def entity_emails(ent: dict[str, Any]) -> list[str]:
-    """The entity's e-mail addresses, vCard `pref` first, placeholders and redactions dropped."""
-    found: list[tuple[int, int, str]] = []
-    for n, prop in enumerate(_vcard(ent)):
-        if not (isinstance(prop, list) and len(prop) >= 4 and prop[0] == "email"):
-            continue
-        value = prop[3]
-        if not isinstance(value, str):
-            continue
-        value = value.strip().removeprefix("mailto:")
-        if _EMAIL.match(value) and not _PLACEHOLDER.search(value):
-            found.append((_pref(prop[1]), n, value.lower()))
-    return [v for _p, _n, v in sorted(found)]
-
-
-def abuse_emails(node: dict[str, Any] | None, within_role: str | None = None) -> list[str]:
-    """Abuse contacts anywhere in the entity tree (or only under entities with `within_role`)."""
-    if not isinstance(node, dict):
-        return []
-    out: list[str] = []
-    roots = [node]
-    if within_role:
-        roots = [e for e, _d in _entities(node) if within_role in _roles(e)]
-    for root in roots:
-        for ent, _depth in _entities(root):
-            if "abuse" in _roles(ent):
-                out.extend(entity_emails(ent))
-        if root is not node and "abuse" in _roles(root):
-            out.extend(entity_emails(root))
-    return list(dict.fromkeys(out))[:10]
+def _entities(node: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[tuple[tuple[frozenset[str], ...], dict[str, Any]]] = []
+    _walk(node, (), 0, found)
+    return [entity for _path, entity in found]
 
 
 def network_summary(raw: dict[str, Any] | None) -> dict[str, Any]:
@@ -258,7 +329,7 @@ def network_summary(raw: dict[str, Any] | None) -> dict[str, Any]:
         out.update({k: raw.get(k) for k in ("name", "country", "handle") if isinstance(raw.get(k), str)})
     owner = None
     for wanted in ("registrant", "administrative", "technical"):
-        for ent, _depth in _entities(raw):
+        for ent in _entities(raw):
             if wanted in _roles(ent):
                 owner = contact_name(ent)
                 if owner:
@@ -268,7 +339,7 @@ def network_summary(raw: dict[str, Any] | None) -> dict[str, Any]:
     out["org"] = owner or out["name"]
     if isinstance(out["country"], str):
         out["country"] = out["country"].upper()[:2]
-    out["abuse_emails"] = abuse_emails(raw)
+    out["abuse_emails"] = abuse_emails(raw)[:10]
     return out
 
 
@@ -283,10 +354,11 @@ def domain_summary(raw: dict[str, Any] | None, now: datetime | None = None) -> d
             if when:
                 out["registered"] = when.date().isoformat()
                 out["age_days"] = max(0, ((now or datetime.now(timezone.utc)) - when).days)
-    for ent, _depth in _entities(raw):
+    for ent in _entities(raw):
         if "registrar" in _roles(ent):
             out["registrar"] = contact_name(ent)
-            out["registrar_abuse"] = abuse_emails({"entities": [ent]}) or entity_emails(ent)[:3]
+            out["registrar_abuse"] = abuse_emails(raw, under="registrar")[:3] or \
+                [address for _pref, address in sorted(_vcard_emails(ent))][:3]
             break
     out["ns"] = [str(ns.get("ldhName", "")).lower().rstrip(".") for ns in raw.get("nameservers") or []
                  if isinstance(ns, dict) and ns.get("ldhName")][:10]

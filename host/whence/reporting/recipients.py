@@ -17,9 +17,10 @@ from typing import Any
 import dns.reversename
 
 from ..i18n import T, Text, fmt
+from ..lookups import rdap
 from ..model import Facts, Lookups
 from ..settings import Settings
-from . import classify, contacts, rdap
+from . import classify, contacts
 from .contacts import Provider
 
 MAX_LINK_DOMAINS = 8
