@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..brands import Brand, claimed, lookalike, owner_of
-from ..domainlists import is_free_email
+from ..domainlists import free_host, is_free_email, popular_rank
 from ..domains import registrable_domain
 from ..model import AuthResult
 from .registry import CheckContext
@@ -24,7 +24,7 @@ def result_of(ctx: CheckContext, method: str) -> str | None:
     return next((r.result for r in auth_results(ctx) if r.method == method), None)
 
 
-def _domain_of(value: str | None) -> str:
+def domain_of(value: str | None) -> str:
     value = (value or "").strip().strip("<>").lower()
     return value.rsplit("@", 1)[-1] if value else ""
 
@@ -37,12 +37,12 @@ def authenticated_domains(ctx: CheckContext) -> set[str]:
             if r.result != "pass":
                 continue
             if r.method == "dkim":
-                d = r.props.get("header.d") or _domain_of(r.props.get("header.i"))
+                d = r.props.get("header.d") or domain_of(r.props.get("header.i"))
             elif r.method == "spf":
-                d = _domain_of(r.props.get("smtp.mailfrom") or r.props.get("envelope-from")
+                d = domain_of(r.props.get("smtp.mailfrom") or r.props.get("envelope-from")
                                or r.props.get("smtp.helo"))
             elif r.method == "dmarc":
-                d = _domain_of(r.props.get("header.from"))
+                d = domain_of(r.props.get("header.from"))
             else:
                 continue
             reg = registrable_domain(d) if d else None
@@ -65,6 +65,16 @@ def from_authenticated(ctx: CheckContext) -> bool:
 def from_domain(ctx: CheckContext) -> str:
     f = ctx.facts.from_
     return registrable_domain(f.domain) or f.domain if f and f.domain else ""
+
+
+def known_sender(ctx: CheckContext) -> bool:
+    """The From domain is authenticated and has a reputation: a brand's own or a popular domain,
+    not a free-mail box or a customer's name on a shared platform."""
+    f = ctx.facts.from_
+    if f is None or not from_authenticated(ctx):
+        return False
+    sender = from_domain(ctx)
+    return bool(owner_of(sender) or popular_rank(sender)) and not is_free_email(sender) and not free_host(f.domain)
 
 
 # brands whose name at the top of a free-mail message is a lure: money, parcels, authorities

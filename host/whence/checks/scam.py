@@ -16,7 +16,7 @@ from ..brands import owner_of
 from ..domainlists import free_host, is_free_email, popular_rank
 from ..domains import known_tld
 from ..i18n import T
-from .common import from_authenticated, from_domain
+from .common import domain_of, from_domain, known_sender
 from .content import _nfkc, _phrases, _rx, _search
 from .registry import CheckContext, Hit, check
 
@@ -185,9 +185,8 @@ def styled_letters(ctx: CheckContext) -> Iterator[Hit]:
 )
 def sender_free_hosting(ctx: CheckContext) -> Iterator[Hit]:
     f = ctx.facts.from_
-    envelope = (ctx.facts.return_path or "").strip("<> ").rpartition("@")[2].lower()
     # the From address, or the envelope sender (Return-Path) that bounces go to
-    for domain in (f.domain if f else "", envelope):
+    for domain in (f.domain if f else "", domain_of(ctx.facts.return_path)):
         hit = free_host(domain) if domain else None
         if hit and hit[1] == "subdomain":
             yield Hit(evidence={"domain": domain, "service": hit[0]})
@@ -349,12 +348,6 @@ def money_subject(ctx: CheckContext) -> Iterator[Hit]:
     yield Hit(evidence={"amount": m.group(0), "domain": sender or "?"})
 
 
-def _known_organisation(ctx: CheckContext) -> bool:
-    """An authenticated brand-owned or popular domain: balances and payouts are its business."""
-    sender = from_domain(ctx)
-    return not is_free_email(sender) and bool(owner_of(sender) or popular_rank(sender)) and from_authenticated(ctx)
-
-
 _AMOUNT = r"(?:[$€£¥]|us\$|r\$|usd|eur|brl)\s?\+?\d[\d.,]*|\+?\d[\d.,]*\s?(?:[$€£]|usd|eur|btc|reais|euros?|dollars)"
 _CURRENCY = _rx(r"usd|eur|brl|btc|reais|dollars")
 _WAITING = _rx(r"(your (account|balance|wallet|score)( already)? (has|is|shows|contains|has been released for)"
@@ -379,7 +372,7 @@ def money_waiting(ctx: CheckContext) -> Iterator[Hit]:
     if not any(c in text for c in "$€£¥") and not _CURRENCY.search(text):
         return  # most mail names no sum: skip the costlier phrase search
     m = _search(_WAITING, text, text.lower())
-    if m and not _known_organisation(ctx):
+    if m and not known_sender(ctx):
         yield Hit(evidence={"phrase": " ".join(m.group(0).split())[:80]})
 
 
@@ -414,7 +407,7 @@ def crypto_lure(ctx: CheckContext) -> Iterator[Hit]:
     gains = list(dict.fromkeys(m.group(0).lower() for m in _GAIN.finditer(text)))
     if len(gains) < 2:
         return
-    if _known_organisation(ctx):
+    if known_sender(ctx):
         return  # an exchange's own authenticated mail about your balance is its business
     yield Hit(evidence={"crypto": crypto.group(0), "gain": ", ".join(gains[:3])})
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from ..brands import normalise, owner_of
-from ..domainlists import free_host, is_free_email, popular_rank
+from ..domainlists import is_free_email, popular_rank
 from ..domains import registrable_domain
 from ..i18n import T
 from ..wordiness import looks_random
@@ -18,6 +18,7 @@ from .common import (
     from_authenticated,
     from_domain,
     host_lookalike,
+    known_sender,
     link_domains,
     mostly_japanese,
     result_of,
@@ -108,16 +109,6 @@ def brand_impersonation(ctx: CheckContext) -> Iterator[Hit]:
 
 _VIA = re.compile(r"\s+via\s+\S+\s*$", re.I)  # "Name via List": the list's rewrite, not the sender's
 _FORWARD = re.compile(r"\s*(fwd?|fw|tr|wg|rv|enc|転送)\s*:", re.I)
-
-
-def known_sender(ctx: CheckContext) -> bool:
-    """The From domain is authenticated and has a reputation: a brand's own or a popular domain,
-    not a free-mail box or a customer's name on a shared platform."""
-    f = ctx.facts.from_
-    if f is None or not from_authenticated(ctx):
-        return False
-    sender = from_domain(ctx)
-    return bool(owner_of(sender) or popular_rank(sender)) and not is_free_email(sender) and not free_host(f.domain)
 
 
 def _named_publication(ctx: CheckContext, where: str) -> bool:
