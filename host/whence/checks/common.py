@@ -106,6 +106,15 @@ def claimed_brands(ctx: CheckContext) -> list[tuple[Brand, str, str]]:
     return ctx.memo("claimed_brands", compute)
 
 
+_CSS_URL = re.compile(r"""url\(\s*['"]?\s*https?://([^/'"\s)]{1,253})""", re.I)
+
+
+def css_picture_hosts(ctx: CheckContext) -> list[str]:
+    """Hosts of pictures loaded by CSS (`background: url(https://…)`): they carry no link."""
+    return ctx.memo("css_picture_hosts",
+                    lambda: [m.group(1).lower() for m in _CSS_URL.finditer(ctx.facts.html[:200_000])])
+
+
 def link_domains(ctx: CheckContext) -> list[str]:
     """Registrable domains of web links (http/https), in order, without duplicates."""
     def compute() -> list[str]:

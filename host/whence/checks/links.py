@@ -13,7 +13,7 @@ from ..domains import normalise_host, registrable_domain
 from ..i18n import T
 from ..model import Link
 from ..wordiness import looks_random
-from .common import authenticated_brands, authenticated_domains, from_domain, host_lookalike
+from .common import authenticated_brands, authenticated_domains, css_picture_hosts, from_domain, host_lookalike
 from .registry import CheckContext, Hit, check
 from .sender import KIND_JA
 
@@ -162,7 +162,7 @@ def link_image_host(ctx: CheckContext) -> Iterator[Hit]:
     # pictures come as <img> and links, and as CSS backgrounds, which carry no link
     links = ctx.facts.links
     hosts = [(i, link.host) for i, link in enumerate(links) if link.host and link.source == "html-img"]
-    hosts += [(None, m.group(1).lower()) for m in _CSS_URL.finditer(ctx.facts.html[:200_000])]
+    hosts += [(None, host) for host in css_picture_hosts(ctx)]
     hosts += [(i, link.host) for i, link in enumerate(links) if link.host and link.source != "html-img"]
     for i, host in hosts:
         service = image_host(host)
@@ -176,9 +176,6 @@ def link_image_host(ctx: CheckContext) -> Iterator[Hit]:
         yield Hit(evidence={"host": host, "service": service, "shown": shown}, links=[] if i is None else [i],
                   severity=None if shown else "low", score=None if shown else 1.5)
         return
-
-
-_CSS_URL = re.compile(r"""url\(\s*['"]?\s*https?://([^/'"\s)]{1,253})""", re.I)
 
 
 @check(

@@ -16,7 +16,7 @@ from ..brands import owner_of
 from ..domainlists import free_host, is_free_email, popular_rank
 from ..domains import known_tld
 from ..i18n import T
-from .common import domain_of, from_domain, known_sender
+from .common import css_picture_hosts, domain_of, from_domain, known_sender
 from .content import _nfkc, _phrases, _rx, _search
 from .registry import CheckContext, Hit, check
 
@@ -195,7 +195,6 @@ def sender_free_hosting(ctx: CheckContext) -> Iterator[Hit]:
 
 _MARKUP_RESIDUE = re.compile(r"<[^>]{0,60}>|https?://\S+")
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
-_REMOTE_PICTURE = re.compile(r"<img\b[^>]{0,300}?src\s*=\s*[\"']?\s*https?://|url\(\s*[\"']?\s*https?://", re.I)
 
 
 @check(
@@ -213,7 +212,8 @@ def image_only(ctx: CheckContext) -> Iterator[Hit]:
     if not facts.html or not any(link.source in ("html-a", "html-area") for link in facts.links):
         return
     letters = len(_NOT_LETTERS.sub("", _MARKUP_RESIDUE.sub(" ", facts.text[:5_000])))
-    if letters < 150 and _REMOTE_PICTURE.search(facts.html[:200_000]):
+    remote = any(link.source == "html-img" and link.scheme in ("http", "https") for link in facts.links)
+    if letters < 150 and (remote or css_picture_hosts(ctx)):
         yield Hit(evidence={"letters": letters})
 
 
