@@ -188,13 +188,16 @@ def clean_address(value: Any) -> str | None:
     return text
 
 
+def _vcard(entity: dict[str, Any]) -> list[Any]:
+    """The properties of the entity's jCard (RFC 7095: ["vcard", [props…]]), or [] if malformed."""
+    card = entity.get("vcardArray")
+    return card[1] if isinstance(card, list) and len(card) == 2 and isinstance(card[1], list) else []
+
+
 def _vcard_emails(entity: dict[str, Any]) -> list[tuple[int, str]]:
     """(preference, address) for each e-mail property of the entity's vCard; lower pref first."""
-    card = entity.get("vcardArray")
-    if not (isinstance(card, list) and len(card) == 2 and isinstance(card[1], list)):
-        return []
     out = []
-    for prop in card[1][:100]:
+    for prop in _vcard(entity)[:100]:
         if not (isinstance(prop, list) and len(prop) >= 4 and prop[0] == "email"):
             continue
         params = prop[1] if isinstance(prop[1], dict) else {}
@@ -270,11 +273,9 @@ def entity_name(rdap: Any, role: str) -> str | None:
     for path, entity in found:
         if role not in path[-1]:
             continue
-        card = entity.get("vcardArray")
-        if isinstance(card, list) and len(card) == 2 and isinstance(card[1], list):
-            for prop in card[1][:50]:
-                if isinstance(prop, list) and len(prop) >= 4 and prop[0] == "fn" and isinstance(prop[3], str):
-                    return prop[3][:200]
+        for prop in _vcard(entity)[:50]:
+            if isinstance(prop, list) and len(prop) >= 4 and prop[0] == "fn" and isinstance(prop[3], str):
+                return prop[3][:200]
     return None
 
 
@@ -292,8 +293,7 @@ def network_name(rdap: Any) -> str | None:
 
 def contact_name(ent: dict[str, Any]) -> str | None:
     """The entity's name (vCard fn, else org) by ipwhois's vCard parser."""
-    card = ent.get("vcardArray")
-    card = card[1] if isinstance(card, list) and len(card) == 2 and isinstance(card[1], list) else []
+    card = _vcard(ent)
     if not card:
         return None
     try:
