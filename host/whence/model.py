@@ -251,6 +251,7 @@ class Finding:
     detail: Text
     evidence: dict[str, Any] = field(default_factory=dict)
     score: float = 0.0  # contribution to the verdict score (negative for positive evidence)
+    variant: str | None = None  # which kind of hit of its check (the weight table's key is id:variant)
 
 
 @dataclass

@@ -7,13 +7,10 @@ single risk: authentication proves who sent a mail, not that it is harmless.
 
 from __future__ import annotations
 
+from . import weights
 from .checks import CATALOGUE
 from .i18n import T, Text, fmt
 from .model import Finding, Verdict
-
-# score → level boundaries (risk points): one high finding (≈5–6) makes a mail suspicious; a
-# critical one (≈8) or two independent high ones make it dangerous; weak hints alone stay caution.
-THRESHOLDS = (("dangerous", 8.0), ("suspicious", 4.5), ("caution", 2.0))
 
 
 def score(findings: list[Finding]) -> float:
@@ -29,7 +26,7 @@ def score(findings: list[Finding]) -> float:
 
 
 def level_for(total: float) -> str:
-    for level, bound in THRESHOLDS:
+    for level, bound in weights.thresholds():
         if total >= bound:
             return level
     return "safe"

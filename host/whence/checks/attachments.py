@@ -140,6 +140,7 @@ def _executable_reasons(att: Attachment) -> list[tuple[str, bool]]:
 
 @check(
     "attachment.executable", "critical", 8.0,
+    variants={"script": 3.0},
     title=T("Executable attachment", "実行ファイルの添付"),
     detail=T(
         "An attachment is a program, or contains one: {files}. Opening it runs code on your computer; "
@@ -161,7 +162,7 @@ def executable(ctx: CheckContext) -> Iterator[Hit]:
     if any(critical for _, critical in reasons):
         yield Hit(evidence, attachments=indexes)
     else:
-        yield Hit(evidence, attachments=indexes, severity="medium", score=3.0, detail=fmt(T(
+        yield Hit(evidence, attachments=indexes, severity="medium", variant="script", detail=fmt(T(
             "An attachment is a script or installer package ({files}). It runs code if opened with its "
             "interpreter; open it only if you expected it from this sender.",
             "添付ファイルがスクリプトまたはインストーラーです（{files}）。対応するプログラムで開くとコードが"
@@ -266,6 +267,7 @@ def html_attachment(ctx: CheckContext) -> Iterator[Hit]:
 
 @check(
     "attachment.type_mismatch", "medium", 2.0,
+    variants={"harmless": 1.0},
     title=T("Attachment is not what its name says", "添付ファイルの中身が名前と違う"),
     detail=T(
         "{files}. A file whose content differs from its name is usually disguised on purpose, to look "
@@ -291,7 +293,7 @@ def type_mismatch(ctx: CheckContext) -> Iterator[Hit]:
     if files:
         hit = Hit({"files": files[:12]}, attachments=indexes)
         if not severe:
-            hit.severity, hit.score = "low", 1.0
+            hit.severity, hit.variant = "low", "harmless"
         yield hit
 
 
@@ -381,6 +383,7 @@ def _qr_domain(payload: str) -> str | None:
 
 @check(
     "attachment.qr_code", "medium", 3.0,
+    variants={"foreign": 4.5},
     title=T("QR code in an attachment", "添付ファイル内の QR コード"),
     detail=T(
         "{files} shows a QR code pointing to {payloads}. A QR code moves the link to your phone, out of "
@@ -411,6 +414,6 @@ def qr_code(ctx: CheckContext) -> Iterator[Hit]:
     evidence = {"files": files[:12], "payloads": payloads[:12], "sender_domain": sender,
                 "domains": list(dict.fromkeys(foreign))[:12]}
     if foreign:
-        yield Hit(evidence, attachments=indexes, severity="high", score=4.5)
+        yield Hit(evidence, attachments=indexes, severity="high", variant="foreign")
     else:
         yield Hit(evidence, attachments=indexes)

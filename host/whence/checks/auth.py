@@ -22,6 +22,7 @@ def _arc_vouches(ctx: CheckContext) -> bool:
 
 @check(
     "dmarc.fail", "high", 4.5,
+    variants={"list_arc": 0.5, "list": 1.5},
     title=T("DMARC failed: the sender's domain did not authorise this mail", "DMARC 認証に失敗しています"),
     detail=T("The provider's DMARC check for {domain} failed (policy {policy}): neither SPF nor DKIM "
              "vouched for the address in From.",
@@ -38,7 +39,7 @@ def dmarc_fail(ctx: CheckContext) -> Iterator[Hit]:
     if ctx.facts.is_list:
         # lists rewrite messages; their ARC seal or the list itself explains the failure
         yield Hit(evidence={"domain": domain, "policy": policy, "list": True, "arc": result_of(ctx, "arc")},
-                  severity="info", score=0.5 if _arc_vouches(ctx) else 1.5)
+                  severity="info", variant="list_arc" if _arc_vouches(ctx) else "list")
         return
     yield Hit(evidence={"domain": domain, "policy": policy})
 
@@ -50,6 +51,7 @@ def _policy(reason: str | None) -> str | None:
 
 @check(
     "spf.fail", "medium", 2.5,
+    variants={"list": 0.5, "soft": 1.0, "forged": 4.0},
     title=T("SPF failed: the sending server is not allowed for this domain", "SPF 認証に失敗しています"),
     detail=T("The server that delivered this mail is not among those {domain} allows to send its mail "
              "(SPF {result}).",
@@ -64,18 +66,19 @@ def spf_fail(ctx: CheckContext) -> Iterator[Hit]:
     domain = domain.rsplit("@", 1)[-1]
     soft = r.result == "softfail"
     if ctx.facts.is_list:
-        yield Hit(evidence={"domain": domain, "result": r.result}, severity="info", score=0.5)
+        yield Hit(evidence={"domain": domain, "result": r.result}, severity="info", variant="list")
         return
     # the From domain's own SPF says no, and no DKIM speaks for it: its address is forged
     forged = not soft and registrable_domain(domain) == from_domain(ctx) and \
         not any(x.method == "dkim" and x.result == "pass" for x in auth_results(ctx))
     yield Hit(evidence={"domain": domain, "result": r.result},
               severity="low" if soft else "high" if forged else None,
-              score=1.0 if soft else 4.0 if forged else None)
+              variant="soft" if soft else "forged" if forged else None)
 
 
 @check(
     "dkim.fail", "low", 1.0,
+    variants={"list": 0.0},
     title=T("A DKIM signature did not verify", "DKIM 署名の検証に失敗しています"),
     detail=T("The signature of {domain} did not verify ({reason}); the message may have been altered "
              "on the way, or the signature forged.",
@@ -90,7 +93,7 @@ def dkim_fail(ctx: CheckContext) -> Iterator[Hit]:
     r = failed[0]
     listed = ctx.facts.is_list
     yield Hit(evidence={"domain": r.props.get("header.d", "?"), "reason": r.reason or r.result},
-              severity="info" if listed else None, score=0.0 if listed else None)
+              severity="info" if listed else None, variant="list" if listed else None)
 
 
 @check(
@@ -140,6 +143,7 @@ def borrowed_domain(ctx: CheckContext) -> Iterator[Hit]:
 
 @check(
     "auth.aligned_pass", "info", -2.5,
+    variants={"known_spf": -1.5, "unknown": 0.0},
     title=T("The sender's domain is authenticated", "差出人のドメインは認証されています"),
     detail=T("{domain} vouched for this message ({how}). This proves who sent it, not that it is harmless.",
              "{domain} がこのメールを送ったことが認証されています（{how}）。送信者の証明であって、内容が安全という"
@@ -158,7 +162,7 @@ def aligned_pass(ctx: CheckContext) -> Iterator[Hit]:
     # authentication proves who sent it; it is reassuring only for a sender with a reputation. A
     # free-mail account or a throwaway domain passes SPF and DKIM as easily as a bank (seed 001)
     yield Hit(evidence={"domain": domain, "how": how, "free_email": free, "known": known},
-              score=-2.5 if known and dkim else -1.5 if known else 0.0)
+              variant=None if known and dkim else "known_spf" if known else "unknown")
 
 
 @check(
@@ -226,6 +230,7 @@ def _origin_pos(ctx: CheckContext) -> int:
 
 @check(
     "auth.compauth_fail", "medium", 2.0,
+    variants={"soft": 1.0},
     title=T("Your provider judged the sender not authenticated", "受信サーバーの総合認証（compauth）が失敗しています"),
     detail=T("Your provider's composite authentication (compauth={result}, reason {reason}) concluded that "
              "the From address is not vouched for by its domain.",
@@ -238,4 +243,4 @@ def compauth_fail(ctx: CheckContext) -> Iterator[Hit]:
     if r is None or r.result not in ("fail", "softfail") or ctx.facts.is_list:
         return
     yield Hit(evidence={"result": r.result, "reason": r.props.get("reason") or r.reason or "?"},
-              score=2.0 if r.result == "fail" else 1.0)
+              variant=None if r.result == "fail" else "soft")

@@ -181,6 +181,7 @@ _THREAT = [
 
 @check(
     "content.extortion_btc", "critical", 8.0,
+    variants={"payment": 3.0, "address": 1.0},
     title=T("Extortion demanding cryptocurrency", "仮想通貨を要求する脅迫メール"),
     detail=T(
         "The message demands a payment to a cryptocurrency address ({address}) and uses the wording "
@@ -208,14 +209,14 @@ def extortion_btc(ctx: CheckContext) -> Iterator[Hit]:
     if len(threat) >= 2 and ("pay" in pay or "crypto" in pay):
         yield Hit(evidence)
     elif "pay" in pay:  # a demand to pay, no threat: an invoice or an investment scam
-        yield Hit(evidence, severity="medium", score=3.0, detail=fmt(T(
+        yield Hit(evidence, severity="medium", variant="payment", detail=fmt(T(
             "The message asks for a payment to a cryptocurrency address ({address}) ({terms}). Such "
             "payments cannot be undone; make sure you know who you are paying.",
             "このメールは仮想通貨のアドレス（{address}）への支払いを求めています（{terms}）。"
             "送金は取り消せないため、相手が誰かを必ず確かめてください。"),
             address=first.address, terms=", ".join(evidence["terms"][:_EVIDENCE_MAX])))
     else:
-        yield Hit(evidence, severity="low", score=1.0, detail=fmt(T(
+        yield Hit(evidence, severity="low", variant="address", detail=fmt(T(
             "The message contains a cryptocurrency address ({address}).",
             "このメールには仮想通貨のアドレス（{address}）が書かれています。"), address=first.address))
 
@@ -370,6 +371,7 @@ def simplified_glyphs_in_japanese(text: str) -> tuple[dict[str, int], list[str]]
 
 @check(
     "content.simplified_chinese_in_japanese", "medium", 3.0,
+    variants={"one_glyph": 1.5},
     title=T("Simplified Chinese characters in Japanese text", "日本語の文中に中国語の簡体字"),
     detail=T(
         "The Japanese text uses characters that exist only in Simplified Chinese ({glyphs}), for example "
@@ -392,7 +394,7 @@ def simplified_chinese_in_japanese(ctx: CheckContext) -> Iterator[Hit]:
     if len(counts) >= 2:
         yield Hit(evidence)
     else:
-        yield Hit(evidence, severity="low", score=1.5)
+        yield Hit(evidence, severity="low", variant="one_glyph")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -604,6 +606,7 @@ _LURE_PRESSURE += [
 
 @check(
     "content.credential_lure", "medium", 2.0,
+    variants={"weak": 1.0},
     title=T("Typical account or payment lure wording", "アカウントや支払いを口実にした典型的な文言"),
     detail=T(
         "The message uses wording typical of phishing lures: {phrases}. Genuine notices use it too, so "
@@ -628,7 +631,7 @@ def credential_lure(ctx: CheckContext) -> Iterator[Hit]:
     if groups >= 3:
         yield Hit(evidence)
     else:
-        yield Hit(evidence, severity="low", score=1.0)
+        yield Hit(evidence, severity="low", variant="weak")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -689,6 +692,7 @@ _INVISIBLE_DETAIL = T(
 
 @check(
     "content.invisible_chars", "low", 1.0,
+    variants={"severe": 2.0},
     title=T("Invisible characters in the sender name or subject", "差出人名・件名に見えない文字"),
     detail=_INVISIBLE_DETAIL,
     reason=T("invisible characters hide words in the sender name or subject",
@@ -710,6 +714,6 @@ def invisible_characters(ctx: CheckContext) -> Iterator[Hit]:
         detail = _fill(_INVISIBLE_DETAIL, {"where": where_en, "chars": ", ".join(names[:4]), "shown": shown},
                        {"where": where_ja, "chars": "、".join(names[:4]), "shown": shown})
         if severe:
-            yield Hit(evidence, detail=detail, severity="medium", score=2.0)
+            yield Hit(evidence, detail=detail, severity="medium", variant="severe")
         else:
             yield Hit(evidence, detail=detail)

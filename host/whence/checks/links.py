@@ -61,6 +61,7 @@ def _is_tracker(domain: str) -> bool:
 
 @check(
     "link.text_mismatch", "medium", 3.5,
+    variants={"brand": 7.0},
     title=T("A link shows one address but goes to another", "表示されたリンクと実際のリンク先が違います"),
     detail=T("The link shows “{shown}” but really goes to {target}.",
              "リンクには「{shown}」と表示されていますが、実際のリンク先は {target} です。"),
@@ -86,7 +87,7 @@ def text_mismatch(ctx: CheckContext) -> Iterator[Hit]:
             continue
         yield Hit(evidence={"shown": link.text.strip()[:200], "shown_domain": shown, "target": link.url[:300],
                             "target_domain": link.domain},
-                  severity="critical" if a else None, score=7.0 if a else None, links=[i])
+                  severity="critical" if a else None, variant="brand" if a else None, links=[i])
             # a shown brand domain that leads elsewhere is the classic phish; others are often trackers
 
 
@@ -113,6 +114,7 @@ def link_lookalike(ctx: CheckContext) -> Iterator[Hit]:
 
 @check(
     "link.free_hosting", "medium", 3.0,
+    variants={"file_host": 2.0},
     title=T("A link goes to free hosting", "リンク先が無料のホスティングサービスです"),
     detail=T("{host} is on {service}, a free hosting service anyone can publish on in minutes — a common "
              "home for phishing pages.",
@@ -129,7 +131,7 @@ def link_free_hosting(ctx: CheckContext) -> Iterator[Hit]:
         hit = free_host(link.host)
         if hit:
             yield Hit(evidence={"host": link.host, "service": hit[0], "kind": hit[1]}, links=[i],
-                      score=3.0 if hit[1] == "subdomain" else 2.0)
+                      variant=None if hit[1] == "subdomain" else "file_host")
             return
 
 
@@ -149,6 +151,7 @@ def link_shortener(ctx: CheckContext) -> Iterator[Hit]:
 
 @check(
     "link.image_host", "medium", 2.5,
+    variants={"linked": 1.5},
     title=T("Its pictures come from a public image-sharing site", "画像が誰でも使える画像共有サイトから読み込まれます"),
     detail=T("The message shows or links pictures stored on {service} ({host}), where anyone can upload one. "
              "Organisations serve their pictures from their own site or mail service; bulk mail that "
@@ -174,7 +177,7 @@ def link_image_host(ctx: CheckContext) -> Iterator[Hit]:
         # a picture shown from such a site is the bulk trick; a link to one is how people share photos
         shown = i is None or links[i].source == "html-img"
         yield Hit(evidence={"host": host, "service": service, "shown": shown}, links=[] if i is None else [i],
-                  severity=None if shown else "low", score=None if shown else 1.5)
+                  severity=None if shown else "low", variant=None if shown else "linked")
         return
 
 

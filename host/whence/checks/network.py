@@ -36,6 +36,7 @@ def _platform_origin(ctx: CheckContext) -> bool:
 
 @check(
     "origin.hosting_network", "low", 1.5,
+    variants={"vpn": 2.0},
     title=T("Sent from a rented server, not a mail service",
             "メールサービスではなく、レンタルサーバーから送信されています"),
     detail=T("The origin {ip} belongs to {org} ({country}, AS{asn}), a {kind} network. Companies send "
@@ -55,7 +56,7 @@ def hosting_network(ctx: CheckContext) -> Iterator[Hit]:
     yield Hit(evidence={"ip": o.get("ip"), "org": o.get("org") or "?", "country": o.get("country") or "?",
                         "asn": o.get("asn") or "?", "kind": kind, "kind_ja": KIND_JA.get(kind, kind),
                         "operator": o.get("network_operator")},
-              score=2.0 if kind == "vpn" else None)
+              variant="vpn" if kind == "vpn" else None)
 
 
 @check(
@@ -137,6 +138,7 @@ def _age_at_message(ctx: CheckContext, info: dict[str, Any]) -> int | None:
 
 @check(
     "link.young_domain", "medium", 2.5,
+    variants={"month": 3.5},
     title=T("A link goes to a newly registered domain", "リンク先が登録されたばかりのドメインです"),
     detail=T("{domain} was registered on {registered}, {age} days before this mail was sent "
              "(registrar: {registrar}). Phishing sites live on domains only days or weeks old.",
@@ -155,7 +157,7 @@ def young_domain(ctx: CheckContext) -> Iterator[Hit]:
             continue
         yield Hit(evidence={"domain": domain, "registered": info.get("registered"), "age": age,
                             "registrar": info.get("registrar") or "?"},
-                  links=links, score=3.5 if age < 30 else None)
+                  links=links, variant="month" if age < 30 else None)
 
 
 @check(

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import weights
 from ..i18n import Text, fmt
 from ..model import SEVERITIES, Facts, Finding, Lookups
 
@@ -19,8 +20,8 @@ class Hit:
     """One occurrence of what a check looks for, with the evidence a person can verify."""
 
     evidence: dict[str, Any] = field(default_factory=dict)
-    severity: str | None = None  # overrides the check's default
-    score: float | None = None  # overrides the check's default
+    severity: str | None = None  # overrides the check's default (what a person reads)
+    variant: str | None = None  # one of the check's declared variants (what the score uses)
     links: list[int] = field(default_factory=list)  # indexes into facts.links this hit concerns
     attachments: list[int] = field(default_factory=list)  # indexes into facts.attachments
     detail: Text | None = None  # overrides the check's detail template
@@ -30,12 +31,19 @@ class Hit:
 class Check:
     id: str
     severity: str
-    score: float  # contribution to the verdict; negative for positive evidence
+    score: float  # prior weight; the fitted one in data/weights.json wins (see weights.py)
     title: Text
     detail: Text  # template: {name} placeholders filled from the hit's evidence
     reason: Text | None  # short clause for the one-sentence summary; None = never named there
     func: Callable[[CheckContext], Iterable[Hit]]
     needs_network: bool = False  # only meaningful once lookups have run
+    variants: dict[str, float] = field(default_factory=dict)  # named kinds of hit and their priors
+
+    def weight(self, variant: str | None = None) -> float:
+        """What a hit of this check (of VARIANT) adds to the score: the fitted weight, else the prior."""
+        if variant is None:
+            return weights.weight(self.id, self.score)
+        return weights.weight(f"{self.id}:{variant}", self.variants[variant])
 
 
 class CheckContext:
@@ -63,6 +71,7 @@ def check(
     detail: Text,
     reason: Text | None = None,
     needs_network: bool = False,
+    variants: dict[str, float] | None = None,
 ) -> Callable[[Callable[[CheckContext], Iterable[Hit]]], Callable[[CheckContext], Iterable[Hit]]]:
     """Register a check in the catalogue under a stable id."""
     assert severity in SEVERITIES, severity
@@ -70,7 +79,7 @@ def check(
     def register(func: Callable[[CheckContext], Iterable[Hit]]) -> Callable[[CheckContext], Iterable[Hit]]:
         if id in CATALOGUE:
             raise ValueError(f"duplicate check id {id}")
-        CATALOGUE[id] = Check(id, severity, score, title, detail, reason, func, needs_network)
+        CATALOGUE[id] = Check(id, severity, score, title, detail, reason, func, needs_network, variants or {})
         return func
 
     return register
@@ -113,7 +122,8 @@ def _finding(chk: Check, hit: Hit) -> Finding:
         title=dict(chk.title),
         detail=hit.detail or fmt(chk.detail, **values),
         evidence=hit.evidence,
-        score=chk.score if hit.score is None else hit.score,
+        score=chk.weight(hit.variant),
+        variant=hit.variant,
     )
 
 

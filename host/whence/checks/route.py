@@ -21,6 +21,7 @@ def _receipt_time(ctx: CheckContext):  # -> datetime | None
 
 @check(
     "route.date_mismatch", "low", 1.0,
+    variants={"severe": 2.0},
     title=T("The Date header disagrees with the delivery time", "Date ヘッダーと実際の配送時刻が食い違っています"),
     detail=T("The message says it was written at {date}, but it reached your provider at {received} "
              "({hours} hours apart). Bulk senders often forge or reuse dates.",
@@ -40,7 +41,7 @@ def date_mismatch(ctx: CheckContext) -> Iterator[Hit]:
         return
     severe = abs(hours) > 24 * 30
     yield Hit(evidence={"date": date.isoformat(), "received": received.isoformat(), "hours": round(hours, 1)},
-              severity="medium" if severe else None, score=2.0 if severe else None)
+              severity="medium" if severe else None, variant="severe" if severe else None)
 
 
 @check(

@@ -62,6 +62,7 @@ _PRIZE = [
 
 @check(
     "content.advance_fee", "high", 4.5,
+    variants={"weak": 3.0},
     title=T("An advance-fee or investment scam story", "前払い詐欺・投資詐欺によくある話です"),
     detail=T("The message tells a story of money waiting for you ({phrases}) and asks you to answer "
              "privately. These stories end in requests for fees or personal data.",
@@ -84,7 +85,7 @@ def advance_fee(ctx: CheckContext) -> Iterator[Hit]:
     phrases = list(found.values()) + ([money.group(0)] if money else [])
     strong = (money and len(found) == 2) or reply_free
     yield Hit(evidence={"phrases": phrases[:5], "reply_to_free_mail": reply_free},
-              severity=None if strong else "medium", score=None if strong else 3.0)
+              severity=None if strong else "medium", variant=None if strong else "weak")
 
 
 @check(

@@ -43,6 +43,7 @@ _WHERE = {"display_name": ("the sender's name", "差出人名"), "subject": ("th
 
 @check(
     "brand.impersonation", "high", 6.0,
+    variants={"weak": 3.0, "unknown_sender": 8.0},
     title=T("Claims to be a brand it does not come from",
             "ブランドを名乗っているが、そのブランドからのメールではありません"),
     detail=T("{where_en} names {brand_name}, but the sender ({from_domain}) is not an authenticated "
@@ -102,7 +103,7 @@ def brand_impersonation(ctx: CheckContext) -> Iterator[Hit]:
                       "from_domain": sender or "?", "links": foreign[:5] or "—",
                       "official": list(brand.domains[:3])},
             severity="medium" if weak else "critical" if unknown else None,
-            score=3.0 if weak else 8.0 if unknown else None,
+            variant="weak" if weak else "unknown_sender" if unknown else None,
         )
         return
 
@@ -144,6 +145,7 @@ _ADDRESS_IN_NAME = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)|(?<![\w@.-])((?:[
 
 @check(
     "sender.display_name_spoof", "medium", 2.5,
+    variants={"brand": 5.0, "other": 2.0},
     title=T("The sender's name shows a different address or domain",
             "差出人名に別のアドレスやドメインが書かれています"),
     detail=T("The display name shows “{shown}”, but the mail is actually from {address}.",
@@ -161,12 +163,13 @@ def display_name_spoof(ctx: CheckContext) -> Iterator[Hit]:
             continue
         brand = owner_of(reg)
         yield Hit(evidence={"shown": m.group(0), "shown_domain": reg, "address": f.address},
-                  severity="high" if brand else None, score=5.0 if brand else 2.0)
+                  severity="high" if brand else None, variant="brand" if brand else "other")
         return
 
 
 @check(
     "sender.reply_to_mismatch", "low", 1.5,
+    variants={"free_mail": 2.5},
     title=T("Replies go to a different domain", "返信先が別のドメインになっています"),
     detail=T("Replies would go to {reply_to}, not to the sender's domain {from_domain}.",
              "返信すると差出人のドメイン {from_domain} ではなく {reply_to} に届きます。"),
@@ -186,7 +189,7 @@ def reply_to_mismatch(ctx: CheckContext) -> Iterator[Hit]:
             continue
         free = is_free_email(reg) and not is_free_email(sender)
         yield Hit(evidence={"reply_to": addr.address, "from_domain": sender, "free_email": free},
-                  severity="medium" if free else None, score=2.5 if free else None)
+                  severity="medium" if free else None, variant="free_mail" if free else None)
         return
 
 
