@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import mailbox
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -86,3 +87,95 @@ def test_options_from_the_add_on() -> None:
     settings = from_dict(Settings(), {"network.offline": True, "trust.hosts": "lists.example.net",
                                       "lookups.deep": "1", "unknown.key": 5})
     assert settings.offline and settings.deep_lookups and settings.trust_hosts == ("lists.example.net",)
+
+
+PROGRESS = re.compile(r"\d+ messages")  # the bar's counter
+HIDE_CURSOR = "\x1b[?25l"  # what rich's live display writes first on a terminal
+
+
+def _without_timing(out: str) -> list[dict]:
+    reports = lines(out)
+    for report in reports:
+        report.pop("elapsed_ms", None)
+    return reports
+
+
+def _many(tmp_path: Path) -> Path:
+    """More messages than one job holds, in nested folders, so several workers share the work."""
+    folder = tmp_path / "mail"
+    for n, source in enumerate(sorted(CASES.glob("*.eml")) * 2):
+        target = folder / f"d{n % 3}" / f"{n:02d}-{source.name}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, target)
+    return folder
+
+
+def test_two_workers_give_the_output_of_one_in_the_same_order(tmp_path: Path) -> None:
+    folder = _many(tmp_path)
+    one = whence("analyze", "--json", "--offline", "-j", "1", str(folder))
+    two = whence("analyze", "--json", "--offline", "-j", "2", str(folder))
+    assert one.returncode == two.returncode == 0
+    expected = sorted(str(p) for p in folder.rglob("*.eml"))
+    assert [r["file"] for r in lines(two.stdout)] == expected
+    assert _without_timing(two.stdout) == _without_timing(one.stdout)
+
+
+def test_an_mbox_on_two_workers_keeps_its_order(tmp_path: Path) -> None:
+    box = mailbox.mbox(tmp_path / "inbox")
+    names = [p.name for p in sorted(CASES.glob("*.eml"))] * 2
+    for name in names:
+        box.add(mailbox.mboxMessage((CASES / name).read_bytes()))
+    box.flush()
+    one = whence("analyze", "--json", "-j", "1", str(tmp_path / "inbox"))
+    two = whence("analyze", "--json", "-j", "2", str(tmp_path / "inbox"))
+    reports = lines(two.stdout)
+    assert [r["index"] for r in reports] == list(range(len(names)))
+    assert _without_timing(two.stdout) == _without_timing(one.stdout)
+    singles = lines(whence("analyze", "--json", str(CASES)).stdout)
+    by_file = {Path(r["file"]).name: r["verdict"]["level"] for r in singles}
+    assert [r["verdict"]["level"] for r in reports] == [by_file[name] for name in names]
+
+
+def test_a_file_that_cannot_be_read_stops_the_batch_in_order(tmp_path: Path) -> None:
+    folder = _many(tmp_path)
+    files = sorted(str(p) for p in folder.rglob("*.eml"))
+    run = whence("analyze", "--json", "--offline", "-j", "2", *files[:10], str(tmp_path / "missing.eml"), *files[10:])
+    assert run.returncode == 2 and "missing.eml" in run.stderr
+    assert [r["file"] for r in lines(run.stdout)] == files[:10]
+
+
+def test_no_progress_bar_when_stdout_is_not_a_terminal(tmp_path: Path) -> None:
+    run = whence("analyze", "--offline", "-j", "2", str(_many(tmp_path)), env={"COLUMNS": "120"})
+    assert run.returncode == 0 and not PROGRESS.search(run.stdout) and HIDE_CURSOR not in run.stdout
+    assert run.stdout.count("analysed in") == 2 * len(list(CASES.glob("*.eml")))
+
+
+def test_a_progress_bar_on_a_terminal_but_never_in_json(tmp_path: Path) -> None:
+    folder = _many(tmp_path)
+
+    def on_a_terminal(*args: str) -> str:
+        import pty
+
+        leader, follower = pty.openpty()
+        proc = subprocess.Popen([sys.executable, "-m", "whence.cli", "analyze", "--offline", *args, str(folder)],
+                                stdout=follower, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                                env={**os.environ, "COLUMNS": "120", "TERM": "xterm"})
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                data = os.read(leader, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+        os.close(leader)
+        assert proc.wait(120) == 0
+        return b"".join(chunks).decode("utf-8", "replace")
+
+    shown = on_a_terminal("-j", "2")
+    assert PROGRESS.search(shown) and HIDE_CURSOR in shown
+    json_out = on_a_terminal("--json", "-j", "2")
+    assert not PROGRESS.search(json_out) and HIDE_CURSOR not in json_out
+    assert all(json.loads(line) for line in json_out.splitlines() if line.strip())

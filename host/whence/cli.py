@@ -8,33 +8,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import mailbox
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .settings import Settings, load
-
-_MBOX_MAGIC = b"From "
-
-
-def iter_messages(paths: list[str]) -> Iterator[tuple[str, int | None, bytes]]:
-    """(file, index inside an mbox or None, raw bytes) for every message under PATHS."""
-    for arg in paths:
-        path = Path(arg)
-        if path.is_dir():
-            for child in sorted(p for p in path.rglob("*.eml") if p.is_file()):
-                yield str(child), None, child.read_bytes()
-            continue
-        with path.open("rb") as fh:
-            head = fh.read(len(_MBOX_MAGIC))
-        if head == _MBOX_MAGIC and path.suffix.lower() != ".eml":
-            for index, msg in enumerate(mailbox.mbox(str(path), create=False)):
-                yield str(path), index, msg.as_bytes(unixfrom=False)
-        else:
-            yield str(path), None, path.read_bytes()
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -46,50 +26,46 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
-async def _analyze_all(items: list[tuple[str, int | None, bytes]], settings: Settings) -> list[dict[str, Any]]:
-    from .pipeline import Analysis
-
-    limit = asyncio.Semaphore(8)
-
-    async def one(file: str, index: int | None, raw: bytes) -> dict[str, Any]:
-        async with limit:
-            report = await Analysis(raw, settings, file=file).final_report()
-            if index is not None:
-                report["index"] = index
-            return report
-
-    return await asyncio.gather(*(one(*item) for item in items))
-
-
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from .pipeline import Analysis
-    from .render.terminal import render
+    from .batch import analyze_stream, default_jobs, input_files, iter_jobs, total_bytes
 
     settings = _settings(args)
     out = sys.stdout
-
-    def emit(report: dict[str, Any]) -> None:
-        if args.json:
-            out.write(json.dumps(report, ensure_ascii=False, default=str) + "\n")
-            out.flush()
-        else:
-            render(report, settings.lang)
-
+    files = input_files(args.paths)
+    workers = args.jobs if args.jobs and args.jobs > 0 else default_jobs()
+    results = analyze_stream(iter_jobs(files), settings, args.json, workers)
     try:
-        messages = iter_messages(args.paths)
-        if settings.offline:
-            for file, index, raw in messages:
-                report = Analysis(raw, settings, file=file).offline_report()
-                if index is not None:
-                    report["index"] = index
-                emit(report)
+        if args.json:
+            for _job, line in results:
+                out.write(line)
+                out.flush()
         else:
-            for report in asyncio.run(_analyze_all(list(messages), settings)):
-                emit(report)
+            _show(results, settings, total_bytes(files) if out.isatty() else None)
     except OSError as exc:
         print(f"whence: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def _show(results: Iterable[tuple[Any, Any]], settings: Settings, total: int | None) -> None:
+    """Terminal reports; on a terminal (TOTAL known) under a progress bar that counts bytes read
+    (an mbox's message count is unknown until it has been read)."""
+    from rich.console import Console
+
+    from .render.terminal import render
+
+    if total is None:
+        for _job, report in results:
+            render(report, settings.lang)
+        return
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("{task.fields[messages]} messages"), BarColumn(), TaskProgressColumn(),
+                  TimeRemainingColumn(), console=Console(highlight=False), transient=True) as progress:
+        task = progress.add_task("analysing", total=total or None, messages=0)
+        for n, (job, report) in enumerate(results, 1):
+            render(report, settings.lang, progress.console)
+            progress.update(task, advance=job[3], messages=n)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -136,6 +112,8 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--json", action="store_true", help="one JSON report per line (JSON Lines)")
     a.add_argument("--offline", action="store_true", help="no network at all")
     a.add_argument("--lang", choices=("en", "ja"), help="language of the terminal report")
+    a.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+                   help="worker processes (default: one per core; 1: this process only)")
     a.set_defaults(func=cmd_analyze)
 
     r = sub.add_parser("report", help="who to report a message to, and the RFC 5965 report")
