@@ -156,6 +156,12 @@ def foreign_link_domains(ctx: CheckContext, brand: Brand) -> list[str]:
     return [d for d in link_domains(ctx) if not brand.owns(d) and d not in infra]
 
 
+def list_discussion(ctx: CheckContext) -> bool:
+    """Plain-text mail relayed by a list: people discussing, quoting URLs as references. A lure is
+    built as a page (HTML, a button, shown text over a target); list discussion is not."""
+    return ctx.facts.is_list and not ctx.facts.html
+
+
 def host_lookalike(ctx: CheckContext, host: str):  # -> Lookalike | None
     cache = ctx.memo("lookalikes", dict)
     if host not in cache:

@@ -13,7 +13,14 @@ from ..domains import normalise_host, registrable_domain
 from ..i18n import T
 from ..model import Link
 from ..wordiness import looks_random
-from .common import authenticated_brands, authenticated_domains, css_picture_hosts, from_domain, host_lookalike
+from .common import (
+    authenticated_brands,
+    authenticated_domains,
+    css_picture_hosts,
+    from_domain,
+    host_lookalike,
+    list_discussion,
+)
 from .registry import CheckContext, Hit, check
 from .sender import KIND_JA
 
@@ -114,7 +121,7 @@ def link_lookalike(ctx: CheckContext) -> Iterator[Hit]:
 
 @check(
     "link.free_hosting", "medium", 3.0,
-    variants={"file_host": 2.0},
+    variants={"file_host": 2.0, "discussion": 0.5},
     title=T("A link goes to free hosting", "リンク先が無料のホスティングサービスです"),
     detail=T("{host} is on {service}, a free hosting service anyone can publish on in minutes — a common "
              "home for phishing pages.",
@@ -130,13 +137,16 @@ def link_free_hosting(ctx: CheckContext) -> Iterator[Hit]:
             continue
         hit = free_host(link.host)
         if hit:
+            quoted = link.source == "text" and list_discussion(ctx)  # a bug bot's page cited on a list
             yield Hit(evidence={"host": link.host, "service": hit[0], "kind": hit[1]}, links=[i],
-                      variant=None if hit[1] == "subdomain" else "file_host")
+                      severity="info" if quoted else None,
+                      variant="discussion" if quoted else None if hit[1] == "subdomain" else "file_host")
             return
 
 
 @check(
     "link.shortener", "low", 1.5,
+    variants={"discussion": 0.5},
     title=T("A link hides its destination behind a URL shortener", "短縮URLでリンク先が隠されています"),
     detail=T("{host} is a URL shortener: the real destination is not visible in the message.",
              "{host} は短縮URLサービスです。本当のリンク先はメールからは分かりません。"),
@@ -145,7 +155,9 @@ def link_free_hosting(ctx: CheckContext) -> Iterator[Hit]:
 def link_shortener(ctx: CheckContext) -> Iterator[Hit]:
     for i, link in enumerate(ctx.facts.links):
         if _clickable(link) and shortener(link.host):
-            yield Hit(evidence={"host": link.host, "url": link.url[:200]}, links=[i])
+            quoted = link.source == "text" and list_discussion(ctx)
+            yield Hit(evidence={"host": link.host, "url": link.url[:200]}, links=[i],
+                      severity="info" if quoted else None, variant="discussion" if quoted else None)
             return
 
 

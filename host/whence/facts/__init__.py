@@ -19,7 +19,7 @@ def build(message: Message, settings: Settings, context: Context) -> Facts:
     body = extract_body(message)
     text, html = body.text, body.html
     auth = auth_facts(message, route, from_.domain if from_ else "")
-    list_id, is_list = list_facts(message, auth, from_, route.boundary_pos)
+    list_id, is_list = list_facts(message, auth, from_, route.boundary_pos, route.hops)
     return_path = message.get("Return-Path")
     if return_path:
         return_path = return_path.strip().strip("<>").strip() or None

@@ -6,20 +6,22 @@ from __future__ import annotations
 import re
 
 from ..domains import known_tld, registrable_domain
-from ..model import Address, AuthFacts, Message
+from ..model import Address, AuthFacts, Hop, Message
 
 _LIST_HEADERS = ("list-id", "list-post", "mailing-list", "x-mailing-list", "x-beenthere")
 
 
 def list_facts(message: Message, auth: AuthFacts, from_: Address | None, boundary_pos: int = -1,
-               ) -> tuple[str | None, bool]:
+               hops: list[Hop] | None = None) -> tuple[str | None, bool]:
     """(List-Id, whether the message came through a list or forwarder).
 
     List headers are written by whoever sent the message, spammers included, so they count only
     when they name a real list domain other than the author's: a list relaying someone else's mail
     (the case in which its changes break the author's signatures). An ARC seal counts only when it
     was added before the recipient's provider got the message: big providers (Microsoft 365) seal
-    every message they handle, which says nothing about lists."""
+    every message they handle, which says nothing about lists. A list that rewrote From to its own
+    address (the DMARC mitigation: "Author via List <list@lists.example.org>") is a list too when
+    its servers are in the route."""
     list_id = message.get("List-Id")
     names = {k.lower() for k, _ in message.headers}
     author = registrable_domain(from_.domain) if from_ and from_.domain else None
@@ -31,7 +33,19 @@ def list_facts(message: Message, auth: AuthFacts, from_: Address | None, boundar
         is_list = True
     if "resent-from" in names or "x-forwarded-to" in names:
         is_list = True
+    if not is_list and from_ and author and _list_address(message, from_.address):
+        is_list = any(registrable_domain(name) == author for h in hops or [] for name in (h.by_host, h.rdns) if name)
     return (list_id.strip()[:300] if list_id else None), is_list
+
+
+def _list_address(message: Message, address: str) -> bool:
+    """Whether ADDRESS is the list's own: its List-Post mailto, or the address its List-Id names."""
+    post = message.get("List-Post") or ""
+    if f"mailto:{address}" in post.lower():
+        return True
+    list_id = re.search(r"<([^<>@\s]+)>", (message.get("List-Id") or "").lower())
+    local, _, domain = address.partition("@")
+    return bool(list_id) and list_id.group(1) == f"{local}.{domain}"
 
 
 def _list_domains(message: Message) -> set[str]:

@@ -1,0 +1,71 @@
+"""Structural signals of issue 10 — how a phish is built, not what one said — each beside the
+legitimate mail built the same way that must stay quiet. Real pipeline, offline, messages built here."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+from tests.test_checks_core import analyse, ids, message
+
+LIST_ID = "<devel.lists.example.org>"
+
+
+def list_mail(*, sender: str, text: str, html: str | None = None, reply_to: str | None = None,
+              list_post: str = "<mailto:devel@lists.example.org>") -> bytes:
+    """A message as a list server delivers it: the list's own servers in the route, list headers."""
+    msg = EmailMessage()
+    msg["Received"] = ("from lists.example.org (lists.example.org [198.51.100.7]) by mx.example.jp (Postfix) "
+                       "with ESMTPS id 4WyK2n; Tue, 3 Sep 2024 02:54:43 +0900")
+    msg["Received"] = ("from mail.author.example (mail.author.example [203.0.113.5]) by lists.example.org "
+                       "(Postfix) with ESMTPS id 9QpX1; Tue, 3 Sep 2024 02:54:41 +0900")
+    msg["From"] = sender
+    msg["To"] = "devel@lists.example.org"
+    if reply_to:
+        msg["Reply-To"] = reply_to
+    msg["Subject"] = "Re: [PATCH] fix the frobnicator"
+    msg["Date"] = "Tue, 3 Sep 2024 02:54:40 +0900"
+    msg["Message-ID"] = "<2@author.example>"
+    msg["List-Id"] = f"Developers {LIST_ID}"
+    msg["List-Post"] = list_post
+    msg.set_content(text)
+    if html is not None:
+        msg.add_alternative(html, subtype="html")
+    return msg.as_bytes()
+
+
+# --- a list that rewrote From to its own address (DMARC mitigation) ------------------------------
+
+def test_list_that_rewrote_from_is_a_list_and_reply_to_the_author_is_normal() -> None:
+    r = analyse(list_mail(sender="Jane Dev via Devel <devel@lists.example.org>",
+                          reply_to="Jane Dev <jane@author.example>", text="Looks good to me."))
+    assert "route.mailing_list" in ids(r)
+    assert "sender.reply_to_mismatch" not in ids(r)
+
+
+def test_list_address_in_from_without_the_list_in_the_route_is_not_a_list() -> None:
+    """Anyone can write a list's address and List-Post; only the list's own servers make it a list."""
+    raw = message(sender="Devel <devel@lists.example.org>", text="Confirm your account.",
+                  client="203.0.113.66", client_name="vps66.hosting.example",
+                  extra={"List-Id": LIST_ID, "List-Post": "<mailto:devel@lists.example.org>",
+                         "Reply-To": "claims@payout-desk.example"})
+    r = analyse(raw)
+    assert "route.mailing_list" not in ids(r)
+    assert "sender.reply_to_mismatch" in ids(r)
+
+
+# --- a bug bot's page quoted in list discussion ---------------------------------------------------
+
+def test_free_hosting_quoted_in_plain_list_discussion_is_only_information() -> None:
+    r = analyse(list_mail(sender="Bot <bot@author.example>",
+                          text="Reported at https://ci-bot.appspot.com/bug?id=12345 — please have a look."))
+    f = next(f for f in r["findings"] if f["id"] == "link.free_hosting")
+    assert f["severity"] == "info"
+    assert f["score"] < 1.0
+
+
+def test_free_hosting_behind_a_button_in_list_mail_stays_evidence() -> None:
+    r = analyse(list_mail(sender="Support <support@author.example>", text="Verify your mailbox.",
+                          html='<p>Verify your mailbox.</p><a href="https://verify-box.pages.dev/">Verify</a>'))
+    f = next(f for f in r["findings"] if f["id"] == "link.free_hosting")
+    assert f["severity"] != "info"
+    assert f["score"] >= 2.0
