@@ -4,4 +4,4 @@
 # 10.13.0 is pinned: it is the newest release the registry serves here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-npm install --no-save --no-package-lock --prefix .tools addons-linter@10.13.0
+npm install --no-save --no-package-lock --no-fund --no-audit --no-update-notifier --prefix .tools addons-linter@10.13.0
