@@ -69,3 +69,55 @@ def test_free_hosting_behind_a_button_in_list_mail_stays_evidence() -> None:
     f = next(f for f in r["findings"] if f["id"] == "link.free_hosting")
     assert f["severity"] != "info"
     assert f["score"] >= 2.0
+
+
+# --- a brand's own domain in From, handed over by a server that is not the brand's -----------------
+
+BRAND_PAGE = ('<p>Your account is on hold.</p><img src="https://images.amazon.co.jp/logo.png" alt="Amazon">'
+              '<a href="https://www.amazon.co.jp/help">Help</a> <a href="https://account-hold.example/">Sign in</a>')
+
+
+def test_brand_domain_from_a_foreign_server_linking_elsewhere_is_the_forged_brand_phish() -> None:
+    r = analyse(message(sender="Amazon <account-update@amazon.co.jp>", subject="Your account is on hold",
+                        text="Your account is on hold.", html=BRAND_PAGE,
+                        client="203.0.113.9", client_name="static.9.113.0.203.clients.hosting.example"))
+    f = next(f for f in r["findings"] if f["id"] == "brand.impersonation")
+    assert f["severity"] == "critical"
+    assert r["verdict"]["level"] == "dangerous"
+
+
+def test_brand_domain_from_the_brands_own_server_with_a_partner_link_is_only_a_hint() -> None:
+    r = analyse(message(sender="Amazon <account-update@amazon.co.jp>", subject="Your account is on hold",
+                        text="Your account is on hold.", html=BRAND_PAGE,
+                        client="203.0.113.9", client_name="smtp-out-9.amazon.co.jp"))
+    f = next(f for f in r["findings"] if f["id"] == "brand.impersonation")
+    assert f["severity"] == "medium"
+    assert f["score"] < 4.0 and r["verdict"]["level"] != "dangerous"
+
+
+# --- the fitted weight table ------------------------------------------------------------------------
+
+def test_every_fitted_key_names_a_check_and_one_of_its_variants() -> None:
+    """A renamed check or variant would silently fall back to its prior; the table must follow."""
+    from whence.checks import CATALOGUE
+    from whence.weights import _table, thresholds
+
+    table = _table()
+    assert table["weights"], "data/weights.json is missing or empty"
+    for key in table["weights"]:
+        cid, _, variant = key.partition(":")
+        assert cid in CATALOGUE, key
+        assert not variant or variant in CATALOGUE[cid].variants, key
+        assert not CATALOGUE[cid].needs_network, f"{key}: a live check cannot be fitted offline"
+    bounds = [b for _, b in thresholds()]
+    assert bounds == sorted(bounds, reverse=True) and bounds[-1] > 0
+
+
+def test_weights_keep_the_sign_of_their_priors() -> None:
+    from whence.checks import CATALOGUE
+    from whence.weights import _table
+
+    for key, w in _table()["weights"].items():
+        cid, _, variant = key.partition(":")
+        p = CATALOGUE[cid].variants[variant] if variant else CATALOGUE[cid].score
+        assert w * p >= 0, key
