@@ -86,15 +86,17 @@ def brand_impersonation(ctx: CheckContext) -> Iterator[Hit]:
             if not foreign:
                 continue
             # the brand's own address, unchecked, with links both to the brand and elsewhere: could be
-            # a partner link in a real newsletter, could be a spoof — say so, but not loudly
+            # a partner link in a real newsletter, could be a spoof — say so, but not loudly. Unless
+            # the server that handed it over is not the brand's: then it is the forged-brand phish
             weak = not (ctx.facts.auth.results or ctx.facts.auth.received_spf) and \
-                len(foreign) < len(link_domains(ctx))
+                len(foreign) < len(link_domains(ctx)) and _brand_network(ctx, brand)
         # the links lead to sites nobody has heard of: a brand does not send you there
         unknown = any(not popular_rank(d) for d in foreign)
         # a sender linking to its own site under its own name talks *about* the brand (a fan
         # newsletter, a reseller); a name that is the brand alone claims to be it
         if sender and not is_free_email(sender) and not _VIA.search(ctx.facts.from_.display_name) and \
-                not _pure_claim(ctx, word, where) and (sender in foreign or _named_publication(ctx, where)):
+                not _pure_claim(ctx, word, where) and (sender in foreign or _named_publication(ctx, where)) and \
+                (not brand.owns(sender) or _brand_network(ctx, brand)):
             weak, unknown = True, False
         yield Hit(
             evidence={"brand": brand.key, "brand_name": brand.name, "brand_name_ja": brand.name_ja,
@@ -106,6 +108,13 @@ def brand_impersonation(ctx: CheckContext) -> Iterator[Hit]:
             variant="weak" if weak else "unknown_sender" if unknown else None,
         )
         return
+
+
+def _brand_network(ctx: CheckContext, brand) -> bool:  # brand: Brand
+    """Whether the origin server names itself (rDNS, else HELO) under the brand's own domains, or
+    the mail came through a list or forwarder, whose route says nothing about the brand."""
+    o = ctx.facts.origin
+    return ctx.facts.is_list or brand.owns(registrable_domain(o.hostname or o.helo or "") or "")
 
 
 _VIA = re.compile(r"\s+via\s+\S+\s*$", re.I)  # "Name via List": the list's rewrite, not the sender's
