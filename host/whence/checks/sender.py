@@ -245,7 +245,9 @@ def sender_lookalike(ctx: CheckContext) -> Iterator[Hit]:
 
 
 KIND_JA = {"homoglyph": "似た文字の置き換え", "typo": "綴りの違い", "combo": "ブランド名に語を足したもの",
-           "tld_swap": "トップレベルドメインの差し替え", "brand_in_subdomain": "サブドメインにブランド名"}
+           "tld_swap": "トップレベルドメインの差し替え", "brand_in_subdomain": "サブドメインにブランド名",
+           "suffix_in_subdomain": "サブドメインにブランド名と「.co.jp」などのドメイン末尾",
+           "mangled_in_subdomain": "サブドメインにブランド名を崩した綴り"}
 
 
 @check(
