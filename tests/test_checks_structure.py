@@ -121,3 +121,23 @@ def test_weights_keep_the_sign_of_their_priors() -> None:
         cid, _, variant = key.partition(":")
         p = CATALOGUE[cid].variants[variant] if variant else CATALOGUE[cid].score
         assert w * p >= 0, key
+
+
+# --- a lone organisation name on a designed page from a domain without it ----------------------------
+
+def test_lone_organisation_name_from_an_unrelated_domain_on_a_designed_page() -> None:
+    r = analyse(message(sender="Exodus <emailmkt@flower-shop.example>", subject="Secure your wallet",
+                        html='<p>Secure your wallet</p><a href="https://wallet-check.example/">Start</a>'))
+    f = next(f for f in r["findings"] if f["id"] == "sender.name_unrelated")
+    assert f["variant"] == "bare" if "variant" in f else True
+    assert f["evidence"]["name"] == "Exodus"
+
+
+def test_a_persons_name_or_the_own_domain_is_not_a_bare_trading_name() -> None:
+    html = '<p>Hi</p><a href="https://photos.example/album">Album</a>'
+    for sender in ("Dave <dave.smith@company.example>", "Zoom <no-reply@zoom.example>",
+                   "Dave Smith <d.smith@company.example>"):
+        r = analyse(message(sender=sender, subject="Photos", html=html))
+        assert "sender.name_unrelated" not in ids(r), sender
+    r = analyse(message(sender="Exodus <emailmkt@flower-shop.example>", text="Plain words, no page."))
+    assert "sender.name_unrelated" not in ids(r)

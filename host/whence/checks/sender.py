@@ -284,6 +284,7 @@ _TRADING = re.compile(r"(?i)\b(shop|store|warranty|insurance|savings?|deals?|off
 
 @check(
     "sender.name_unrelated", "low", 1.5,
+    variants={"bare": 1.0},
     title=T("The sender's trading name has nothing to do with its domain",
             "差出人の名乗る事業者名とドメインが無関係です"),
     detail=T("The mail presents itself as “{name}”, but comes from {domain}, a domain that shares no word "
@@ -302,8 +303,17 @@ def name_unrelated(ctx: CheckContext) -> Iterator[Hit]:
     if f is None or not f.domain or facts.list_id or is_free_email(f.domain) or owner_of(f.domain):
         return
     name = f.display_name.strip()
-    if not name.translate(_MARKS).isascii() or not _TRADING.search(name):
-        return  # a person's name, or a script whose words cannot be compared with a domain
+    if not name.translate(_MARKS).isascii():
+        return  # a script whose words cannot be compared with a domain
+    if not _TRADING.search(name):
+        # a lone name ("Exodus", "KetoXplode") on a designed page: an organisation's name, which
+        # its own domain would carry — a person's name would stand in their address instead
+        word = re.sub(r"[\W_]+", "", name.translate(_MARKS)).lower()
+        local, domain = f.address.split("@")[0].lower(), f.domain.lower().replace("-", "")
+        if " " not in name and len(word) >= 4 and word.isalpha() and facts.html and ctx.facts.links and \
+                word not in local and word not in domain and not _GENERIC.fullmatch(word):
+            yield Hit(evidence={"name": name[:80], "domain": f.domain}, variant="bare")
+        return
     words = [w.lower() for w in re.findall(r"[A-Za-z0-9]{3,}", _VIA.sub("", name))]
     distinctive = [w for w in words if not _GENERIC.fullmatch(w) and not _TRADING.fullmatch(w)]
     domain = f.domain.lower().replace("-", "")
