@@ -5,15 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from whence.checks import CATALOGUE
+from whence.weights import thresholds
 
 HEAD = """# Findings
 
 Every finding Whence can report, generated from the checks catalogue (`host/whence/checks/`).
-Scores add up per message (each id counts once); negative scores are positive evidence, which offsets
-weak signals but never hides the strongest single risk. Levels: below 2 safe, from 2 caution, from 4.5
-suspicious, from 8 dangerous. Ids marked *network* need the live lookups.
+Severity is what a person reads; weight is what the verdict's score uses. Weights add up per message
+(each id counts once); negative weights are positive evidence, which offsets weak signals but never
+hides the strongest single risk. The weights are fitted (`bench/fit_weights.py`, see
+[weights.md](weights.md)); a check's kinds of hit (`id:variant`) have weights of their own; a check the
+fit cannot see (*network*: needs the live lookups) keeps its prior. Levels: from {caution:g} caution,
+from {suspicious:g} suspicious, from {dangerous:g} dangerous.
 
-| id | severity | score | title (en) | title (ja) |
+| id | severity | weight (prior) | title (en) | title (ja) |
 |---|---|---|---|---|
 """
 
@@ -22,12 +26,14 @@ def main() -> None:
     rows = []
     for chk in sorted(CATALOGUE.values(), key=lambda c: c.id):
         net = " *network*" if chk.needs_network else ""
-        rows.append(f"| `{chk.id}`{net} | {chk.severity} | {chk.score:+g} | {chk.title['en']} | {chk.title['ja']} |")
+        kinds = "".join(f"<br>`:{v}` {chk.weight(v):+.2f} ({p:+g})" for v, p in chk.variants.items())
+        rows.append(f"| `{chk.id}`{net} | {chk.severity} | {chk.weight():+.2f} ({chk.score:+g}){kinds} | "
+                    f"{chk.title['en']} | {chk.title['ja']} |")
     details = ["", "## Explanations", ""]
     for chk in sorted(CATALOGUE.values(), key=lambda c: c.id):
         details += [f"### `{chk.id}`", "", f"- en: {chk.detail['en']}", f"- ja: {chk.detail['ja']}", ""]
     out = Path(__file__).with_name("findings.md")
-    out.write_text(HEAD + "\n".join(rows) + "\n" + "\n".join(details), encoding="utf-8")
+    out.write_text(HEAD.format(**dict(thresholds())) + "\n".join(rows) + "\n" + "\n".join(details), encoding="utf-8")
     print(f"{len(rows)} findings → {out}")
 
 
