@@ -27,6 +27,7 @@ export function getResult(messageId) {
 }
 
 function setResult(messageId, value) {
+  if (typeof value.at !== "number") value.at = Date.now(); // when this answer arrived (the panel shows its age)
   results.delete(messageId);
   results.set(messageId, value);
   while (results.size > CACHE_SIZE) results.delete(results.keys().next().value);
@@ -83,7 +84,7 @@ async function run(messageId) {
     const error = { code: e?.code || "internal", message: String(e?.message || e) };
     // An offline report already shown stays; the error only says the refinement failed.
     const value = previous?.report
-      ? { state: "final", report: previous.report, error }
+      ? { state: "final", report: previous.report, error, at: previous.at }
       : { state: "error", report: null, error };
     setResult(messageId, value);
     return value;

@@ -5,15 +5,77 @@
 
 import { el, clear, short } from "./dom.js";
 import { drawRoute } from "./route.js";
+import { countryName, drawMap } from "./map.js";
 import { levelInfo } from "../shared/levels.js";
 import { localizePage, pick, t, useLanguage } from "../shared/i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const REPORT_ENABLED = true; // the host answers `report` requests (DESIGN §4)
 const STALL_MS = 60000; // the panel never spins longer than this
+const LOOKUP_DEADLINE_MS = 3000; // the host's default lookups.deadline_ms: the live stage ends by then
 
 let state = { tabId: null, messageId: null, lang: "en", report: null };
 let stallTimer = null;
+let stageTimer = null;
+
+/** A delay as a person says it: `+2 s`, `+3 min`, `−3 h (clock skew)`. */
+function humanDelay(s) {
+  if (typeof s !== "number" || !Number.isFinite(s)) return "—";
+  const a = Math.abs(s);
+  let amount;
+  if (a < 90) amount = t("unitSeconds", [String(Math.round(a))]);
+  else if (a < 90 * 60) amount = t("unitMinutes", [String(Math.round(a / 60))]);
+  else if (a < 36 * 3600) amount = t("unitHours", [String(Math.round(a / 3600))]);
+  else amount = t("unitDays", [String(Math.round(a / 86400))]);
+  return s < 0 && Math.round(a) > 0 ? t("delaySkew", [`−${amount}`]) : `+${amount}`;
+}
+
+/** A hop's time, short, in the reader's time zone and language, with the offset: a date part
+ * ("1月2日", "2 Jan") and a time part ("07:22:02 +09:00"), each never wrapped. */
+function hopTime(iso) {
+  const d = new Date(String(iso || ""));
+  if (!iso || Number.isNaN(d.getTime())) return ["—"];
+  const date = new Intl.DateTimeFormat(state.lang === "ja" ? "ja-JP" : "en-GB", { month: "short", day: "numeric" })
+    .format(d);
+  const pad = (n) => String(n).padStart(2, "0");
+  const off = -d.getTimezoneOffset();
+  const zone = `${off < 0 ? "−" : "+"}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`;
+  return [date, `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${zone}`];
+}
+
+/** How long ago, in words of the reader's language ("5 minutes ago", "5 分前"). */
+function ago(ms) {
+  const rtf = new Intl.RelativeTimeFormat(state.lang, { numeric: "auto" });
+  const s = Math.round((Date.now() - ms) / 1000);
+  if (s < 60) return t("agoNow");
+  if (s < 3600) return rtf.format(-Math.round(s / 60), "minute");
+  if (s < 86400) return rtf.format(-Math.round(s / 3600), "hour");
+  return rtf.format(-Math.round(s / 86400), "day");
+}
+
+/** The stage line: the live stage's time left, or how old the answer shown is. */
+function stageLine(value) {
+  clearInterval(stageTimer);
+  const at = typeof value.at === "number" ? value.at : Date.now();
+  if (value.state === "offline") {
+    const tick = () => {
+      const left = Math.ceil((at + LOOKUP_DEADLINE_MS - Date.now()) / 1000);
+      $("stage").textContent = left > 0 ? t("stageLive", [String(left)]) : t("stageLiveLate");
+    };
+    tick();
+    stageTimer = setInterval(tick, 500);
+    return;
+  }
+  if (value.error) {
+    $("stage").textContent = t("stageFinalFailed", [value.error.code]);
+    return;
+  }
+  const tick = () => {
+    $("stage").textContent = t(value.report?.lookups_done === false ? "stageAgeOffline" : "stageAge", [ago(at)]);
+  };
+  tick();
+  stageTimer = setInterval(tick, 15000);
+}
 
 function show(section) {
   for (const id of ["loading", "problem", "nomessage", "report"]) $(id).hidden = id !== section;
@@ -26,7 +88,7 @@ function setVerdict(level, summary, stageText) {
   $("verdict-level").textContent = t(info.key);
   $("verdict-summary").textContent = summary || "";
   $("stage").textContent = stageText || "";
-  document.title = `Whence: ${t(info.key)}`;
+  document.title = t("pageTitle", [t(info.key)]);
 }
 
 function showProblem(error) {
@@ -65,11 +127,11 @@ function renderFindings(report) {
     list.append(
       el(
         "li",
-        { "data-id": f.id },
+        { "data-id": f.id, title: f.id },
         el("span", { class: `sev sev-${f.severity}` }, t(`sev_${f.severity}`) || f.severity),
         el("strong", {}, pick(f.title, state.lang)),
         el("p", {}, pick(f.detail, state.lang)),
-        el("p", { class: "muted" }, el("code", {}, f.id)),
+        state.lang === "ja" ? null : el("p", { class: "muted" }, el("code", {}, f.id)), // ja: the id is the tooltip
       ),
     );
   }
@@ -84,7 +146,8 @@ function resultCell(entries) {
   entries.forEach((r, i) => {
     if (i) cell.append(el("br"));
     const result = String(r.result || "unknown");
-    cell.append(el("span", { class: `result-${result}` }, result));
+    const named = t(`result_${result}`);
+    cell.append(el("span", { class: `result-${result}`, title: result }, named === `result_${result}` ? result : named));
     const extra = [r.domain, r.selector ? `s=${r.selector}` : null, r.policy ? `p=${r.policy}` : null]
       .filter(Boolean)
       .join(" ");
@@ -113,6 +176,12 @@ function renderAuth(report) {
   }
 }
 
+function kindName(kind) {
+  const key = `kind_${String(kind)}`;
+  const name = t(key);
+  return name === key ? String(kind) : name;
+}
+
 function renderRoute(report) {
   const o = report.origin || {};
   const dl = $("origin");
@@ -124,8 +193,8 @@ function renderRoute(report) {
     ["originClient", o.client_ip],
     ["originNetwork", o.asn ? `AS${o.asn}` : null],
     ["originOwner", o.org],
-    ["originCountry", o.country],
-    ["originKind", o.network_kind],
+    ["originCountry", o.country ? t("mapCountry", [countryName(String(o.country), state.lang, ""), o.country]) : null],
+    ["originKind", o.network_kind ? kindName(o.network_kind) : null],
     ["originWhy", pick(o.reason, state.lang) || null],
   ];
   for (const [key, value] of rows) {
@@ -134,6 +203,8 @@ function renderRoute(report) {
   }
   if (!dl.childNodes.length) dl.append(el("dt", {}, t("originIp")), el("dd", {}, t("unknownValue")));
 
+  drawMap($("route-map"), report, { lang: state.lang, t, level: report.verdict?.level || "unknown" })
+    .catch((e) => console.error("whence: map failed", e));
   drawRoute($("route-picture"), report, {
     title: t("routePicture"),
     origin: t("routeOrigin"),
@@ -143,17 +214,21 @@ function renderRoute(report) {
   const body = $("hops").tBodies[0];
   clear(body);
   for (const h of (report.hops || []).slice(0, 50)) {
-    const from = [h.from_host || h.helo, h.from_ip ? `[${h.from_ip}]` : null].filter(Boolean).join(" ");
-    const delay = typeof h.delay_s === "number" ? t("seconds", [String(Math.round(h.delay_s))]) : "—";
+    const from = el("td", {}, short(h.from_host || h.helo || (h.from_ip ? "" : "—"), 120));
+    if (h.from_ip) {
+      if (h.from_host || h.helo) from.append(" ");
+      from.append(el("span", { class: "ip" }, `[${short(h.from_ip, 45)}]`)); // never wrapped mid-number
+    }
     body.append(
       el(
         "tr",
         { class: h.trusted ? "trusted" : "outside", title: h.trusted ? t("hopTrusted") : t("hopOutside") },
         el("td", {}, String(h.index)),
-        el("td", {}, short(from || "—", 120)),
+        from,
         el("td", {}, short(h.by_host || "—", 80)),
         el("td", {}, short(h.with || "—", 20)),
-        el("td", {}, delay),
+        el("td", {}, hopTime(h.time).map((part, i) => [i ? " " : null, el("span", { class: "nowrap" }, part)])),
+        el("td", { class: h.delay_s < 0 ? "nowrap skew" : "nowrap" }, humanDelay(h.delay_s)),
       ),
     );
   }
@@ -219,10 +294,8 @@ function render(value) {
   if (!report) return;
   state.report = report;
   const level = report.verdict?.level || "unknown";
-  let stage = "";
-  if (value.state === "offline") stage = t("stageOffline");
-  else if (value.error) stage = t("stageFinalFailed", [value.error.code]);
-  setVerdict(level, pick(report.verdict?.summary, state.lang), stage);
+  setVerdict(level, pick(report.verdict?.summary, state.lang), "");
+  stageLine(value);
   const titles = findingTitles(report);
   renderFindings(report);
   renderAuth(report);
@@ -236,12 +309,14 @@ function render(value) {
 
 function apply(value) {
   if (!value || value.state === "pending") {
+    clearInterval(stageTimer);
     setVerdict("pending", "", "");
     show("loading");
     return;
   }
   if (value.state === "error") {
     clearTimeout(stallTimer);
+    clearInterval(stageTimer);
     showProblem(value.error);
     return;
   }

@@ -18,7 +18,7 @@ function update(s) {
   $("progress").value = s.done;
   $("count").textContent = total ? t("scanCount", [String(s.done), String(total)]) : t("scanCountOnly", [String(s.done)]);
   $("levels").textContent = Object.entries(s.counts)
-    .map(([level, n]) => `${levelInfo(level).badge} ${t(levelInfo(level).key)}: ${n}`)
+    .map(([level, n]) => `${levelInfo(level).badge} ${t("labelValue", [t(levelInfo(level).key), String(n)])}`)
     .join("  ·  ");
   if (s.cancelled) $("count").textContent += ` — ${t("scanCancelled")}`;
   else if (s.finished) $("count").textContent += ` — ${t("scanDone")}`;

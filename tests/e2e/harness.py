@@ -416,6 +416,20 @@ const probe = `try {
     visible: Object.fromEntries(["loading", "problem", "report", "nomessage", "install-help"]
       .map((id) => [id, shown(id)])),
     svg: d.querySelectorAll("#route-picture svg circle").length,
+    map: {
+      markers: [...d.querySelectorAll("#route-map svg .hop-marker")].map((g) => ({
+        country: g.dataset.country, hops: g.dataset.hops, origin: g.classList.contains("origin"),
+        label: g.textContent})),
+      marked: [...d.querySelectorAll("#route-map svg path.country.hop")].map((p) => p.dataset.code),
+      countries: d.querySelectorAll("#route-map svg path.country").length,
+      alt: text("#map-alt li"),
+      legend: text("#map-legend li"),
+      unknown: d.getElementById("map-unknown")?.textContent || null,
+      described: d.querySelector("#route-map svg")?.getAttribute("aria-describedby") || null,
+    },
+    hops: [...d.querySelectorAll("#hops tbody tr")].map((r) => [...r.cells].map((c) => c.textContent)),
+    stage: d.getElementById("stage")?.textContent || "",
+    lang: d.documentElement.lang,
     state: d.body?.dataset.state || null,
   });
 } catch (e) { sendAsyncMessage("whence-test:dom", {error: String(e)}); }`;

@@ -116,7 +116,7 @@ def test_panel_shows_origin_network_and_brand_impersonation(tb: Any) -> None:
         assert "brand.impersonation" in page["findings"], page["findings"]
         assert "117.50.174.153" in page["origin"]["originIp"]
         assert "UCloud" in page["origin"]["originOwner"], page["origin"]
-        assert page["origin"].get("originCountry") == "CN", page["origin"]
+        assert page["origin"].get("originCountry") == "China (CN)", page["origin"]
         assert page["svg"] >= 2  # the route picture has its nodes
         assert not page["elements"], page["elements"]  # no images, scripts or frames at all
         time.sleep(0.5)

@@ -10,11 +10,12 @@ from ..model import AuthResult, Facts, Finding, Lookups, Verdict
 
 def report_dict(facts: Facts | None, found: Lookups, findings: list[Finding], verdict: Verdict,
                 elapsed_ms: float, file: str | None = None) -> dict[str, Any]:
+    origin = _origin(facts, found)
     report: dict[str, Any] = {
         "file": file,
         "verdict": {"level": verdict.level, "score": round(verdict.score, 2), "summary": verdict.summary},
-        "origin": _origin(facts, found),
-        "hops": _hops(facts),
+        "origin": origin,
+        "hops": _hops(facts, origin),
         "auth": _auth(facts, found),
         "links": [_link(link) for link in facts.links] if facts else [],
         "attachments": [_attachment(a) for a in facts.attachments] if facts else [],
@@ -60,7 +61,9 @@ def _origin(facts: Facts | None, found: Lookups) -> dict[str, Any]:
     return out
 
 
-def _hops(facts: Facts | None) -> list[dict[str, Any]]:
+def _hops(facts: Facts | None, origin: dict[str, Any]) -> list[dict[str, Any]]:
+    """The Received chain, newest first. `country` (ISO 3166-1 alpha-2) is known for the origin's hop
+    once the live lookups have found it, else null: no other hop's address is looked up."""
     if facts is None:
         return []
     return [{
@@ -68,6 +71,7 @@ def _hops(facts: Facts | None) -> list[dict[str, Any]]:
         "rdns": h.rdns, "by_host": h.by_host, "with": h.protocol,
         "time": h.time.isoformat() if h.time else None, "delay_s": h.delay_s, "trusted": h.trusted,
         "authenticated": h.authenticated, "id": h.id,
+        "country": origin.get("country") if h.index == origin.get("hop_index") else None,
     } for h in facts.hops]
 
 

@@ -1,0 +1,118 @@
+"""The route on the world map in a real Thunderbird, in English and with Thunderbird in Japanese
+(Debian's thunderbird-l10n-ja, `intl.locale.requested = ja`): the origin's country marked in the
+verdict's colour, the text alternative listing every hop, Japanese throughout, and — offline —
+a plain statement that the countries are unknown instead of a map drawn by guess.
+
+Each language gets its own Thunderbird (the UI language is fixed at start-up); the screenshots are
+the README's when WHENCE_UPDATE_SCREENSHOTS=1.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import SCREENSHOTS, case, start_thunderbird
+from tests.e2e.harness import INBOX_URL, UI, Thunderbird, close_tab, open_panel_tab, read_page, scroll_to, wait_for
+from tests.e2e.test_thunderbird import message_id
+
+ETC = case("etc-phish.eml")
+LATIN = re.compile(r"[A-Za-z]{3,}")
+ALLOWED = {"Whence", "HELO", "SPF", "DKIM", "DMARC", "ARC", "ESMTPS", "ESMTP", "UTC", "GMT"}
+
+
+def english_left(text: str, page: dict[str, Any]) -> list[str]:
+    """Latin words in `text` that are not message or lookup data (hosts, owner) nor protocol names."""
+    data = " ".join([page["origin"].get("originOwner", ""), "tkoviax.cn fevcvxs.cn mail.example.net"])
+    for value in re.findall(r"\S+", data):
+        text = text.replace(value, " ")
+    return [w for w in LATIN.findall(text) if w not in ALLOWED and w not in data]
+
+
+def _start(tmp: Path, home: Path, display: Any, xpi: Path, network: Any, locale: str,
+           online: bool = True) -> tuple[Thunderbird, UI]:
+    dns, rdap = network
+    tb = start_thunderbird(tmp, home, display, xpi, {"Inbox": [ETC]}, dns.address if online else None,
+                           rdap.base_url if online else None, {"intl.locale.requested": locale})
+    ui = UI(tb)
+    ui.run("win.focus(); win.maximize();")
+    return tb, ui
+
+
+@pytest.fixture(scope="module", params=["en", "ja"])
+def tb(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, host_home: Path, display: Any,
+       xpi: Path, network: Any) -> Iterator[tuple[str, Thunderbird, UI]]:
+    lang = request.param
+    tb, ui = _start(tmp_path_factory.mktemp(f"tb-map-{lang}"), host_home, display, xpi, network,
+                    "ja" if lang == "ja" else "en-US")
+    try:
+        yield lang, tb, ui
+    finally:
+        tb.quit()
+
+
+def _panel(ui: UI, ready: Any) -> dict[str, Any]:
+    ui.show_folder(INBOX_URL, 1)
+    ui.select(INBOX_URL, message_id(ETC))
+    ui.wait_badge(lambda b: b == "!!", timeout=60)
+    open_panel_tab(ui)
+    return wait_for(lambda: (p := read_page(ui)) and p["visible"]["report"] and ready(p) and p, 60,
+                    "the panel with the map")
+
+
+@pytest.mark.e2e
+def test_map_marks_the_origin_and_lists_the_hops(tb: tuple[str, Thunderbird, UI]) -> None:
+    lang, thunderbird, ui = tb
+    page = _panel(ui, lambda p: p["map"]["markers"] and p["origin"].get("originOwner"))
+    try:
+        m = page["map"]
+        assert m["countries"] > 150  # the bundled outlines are drawn
+        assert m["markers"] == [{"country": "CN", "hops": "0", "origin": True, "label": "1"}], m
+        assert m["marked"] == ["CN"]
+        assert m["described"] == "map-alt"
+        china = "中国" if lang == "ja" else "China"
+        assert any("tkoviax.cn [117.50.174.153]" in a and china in a for a in m["alt"]), m["alt"]
+        unknown = "国は不明" if lang == "ja" else "country unknown"
+        assert any("mail.example.net" in a and unknown in a for a in m["alt"]), m["alt"]
+        assert any(china in li and "UCloud" in li for li in m["legend"]), m["legend"]
+        hop = page["hops"][0]
+        assert "[117.50.174.153]" in hop[1]
+        assert page["lang"] == lang
+        if lang == "ja":
+            assert page["title"].startswith("Whence：危険")
+            assert "2023" not in hop[4] and "1月1日" in hop[4], hop  # a short Japanese date
+            assert "解析：" in page["stage"] or "ネットワーク照会" in page["stage"], page["stage"]
+            for text in (*m["alt"], *m["legend"], page["stage"], *hop[1:]):
+                assert not english_left(text, page), (text, english_left(text, page))
+        else:
+            assert re.search(r"Analysed (just now|\d+ (second|minute)s? ago)", page["stage"]), page["stage"]
+        time.sleep(0.5)
+        suffix = "" if lang == "en" else "-ja"
+        if lang == "ja":
+            thunderbird.screenshot(SCREENSHOTS / "details-panel-ja.png")
+        scroll_to(ui, "sec-route")
+        thunderbird.screenshot(SCREENSHOTS / f"details-panel-map{suffix}.png")
+    finally:
+        close_tab(ui)
+
+
+@pytest.mark.e2e
+def test_offline_the_map_says_the_countries_are_unknown(tmp_path_factory: pytest.TempPathFactory, host_home: Path,
+                                                        display: Any, xpi: Path, network: Any) -> None:
+    thunderbird, ui = _start(tmp_path_factory.mktemp("tb-map-offline"), host_home, display, xpi, network, "en-US",
+                             online=False)
+    try:
+        page = _panel(ui, lambda p: p["map"]["unknown"])
+        m = page["map"]
+        assert not m["markers"] and not m["countries"]  # nothing drawn by guess
+        assert "no map is drawn" in m["unknown"], m
+        assert any("117.50.174.153" in a and "country unknown" in a for a in m["alt"]), m["alt"]
+        assert "without network lookups" in page["stage"], page["stage"]
+        close_tab(ui)
+    finally:
+        thunderbird.quit()
