@@ -12,13 +12,15 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from importlib import resources
+from typing import Any
 
-from confusable_homoglyphs import confusables
+import publicsuffixlist
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from . import tables
 from .domainlists import popular_rank, suspicious_tld
 from .domains import registrable_domain
 
@@ -39,8 +41,12 @@ class Brand:
     domains: tuple[str, ...]
     japanese: bool
     category: str
-    pattern: re.Pattern[str]
+    regex: str  # how its names are matched; compiled on first use (most brands are never searched for)
     labels: tuple[str, ...]  # distinctive second-level labels of the official domains ("amazon", "smbc-card")
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        return re.compile(self.regex)
 
     def owns(self, domain: str | None) -> bool:
         """True when DOMAIN (any host name) is one of the brand's official domains or below one."""
@@ -73,38 +79,54 @@ def _label(domain: str) -> str:
     return reg.split(".")[0]
 
 
-@cache
-def all_brands() -> tuple[Brand, ...]:
-    data = json.loads(resources.files("whence.data").joinpath("brands.json").read_text(encoding="utf-8"))
+def _brands_json() -> dict[str, Any]:
+    return json.loads(resources.files("whence.data").joinpath("brands.json").read_text(encoding="utf-8"))
+
+
+def _sources() -> list[str]:
+    """What the brand tables are derived from: the brand list, and the PSL behind their labels."""
+    return [str(resources.files("whence.data").joinpath("brands.json")), publicsuffixlist.PSLFILE]
+
+
+def _brand_rows() -> list[tuple[Any, ...]]:
     out = []
-    for entry in data["brands"]:
+    for entry in _brands_json()["brands"]:
         cs = set(entry.get("case_sensitive", []))
         alts = sorted(entry["names"], key=len, reverse=True)
-        pattern = re.compile("|".join(_name_pattern(n, n in cs) for n in alts))
+        regex = "|".join(_name_pattern(n, n in cs) for n in alts)
         labels = tuple(sorted({_label(d) for d in entry["domains"]}))
-        out.append(Brand(entry["key"], entry["name"], entry.get("name_ja", entry["name"]),
-                         tuple(d.lower() for d in entry["domains"]),
-                         bool(entry.get("japanese")), entry.get("category", "other"), pattern, labels))
-    return tuple(out)
+        out.append((entry["key"], entry["name"], entry.get("name_ja", entry["name"]),
+                    tuple(d.lower() for d in entry["domains"]),
+                    bool(entry.get("japanese")), entry.get("category", "other"), regex, labels))
+    return out
+
+
+@cache
+def all_brands() -> tuple[Brand, ...]:
+    """Every brand, in the order of brands.json (built once, then read from the tables cache)."""
+    return tuple(Brand(*row) for row in tables.cached("brands", 1, _sources(), _brand_rows))
+
+
+def _needle_table() -> tuple[str, dict[str, tuple[str, ...]]]:
+    owners: dict[str, list[str]] = {}
+    for entry in _brands_json()["brands"]:
+        for n in entry["names"]:
+            word = unicodedata.normalize("NFKC", n).lower().split()[0]
+            keys = owners.setdefault(word, [])
+            if entry["key"] not in keys:
+                keys.append(entry["key"])
+    # the scan takes the longest word at each position; every shorter word it starts with matches there too
+    full = {w: tuple(dict.fromkeys(k for v in owners if w.startswith(v) for k in owners[v])) for w in owners}
+    return "|".join(re.escape(w) for w in sorted(owners, key=len, reverse=True)), full
 
 
 @cache
 def _needles() -> tuple[re.Pattern[str], dict[str, tuple[Brand, ...]]]:
     """One pattern for the first word of every brand name (lower-cased), and which brands each word
     may begin: a single scan of the text picks the few brands whose exact pattern is worth running."""
-    data = json.loads(resources.files("whence.data").joinpath("brands.json").read_text(encoding="utf-8"))
+    source, full = tables.cached("brand-needles", 1, _sources(), _needle_table)
     by_key = {b.key: b for b in all_brands()}
-    owners: dict[str, list[Brand]] = {}
-    for entry in data["brands"]:
-        for n in entry["names"]:
-            word = unicodedata.normalize("NFKC", n).lower().split()[0]
-            brands = owners.setdefault(word, [])
-            if by_key[entry["key"]] not in brands:
-                brands.append(by_key[entry["key"]])
-    # the scan takes the longest word at each position; every shorter word it starts with matches there too
-    full = {w: tuple(dict.fromkeys(b for v in owners if w.startswith(v) for b in owners[v])) for w in owners}
-    rx = re.compile("|".join(re.escape(w) for w in sorted(owners, key=len, reverse=True)))
-    return rx, full
+    return re.compile(source), {w: tuple(by_key[k] for k in keys) for w, keys in full.items()}
 
 
 def claimed(text: str) -> list[tuple[Brand, str]]:
@@ -171,7 +193,7 @@ def skeleton(label: str) -> str:
         if ch.isascii():
             out.append(ch)
             continue
-        for glyph in confusables.confusables_data.get(ch, []):
+        for glyph in _confusables().get(ch, []):
             c = glyph.get("c", "")
             if len(c) == 1 and c.isascii() and c.isalnum():
                 out.append(c.lower())
@@ -180,6 +202,14 @@ def skeleton(label: str) -> str:
             base = unicodedata.normalize("NFKD", ch)[:1]
             out.append(base if base.isascii() else ch)
     return "".join(out).translate(_DIGIT_LOOKALIKES).replace("rn", "m").replace("vv", "w")
+
+
+@cache
+def _confusables() -> dict[str, list[dict[str, str]]]:
+    """Unicode's confusables table, loaded when a label first has a non-ASCII letter."""
+    from confusable_homoglyphs import confusables
+
+    return confusables.confusables_data
 
 
 @dataclass(frozen=True)

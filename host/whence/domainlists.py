@@ -1,27 +1,43 @@
 """The bundled domain lists (data/*.txt, mostly from Sublime Security's static-files, MIT): shorteners,
-free hosting, abused TLDs, free mail providers, popular domains, image-sharing sites. Loaded once, on first use."""
+free hosting, abused TLDs, free mail providers, popular domains, image-sharing sites. Loaded once, on first use,
+from the tables cache once parsed."""
 
 from __future__ import annotations
 
 from functools import cache
 from importlib import resources
 
+from . import tables
+
+
+def _path(name: str) -> str:
+    return str(resources.files("whence.data").joinpath(name))
+
+
+def _text(name: str) -> str:
+    return resources.files("whence.data").joinpath(name).read_text(encoding="utf-8")
+
 
 @cache
 def _load(name: str) -> frozenset[str]:
-    text = resources.files("whence.data").joinpath(name).read_text(encoding="utf-8")
-    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    def build() -> frozenset[str]:
+        return frozenset(line.strip().lower() for line in _text(name).splitlines()
+                         if line.strip() and not line.startswith("#"))
+
+    return tables.cached(f"list-{name.split('.')[0]}", 1, [_path(name)], build)
 
 
 @cache
 def _ranks() -> dict[str, int]:
-    text = resources.files("whence.data").joinpath("tranco_top_10k.csv").read_text(encoding="utf-8")
-    ranks = {}
-    for line in text.splitlines():
-        rank, _, domain = line.partition(",")
-        if domain and rank.isdigit():
-            ranks.setdefault(domain.strip().lower(), int(rank))
-    return ranks
+    def build() -> dict[str, int]:
+        ranks: dict[str, int] = {}
+        for line in _text("tranco_top_10k.csv").splitlines():
+            rank, _, domain = line.partition(",")
+            if domain and rank.isdigit():
+                ranks.setdefault(domain.strip().lower(), int(rank))
+        return ranks
+
+    return tables.cached("ranks", 1, [_path("tranco_top_10k.csv")], build)
 
 
 def _suffix_in(host: str, names: frozenset[str]) -> str | None:

@@ -12,9 +12,39 @@ import ipaddress
 import re
 from functools import lru_cache
 
+import publicsuffixlist
 from publicsuffixlist import PublicSuffixList
 
-_PSL = PublicSuffixList()
+from . import tables
+
+_PSL_STATE = {"accept_unknown", "_publicsuffix", "_maxlabel"}  # what PublicSuffixList() sets (1.x)
+
+
+def _load_psl() -> PublicSuffixList:
+    """The bundled list, from its parsed suffixes (IDNA forms included) in the tables cache: parsing
+    the list encodes every IDN suffix, a tenth of a second at every start. When the package keeps its
+    state as this module knows it, the object is filled in directly; else the list is parsed anew."""
+
+    def state() -> tuple[str, int] | None:
+        psl = PublicSuffixList()
+        if set(vars(psl)) != _PSL_STATE or psl.accept_unknown is not True:
+            return None
+        return "\n".join(sorted(psl._publicsuffix)), psl._maxlabel
+
+    try:
+        found = tables.cached("psl", 2, [publicsuffixlist.PSLFILE], state)
+    except OSError:
+        found = None
+    if not found:
+        return PublicSuffixList()
+    psl = PublicSuffixList.__new__(PublicSuffixList)
+    psl.accept_unknown = True
+    psl._publicsuffix = frozenset(found[0].split("\n"))
+    psl._maxlabel = found[1]
+    return psl
+
+
+_PSL = _load_psl()
 _DOTS = str.maketrans({"。": ".", "．": ".", "｡": "."})  # IDNA treats these as label separators
 _BAD = re.compile(r"[\x00-\x20\"#%/<>?@\[\\\]^`{|}\x7f]")
 _MAX_HOST = 253

@@ -12,7 +12,7 @@ import asyncio
 import time
 from typing import Any
 
-from . import checks, facts, lookups, parse, verdict
+from . import checks, facts, parse, verdict
 from .i18n import T
 from .model import Context, Facts, Finding, Lookups
 from .render.json import report_dict
@@ -55,6 +55,8 @@ class Analysis:
         a failure of the stage as a whole leaves the offline verdict standing."""
         if self.facts is None or self.settings.offline:
             return Lookups()
+        from . import lookups  # DNS, DKIM and RDAP libraries: not loaded for offline work
+
         try:
             return await lookups.gather(self.facts, self.raw, self.settings)
         except Exception as exc:

@@ -13,17 +13,22 @@ import re
 from collections import Counter
 from functools import cache
 from importlib import resources
+from pathlib import Path
+
+from . import tables
 
 _VOWELS = set("aeiouy")
 THRESHOLD = -3.3
 
 
-@cache
-def _model() -> tuple[Counter[str], Counter[str]]:
+_SOURCES = ("tranco_top_10k.csv", "free_email_providers.txt")
+
+
+def _train() -> tuple[dict[str, int], dict[str, int]]:
     trigrams: Counter[str] = Counter()
     bigrams: Counter[str] = Counter()
     data = resources.files("whence.data")
-    for name in ("tranco_top_10k.csv", "free_email_providers.txt"):
+    for name in _SOURCES:
         for line in data.joinpath(name).read_text(encoding="utf-8").splitlines():
             label = line.rsplit(",", 1)[-1].strip().lower().split(".")[0]
             for word in re.split(r"[^a-z]+", label):
@@ -32,7 +37,19 @@ def _model() -> tuple[Counter[str], Counter[str]]:
                     for i in range(len(w) - 2):
                         trigrams[w[i:i + 3]] += 1
                         bigrams[w[i:i + 2]] += 1
-    return trigrams, bigrams
+    return dict(trigrams), dict(bigrams)
+
+
+@cache
+def _model() -> tuple[dict[str, int], dict[str, int]]:
+    """The trigram and bigram counts; training takes longer than analysing a message, so the counts
+    are kept in the tables cache."""
+    data = resources.files("whence.data")
+    try:
+        sources = [Path(str(data.joinpath(name))) for name in _SOURCES]
+    except (TypeError, ValueError):  # data inside a zip: train every time
+        return _train()
+    return tables.cached("trigrams", 1, sources, _train)
 
 
 def plausibility(label: str) -> float:
@@ -44,7 +61,7 @@ def plausibility(label: str) -> float:
             continue
         w = f"^^{word}$"
         for i in range(len(w) - 2):
-            total += math.log((trigrams[w[i:i + 3]] + 0.1) / (bigrams[w[i:i + 2]] + 2.7))
+            total += math.log((trigrams.get(w[i:i + 3], 0) + 0.1) / (bigrams.get(w[i:i + 2], 0) + 2.7))
             n += 1
     return total / n if n else 0.0
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 import io
 import math
 import warnings
+from functools import cache
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-import pypdfium2 as pdfium
-import zxingcpp
-from PIL import Image
+if TYPE_CHECKING:
+    from PIL import Image
 
 MAX_PIXELS = 20_000_000  # larger images are skipped (and Pillow refuses them too)
 MIN_SIDE = 21  # a QR code has at least 21 modules a side: smaller images cannot hold one
@@ -26,12 +28,19 @@ MAX_PAYLOAD_CHARS = 4096
 
 IMAGE_KINDS = frozenset({"png", "jpeg", "gif", "bmp", "webp", "tiff"})
 
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-
-# QRCode is the symbology: it covers Model 1/2, Micro QR and rMQR. Linear barcodes (EAN on an
-# invoice) would only add noise, so they are not read.
-_FORMATS = zxingcpp.BarcodeFormat.QRCode
 _PDF_PASSWORD_ERROR = 4  # FPDF_ERR_PASSWORD
+
+
+@cache
+def _libs() -> tuple[ModuleType, ModuleType, ModuleType]:
+    """(PIL.Image, zxingcpp, pypdfium2), imported when the first picture or PDF is looked at: most
+    mail has neither, and loading them is a fifth of the host's start-up."""
+    import pypdfium2
+    import zxingcpp
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    return Image, zxingcpp, pypdfium2
 
 
 def decode_qr(payload: bytes, kind: str) -> list[str]:
@@ -58,6 +67,7 @@ def worth_scanning(payload: bytes, kind: str | None) -> bool:
         return True
     if kind not in IMAGE_KINDS:
         return False
+    Image = _libs()[0]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -69,13 +79,17 @@ def worth_scanning(payload: bytes, kind: str | None) -> bool:
 
 
 def _read(image: Image.Image, found: list[str]) -> None:
-    for barcode in zxingcpp.read_barcodes(image, formats=_FORMATS):
+    zxingcpp = _libs()[1]
+    # QRCode is the symbology: it covers Model 1/2, Micro QR and rMQR. Linear barcodes (EAN on an
+    # invoice) would only add noise, so they are not read.
+    for barcode in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode):
         text = (barcode.text or "")[:MAX_PAYLOAD_CHARS]
         if text and text not in found and len(found) < MAX_PAYLOADS:
             found.append(text)
 
 
 def _from_image(payload: bytes) -> list[str]:
+    Image = _libs()[0]
     found: list[str] = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Pillow's remarks on odd palettes are noise on stderr
@@ -93,6 +107,7 @@ def _from_image(payload: bytes) -> list[str]:
 
 
 def _from_pdf(payload: bytes) -> tuple[list[str], bool]:
+    pdfium = _libs()[2]
     found: list[str] = []
     try:
         document = pdfium.PdfDocument(payload)
