@@ -18,7 +18,17 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import SCREENSHOTS, case, start_thunderbird
-from tests.e2e.harness import INBOX_URL, UI, Thunderbird, close_tab, open_panel_tab, read_page, scroll_to, wait_for
+from tests.e2e.harness import (
+    INBOX_URL,
+    UI,
+    Thunderbird,
+    close_tab,
+    in_page,
+    open_panel_tab,
+    read_page,
+    scroll_to,
+    wait_for,
+)
 from tests.e2e.test_thunderbird import message_id
 
 ETC = case("etc-phish.eml")
@@ -35,23 +45,26 @@ def english_left(text: str, page: dict[str, Any]) -> list[str]:
 
 
 def _start(tmp: Path, home: Path, display: Any, xpi: Path, network: Any, locale: str,
-           online: bool = True) -> tuple[Thunderbird, UI]:
+           online: bool = True, dark: bool = False) -> tuple[Thunderbird, UI]:
     dns, rdap = network
+    prefs: dict[str, Any] = {"intl.locale.requested": locale}
+    if dark:  # pages see prefers-color-scheme: dark
+        prefs.update({"layout.css.prefers-color-scheme.content-override": 0, "ui.systemUsesDarkTheme": 1})
     tb = start_thunderbird(tmp, home, display, xpi, {"Inbox": [ETC]}, dns.address if online else None,
-                           rdap.base_url if online else None, {"intl.locale.requested": locale})
+                           rdap.base_url if online else None, prefs)
     ui = UI(tb)
     ui.run("win.focus(); win.maximize();")
     return tb, ui
 
 
-@pytest.fixture(scope="module", params=["en", "ja"])
+@pytest.fixture(scope="module", params=["en", "ja", "en-dark"])
 def tb(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, host_home: Path, display: Any,
        xpi: Path, network: Any) -> Iterator[tuple[str, Thunderbird, UI]]:
-    lang = request.param
-    tb, ui = _start(tmp_path_factory.mktemp(f"tb-map-{lang}"), host_home, display, xpi, network,
-                    "ja" if lang == "ja" else "en-US")
+    variant = request.param
+    tb, ui = _start(tmp_path_factory.mktemp(f"tb-map-{variant}"), host_home, display, xpi, network,
+                    "ja" if variant == "ja" else "en-US", dark=variant.endswith("-dark"))
     try:
-        yield lang, tb, ui
+        yield variant, tb, ui
     finally:
         tb.quit()
 
@@ -67,7 +80,8 @@ def _panel(ui: UI, ready: Any) -> dict[str, Any]:
 
 @pytest.mark.e2e
 def test_map_marks_the_origin_and_lists_the_hops(tb: tuple[str, Thunderbird, UI]) -> None:
-    lang, thunderbird, ui = tb
+    variant, thunderbird, ui = tb
+    lang = variant.split("-")[0]
     page = _panel(ui, lambda p: p["map"]["markers"] and p["origin"].get("originOwner"))
     try:
         m = page["map"]
@@ -91,8 +105,11 @@ def test_map_marks_the_origin_and_lists_the_hops(tb: tuple[str, Thunderbird, UI]
                 assert not english_left(text, page), (text, english_left(text, page))
         else:
             assert re.search(r"Analysed (just now|\d+ (second|minute)s? ago)", page["stage"]), page["stage"]
+        sea = in_page(ui, "return content.getComputedStyle(d.querySelector('#route-map .sea')).fill;")
+        light = sea == "rgb(230, 240, 248)"
+        assert light != variant.endswith("-dark"), sea  # the theme's colours, light or dark
         time.sleep(0.5)
-        suffix = "" if lang == "en" else "-ja"
+        suffix = {"en": "", "ja": "-ja", "en-dark": "-dark"}[variant]
         if lang == "ja":
             thunderbird.screenshot(SCREENSHOTS / "details-panel-ja.png")
         scroll_to(ui, "sec-route")
