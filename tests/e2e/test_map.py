@@ -61,6 +61,9 @@ def _start(tmp: Path, home: Path, display: Any, xpi: Path, network: Any, locale:
 def tb(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, host_home: Path, display: Any,
        xpi: Path, network: Any) -> Iterator[tuple[str, Thunderbird, UI]]:
     variant = request.param
+    if variant == "ja":
+        assert list(Path("/usr/lib/thunderbird").glob("**/langpack-ja@*.xpi")), \
+            "Thunderbird's Japanese language pack is missing: apt-get install -y thunderbird-l10n-ja fonts-noto-cjk"
     tb, ui = _start(tmp_path_factory.mktemp(f"tb-map-{variant}"), host_home, display, xpi, network,
                     "ja" if variant == "ja" else "en-US", dark=variant.endswith("-dark"))
     try:
