@@ -1,5 +1,7 @@
-"""Benchmark the native host over real pipes: cold start to the first ping reply, and the round
-trip of the offline stage for typical messages (goals on a 2-core machine: ≤ 250 ms, ≤ 50 ms).
+"""Benchmark the native host over real pipes: cold start to the first ping reply, cold start to the
+first offline analyze reply (the first message a person opens after starting Thunderbird), and the
+round trip of the offline stage for typical messages (goals on a 2-core machine: ≤ 250 ms,
+≤ 300 ms, ≤ 50 ms).
 
     .venv/bin/python bench/bench_native.py [--manifest PATH] [--runs N]
 
@@ -79,6 +81,10 @@ def main() -> int:
     cmd, cwd = command(args.manifest)
     with tempfile.TemporaryDirectory(prefix="whence-bench-") as tmp:
         env = dict(os.environ, WHENCE_OFFLINE="1", XDG_STATE_HOME=tmp, XDG_CACHE_HOME=tmp)
+        # as installed: the installer fills the caches (tables, compiled patterns) with --prime
+        primed = time.perf_counter()
+        subprocess.run([cmd[0], "--prime"] if args.manifest else [*cmd, "--prime"], env=env, check=True, cwd=cwd)
+        primed = time.perf_counter() - primed
 
         cold = []
         for _ in range(args.runs):
@@ -90,14 +96,19 @@ def main() -> int:
             host.close()
 
         mails = messages()
-        host = Host(cmd, cwd, env)
         first_raw = mails[0][1]
-        started = time.perf_counter()
-        host.send({"id": "first", "type": "analyze", "raw": first_raw})
-        assert host.recv()["stage"] == "offline"
-        first = time.perf_counter() - started
-        host.recv()
-        host.close()
+        firsts = []  # launch, ping and analyze at once, as Thunderbird does when a mail is already open
+        for _ in range(args.runs):
+            started = time.perf_counter()
+            host = Host(cmd, cwd, env)
+            host.send({"id": "p", "type": "ping"})
+            host.send({"id": "first", "type": "analyze", "raw": first_raw})
+            while (reply := host.recv()).get("id") != "first":
+                pass
+            assert reply["stage"] == "offline", reply
+            firsts.append(time.perf_counter() - started)
+            host.recv()
+            host.close()
 
         host = Host(cmd, cwd, env)  # as Thunderbird: the add-on pings on start, mail comes later
         host.send({"id": "p", "type": "ping"})
@@ -116,9 +127,11 @@ def main() -> int:
 
     every = [t for times in per.values() for t in times]
     print(f"host: {' '.join(cmd[:4])}")
+    print(f"install-time priming of the caches (whence-host --prime): {ms(primed)} ms")
     print(f"cold start → first ping reply: median {ms(statistics.median(cold))} ms, "
           f"max {ms(max(cold))} ms over {len(cold)} starts (goal ≤ 250 ms)")
-    print(f"first analyze right after start (imports and lists load): {ms(first)} ms")
+    print(f"cold start → first offline analyze reply: median {ms(statistics.median(firsts))} ms, "
+          f"max {ms(max(firsts))} ms over {len(firsts)} starts (goal ≤ 300 ms)")
     print(f"offline stage round trip, warm: median {ms(statistics.median(every))} ms, "
           f"p90 {ms(sorted(every)[int(len(every) * 0.9) - 1])} ms, max {ms(max(every))} ms "
           f"over {len(every)} requests (goal ≤ 50 ms)")

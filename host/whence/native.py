@@ -249,6 +249,8 @@ class Host:
         self._pipeline: Any = None
         self._pipeline_lock: asyncio.Lock | None = None
         self._primed = False
+        self.analyses = 0  # analyze requests in progress: the warm-up waits for none
+        self._quiet: asyncio.Event | None = None
         self.exit_reason = "running"
         self.busy = 0  # pool jobs running now
         self._busy_lock = threading.Lock()
@@ -259,6 +261,8 @@ class Host:
         self.loop = asyncio.get_running_loop()
         self.stopping = asyncio.Event()
         self._pipeline_lock = asyncio.Lock()
+        self._quiet = asyncio.Event()
+        self._quiet.set()
         self._install_signals()
         self.writer.start()
         threading.Thread(target=self._read_loop, name="whence-reader", daemon=True).start()
@@ -398,6 +402,17 @@ class Host:
         self.send({"id": rid, "ok": True, "version": __version__})
 
     async def _analyze(self, rid: Any, request: dict[str, Any]) -> None:
+        assert self._quiet is not None
+        self.analyses += 1
+        self._quiet.clear()
+        try:
+            await self._analyze_one(rid, request)
+        finally:
+            self.analyses -= 1
+            if not self.analyses:
+                self._quiet.set()
+
+    async def _analyze_one(self, rid: Any, request: dict[str, Any]) -> None:
         settings = self._request_settings(request)
         raw = await self._raw(request, settings)
         context = _context(request.get("context"))
@@ -480,21 +495,48 @@ class Host:
             assert self._pipeline_lock is not None
             async with self._pipeline_lock:
                 if self._pipeline is None:
-                    self._pipeline = await self._run(importlib.import_module, "whence.pipeline")
+                    self._pipeline = await self._run(_import_pipeline)
         return self._pipeline
 
     async def _prime(self) -> None:
         """Import the pipeline and analyse a tiny message offline, so lazily loaded lists (PSL,
         brands ...) are ready before the first real message arrives."""
         pipeline = await self.pipeline()
-        settings = self.settings.with_overrides(offline=True)
-        await self._run(lambda: pipeline.Analysis(WARM_MESSAGE, settings).offline_report())
+        assert self._quiet is not None
+        await self._quiet.wait()  # a real message first: warming beside it would only slow its reply
+        await self._run(_warm, pipeline, self.settings)
 
     def _warm_up(self) -> None:
         if not self._primed and not (self.stopping and self.stopping.is_set()):
             self._primed = True
             task = asyncio.ensure_future(self._prime())
             task.add_done_callback(lambda t: t.cancelled() or t.exception())  # failures show per request
+
+
+def _import_pipeline() -> Any:
+    """whence.pipeline, its regular expressions served from the cache kept by earlier starts."""
+    from . import regexcache
+
+    regexcache.install()
+    with regexcache.recording():
+        return importlib.import_module("whence.pipeline")
+
+
+def _warm(pipeline: Any, settings: Any) -> None:
+    """Analyse the built-in message offline; the patterns compiled on the way are kept for later starts."""
+    from . import regexcache
+
+    with regexcache.recording():
+        pipeline.Analysis(WARM_MESSAGE, settings.with_overrides(offline=True)).offline_report()
+    regexcache.save()
+
+
+def prime_caches() -> None:
+    """Fill the caches the first reply of every later start reads (derived tables, compiled
+    patterns): the installer runs this (`whence-host --prime`), so the very first start is fast too."""
+    from .settings import load
+
+    _warm(_import_pipeline(), load())
 
 
 def _context(value: Any) -> Any:
@@ -560,6 +602,9 @@ def _claim_stdio() -> tuple[IO[bytes], int]:
 def main(argv: list[str] | None = None) -> int:
     """Entry point: Thunderbird passes [manifest_path, addon_id]; both are only logged."""
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--prime"]:  # Thunderbird's first argument is always the manifest's path
+        prime_caches()
+        return 0
     stream, out_fd = _claim_stdio()
     _setup_logging()
     log.info("host %s starts (pid %d, args %s)", __version__, os.getpid(), argv[:2])
