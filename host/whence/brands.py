@@ -215,7 +215,7 @@ def _confusables() -> dict[str, list[dict[str, str]]]:
 @dataclass(frozen=True)
 class Lookalike:
     brand: Brand
-    kind: str  # homoglyph | typo | combo | tld_swap | brand_in_subdomain
+    kind: str  # homoglyph | typo | combo | tld_swap | brand_in_subdomain | suffix_in_subdomain | mangled_in_subdomain
     official: str  # the official label or domain it imitates
 
 
@@ -265,13 +265,13 @@ def _by_length() -> dict[int, tuple[str, ...]]:
 def lookalike(host: str) -> Lookalike | None:
     """Whether HOST imitates a brand domain it does not belong to. None for the brand's own hosts.
 
-    The edit-distance searches run in rapidfuzz's C loops over every brand label at once: this runs
-    for every link of every message."""
+    The edit-distance searches run in rapidfuzz's C loops over every brand label at once, and the
+    subdomain comparisons are dictionary look-ups: this runs for every link of every message."""
     host = host.lower().rstrip(".")
     if owner_of(host):
         return None
     reg = registrable_domain(host) or host
-    if popular_rank(reg):  # an established popular site is not a look-alike of anything
+    if popular_rank(reg) or _carries_names(host, reg):  # an established site is not a look-alike of anything
         return None
     index = _label_index()
     label = reg.split(".")[0]
@@ -297,21 +297,291 @@ def lookalike(host: str) -> Lookalike | None:
                                              limit=None):
         if dist <= (1 if len(official) < 10 else 2):
             return Lookalike(index[official], "typo", official)
-    # a misspelt brand with a word after it ("myetherwallatak"): long names, one edit, at the start
+    # a misspelt brand with a word after it ("myetherwallatak"): long names, one edit, at the start;
+    # hyphens are read through ("smbcard-forcelogin" is smbc-card with a letter dropped)
+    flat = skel.replace("-", "").replace("_", "")
     for size, labels in _by_length().items():
         if len(skel) > size:
             for n in (size - 1, size, size + 1):
                 hit = process.extractOne(skel[:n], labels, scorer=OSA.distance, score_cutoff=1)
                 if hit:
                     return Lookalike(index[hit[0]], "typo", hit[0])
-    sub = host[: -len(reg)].rstrip(".") if host.endswith(reg) and host != reg else ""
-    if sub:
-        for token in re.split(r"[-_.]+", sub):
-            if token in index and token not in _GENERIC_LABELS:
-                return Lookalike(index[token], "brand_in_subdomain", token)
-        dotted = f".{sub}."
-        for brand in all_brands():
-            for d in brand.domains:
-                if f".{d}." in dotted or sub.endswith(d.replace(".", "-")):
-                    return Lookalike(brand, "brand_in_subdomain", d)
+    for size, flats in _flat_by_length().items():
+        if len(flat) > size:
+            for n in (size - 1, size, size + 1):
+                hit = process.extractOne(flat[:n], flats, scorer=OSA.distance, score_cutoff=1)
+                if hit:
+                    official = _flat_labels()[hit[0]]
+                    return Lookalike(index[official], "typo", official)
+    sub = host[: -len(reg) - 1] if host.endswith("." + reg) else ""
+    return _in_subdomain(sub) if sub else None
+
+
+# ------------------------------------------------------------------------------------------------
+# what a subdomain of an unrelated domain claims: a brand's domain, name or a mangled spelling of it,
+# and domain endings (co.jp, com) put in front of the real one
+
+# second-level words of the domain endings people read as one ("co" in co.jp, "com" in com.br)
+_CATEGORY = frozenset({"co", "com", "ne", "net", "or", "org", "ac", "go", "gov", "edu", "gob"})
+# a lone one of these as an inner label ("jcb.co.", "paypal.com.") reads as the end of a domain
+_LONE_ENDINGS = frozenset({"co", "com"})
+# endings of the networks of schools and governments: their library proxies and VPN gateways rewrite
+# every site they relay into a subdomain ("www-amazon-co-jp.ezproxy.example.ac.jp") by design
+_INSTITUTIONAL = frozenset({"ac", "ed", "edu", "go", "gov", "gob", "gouv", "lg", "mil"})
+# providers whose host names carry their customers' domains by design: CDN and DNS aliases
+# ("www.amazon.co.jp.cdn.cloudflare.net"), translation and AMP caches ("www-example-co-jp.translate.goog")
+_NAME_CARRIERS = frozenset({
+    "cloudflare.net", "cloudflaressl.com", "edgekey.net", "edgesuite.net", "akamaiedge.net", "akamai.net",
+    "akamaihd.net", "akamaized.net", "akadns.net", "akamaitechnologies.com", "cloudfront.net",
+    "azureedge.net", "azurefd.net", "trafficmanager.net", "fastly.net", "fastlylb.net", "herokudns.com",
+    "googlehosted.com", "ghs.googlehosted.com", "translate.goog", "ampproject.org", "ampproject.net",
+    "cdn77.org", "edgecastcdn.net", "llnwd.net", "footprint.net", "impervadns.net", "incapdns.net",
+    "cdngc.net", "cdnetworks.net", "b-cdn.net", "stackpathdns.com", "kxcdn.com", "sucuri.net",
+    "wpengine.com", "netlify.com", "vercel-dns.com", "ezproxy.com", "mktoweb.com", "cybozu.com",
+})
+# official labels and listed names that are also ordinary words or abbreviations in host names
+# ("cvs.", "mail-ing", "block-", "cash."): a subdomain saying them claims nothing
+_WORDS = frozenset({"cvs", "att", "ing", "gen", "aka", "goo", "mac", "gov", "gouv", "cash", "block",
+                    "wise", "zoom", "target", "expy", "kraken", "ripple", "claro", "cielo", "amil", "olive",
+                    "disney", "acrobat", "tesla", "valve", "ledger", "shein", "temu"})
+_WWW = re.compile(r"w+\d*|m|mobile|web|secure|login|my")  # front tokens that say nothing about a brand
+_SPLIT = re.compile(r"[-_.]+")
+
+
+@cache
+def _flat_labels() -> dict[str, str]:
+    """Hyphenated official labels without their hyphens, to the label ("smbccard" → "smbc-card")."""
+    return {lab.replace("-", ""): lab for lab in _distinctive() if "-" in lab}
+
+
+@cache
+def _flat_by_length() -> dict[int, tuple[str, ...]]:
+    out: dict[int, list[str]] = {}
+    for flat in _flat_labels():
+        if len(flat) >= 8:
+            out.setdefault(len(flat), []).append(flat)
+    return {n: tuple(labs) for n, labs in out.items()}
+
+
+def _carries_names(host: str, reg: str) -> bool:
+    """Whether HOST's name names other sites by design (CDN aliases, translation proxies, proxies of
+    schools and states). The PSL makes some of these zones suffixes ("translate.goog", "cdn.cloudflare.net"),
+    so the whole host is looked at, not its registrable domain."""
+    parts = host.split(".")
+    if any(".".join(parts[i:]) in _NAME_CARRIERS for i in range(1, len(parts) - 1)):
+        return True
+    return any(part in _INSTITUTIONAL for part in reg.split(".")[1:])
+
+
+@lru_cache(maxsize=1024)
+def _is_ending(text: str) -> bool:
+    """Whether TEXT ("co.jp") is a public suffix of two labels: a category word and a country code."""
+    first, _, cc = text.partition(".")
+    if first not in _CATEGORY or len(cc) != 2 or not cc.isalpha():
+        return False
+    return registrable_domain(f"x.{text}") == f"x.{text}"
+
+
+def _endings(tokens: list[str]) -> list[tuple[int, int]]:
+    """(start, length) of every domain ending among the subdomain's tokens, in order."""
+    out = []
+    for i, token in enumerate(tokens):
+        if i + 1 < len(tokens) and _is_ending(f"{token}.{tokens[i + 1]}"):
+            out.append((i, 2))
+        elif token in _LONE_ENDINGS and i > 0 and not (out and out[-1][0] == i - 1):
+            out.append((i, 1))
+    return out
+
+
+@cache
+def _official_sequences() -> dict[tuple[str, ...], tuple[Brand, str]]:
+    """Every official domain as its tokens ("amazon.co.jp" → amazon, co, jp): spelt out in a subdomain
+    with dots, hyphens or underscores, it is the brand's address put in front of another one."""
+    out: dict[tuple[str, ...], tuple[Brand, str]] = {}
+    for brand in all_brands():
+        for d in brand.domains:
+            reg = registrable_domain(d)
+            label = _label(d)
+            if reg is None or len(label) < 3 or label in _WORDS:
+                continue  # "gov.br", "x.com", "t.co": too short to tell from ordinary host names
+            out.setdefault(tuple(t for t in _SPLIT.split(d) if t), (brand, d))
+    return out
+
+
+@cache
+def _names() -> dict[str, tuple[Brand, str]]:
+    """What a subdomain may call a brand: its official labels and the ASCII names (abbreviations,
+    spellings) brands.json lists, as written ("eki-net", "e-tax") and run together ("ekinet", "etax").
+    Names only ever written in one case ("Target", "ANA") are ordinary words in a lower-case host."""
+    data = json.loads(resources.files("whence.data").joinpath("brands.json").read_text(encoding="utf-8"))
+    by_key = {b.key: b for b in all_brands()}
+    out: dict[str, tuple[Brand, str]] = {}
+    for label, brand in _label_index().items():
+        out.setdefault(label, (brand, label))
+    for entry in data["brands"]:
+        brand = by_key[entry["key"]]
+        cs = set(entry.get("case_sensitive", []))
+        for name in entry["names"]:
+            name = unicodedata.normalize("NFKC", name).lower()
+            if not name.isascii() or name in cs or any(n.lower() == name for n in cs):
+                continue
+            for form in (re.sub(r"[^a-z0-9]+", "-", name).strip("-"), re.sub(r"[^a-z0-9]+", "", name)):
+                if len(form) >= 4:
+                    out.setdefault(form, (brand, form))
+    return {k: v for k, v in out.items() if k not in _GENERIC_LABELS and k not in _WORDS}
+
+
+@cache
+def _all_names() -> dict[str, tuple[Brand, str]]:
+    """_names() and the ordinary-word labels too: after a brand-like name a domain ending makes even
+    "monex.co." or "visa-co-jp" a claim."""
+    out = dict(_names())
+    for label, brand in _label_index().items():
+        out.setdefault(label, (brand, label))
+    return out
+
+
+def _variants(text: str) -> set[str]:
+    """How a reader sees TEXT: its skeleton (digits and confusables as letters, rn as m), nn read as m,
+    numbers tacked on a word dropped ("etc1-"), hyphens and underscores read through, i and l as one."""
+    forms = {text, re.sub(r"(?<=[a-z])\d+(?=-|$)", "", text)}
+    forms |= {skeleton(f) for f in forms}
+    forms |= {f.replace("nn", "m") for f in forms if "nn" in f}
+    forms |= {f.replace("-", "") for f in forms}
+    return {_fold(f) for f in forms} | forms
+
+
+def _slips(word: str, ends: bool) -> set[str]:
+    """WORD with one slip a reader does not notice: a letter dropped, doubled or swapped with its
+    neighbour. The first or last letter dropped only when ENDS: "cloud" and "correio" are words, not
+    slips of icloud and correios, unless a domain ending follows them."""
+    out = set()
+    for i in range(len(word)):
+        if 0 < i < len(word) - 1 or ends:
+            out.add(word[:i] + word[i + 1:])
+        out.add(word[:i] + word[i] + word[i:])
+        if i < len(word) - 1 and word[i] != word[i + 1]:
+            out.add(word[:i] + word[i + 1] + word[i] + word[i + 2:])
+    out.discard(word)
+    return out
+
+
+@cache
+def _loose_index(generic: bool) -> dict[str, tuple[Brand, str]]:
+    """Brand names as a reader sees them (run together, i and l as one), 4+ letters."""
+    names = _all_names() if generic else _names()
+    out: dict[str, tuple[Brand, str]] = {}
+    for form, hit in names.items():
+        if len(form) >= 4:
+            out.setdefault(_fold(form.replace("-", "")), hit)
+    return out
+
+
+@cache
+def _slip_index(generic: bool, ends: bool) -> dict[str, tuple[Brand, str]]:
+    """Every one-slip misspelling of the names of 6+ letters (5+ after a domain ending), built once."""
+    out: dict[str, tuple[Brand, str]] = {}
+    for folded, hit in _loose_index(generic).items():
+        if len(folded) >= (5 if generic else 6):
+            for slip in _slips(folded, ends):
+                out.setdefault(slip, hit)
+    for folded in _loose_index(generic):
+        out.pop(folded, None)  # a name is never a slip of another
+    return out
+
+
+def _match(text: str, generic: bool, ends: bool) -> tuple[Brand, str, bool] | None:
+    """The brand TEXT (a token or tokens of a subdomain) names, what it names, and whether exactly."""
+    names = _all_names() if generic else _names()
+    hit = names.get(text)
+    if hit:
+        return hit[0], hit[1], True
+    forms = _variants(text)
+    loose, slips = _loose_index(generic), _slip_index(generic, ends)
+    for form in forms:
+        hit = loose.get(form)
+        if hit:
+            return hit[0], hit[1], False
+    for form in forms:
+        hit = slips.get(form) if len(form) >= 5 else None
+        if hit:
+            return hit[0], hit[1], False
+    return None
+
+
+def _runs(tokens: list[str], longest: int = 3):  # -> Iterator[str]
+    """Runs of up to LONGEST consecutive tokens, hyphen-joined, longest first."""
+    for n in range(min(longest, len(tokens)), 0, -1):
+        for i in range(len(tokens) - n + 1):
+            yield "-".join(tokens[i:i + n])
+
+
+def _official_for(brand: Brand, name: str, ending: str) -> str:
+    """The official domain a brand name with a domain ending imitates ("amazon" + co.jp → amazon.co.jp)."""
+    flat = name.replace("-", "")
+    for d in brand.domains:
+        if d.endswith("." + ending) and _label(d).replace("-", "") == flat:
+            return d
+    return next((d for d in brand.domains if d.endswith("." + ending)), brand.domains[0])
+
+
+def _in_subdomain(sub: str) -> Lookalike | None:
+    tokens = [t for t in _SPLIT.split(sub) if t]
+    if not tokens:
+        return None
+    # a brand's whole domain spelt out: amazon.co.jp.example.cn, www-aeon-co-jp.example.com
+    sequences = _official_sequences()
+    for i in range(len(tokens) - 1):
+        for n in range(min(5, len(tokens) - i), 1, -1):
+            hit = sequences.get(tuple(tokens[i:i + n]))
+            if hit:
+                return Lookalike(hit[0], "brand_in_subdomain", hit[1])
+    # a brand-like name before a domain ending: amzaon.co.jp.example.cn, jcb.co.example.shop, amazo-co.
+    for start, size in _endings(tokens):
+        ending = ".".join(tokens[start:start + size])
+        for n in (3, 2, 1):
+            if start - n < 0 or _WWW.fullmatch(tokens[start - n]):
+                continue
+            found = _match("-".join(tokens[start - n:start]), generic=True, ends=True)
+            if found:
+                return Lookalike(found[0], "suffix_in_subdomain", _official_for(found[0], found[1], ending))
+    # a brand's name as a label or part of one: mercari.example.com, www.eki-net.example.com
+    labels = [[t for t in re.split(r"[-_]+", lab) if t] for lab in sub.split(".")]
+    for parts in labels:
+        for run in _runs(parts):
+            hit = _names().get(run) or _names().get(run.replace("-", ""))
+            if hit:
+                return Lookalike(hit[0], "brand_in_subdomain", hit[1])
+    # a mangled name in front (digits for letters, hyphens moved, a letter dropped, doubled or swapped):
+    # etc1-melsai.example.cn, ekl-net.example.shop
+    front = next((parts for parts in labels if parts and not all(_WWW.fullmatch(t) for t in parts)), [])
+    while front and _WWW.fullmatch(front[0]):
+        front = front[1:]
+    for run in _runs(front):
+        found = _match(run, generic=False, ends=False)
+        if found:
+            return Lookalike(found[0], "mangled_in_subdomain", found[1])
+    return None
+
+
+def disguised_suffix(host: str) -> str | None:
+    """A domain ending (co.jp, com) inside HOST's subdomain of an unrelated, unestablished domain —
+    "www.co.jp.example.cn", "login_co_jp.example.com" — so that it reads as a .co.jp address at a
+    glance. Dots and underscores cannot be in a name a site lets its customers pick; hyphens can
+    ("example-co-jp.some-saas.com"), so a hyphenated ending counts only under a brand (lookalike())."""
+    host = host.lower().rstrip(".")
+    reg = registrable_domain(host)
+    if not reg or not host.endswith("." + reg) or owner_of(host) or popular_rank(reg) or _carries_names(host, reg):
+        return None
+    sub = host[: -len(reg) - 1]
+    labels = sub.split(".")
+    for i, label in enumerate(labels):
+        parts = [t for t in label.split("_") if t]
+        for j in range(len(parts) - 1):
+            if _is_ending(f"{parts[j]}.{parts[j + 1]}"):
+                return f"{parts[j]}.{parts[j + 1]}"
+        if i + 1 < len(labels) and _is_ending(f"{label}.{labels[i + 1]}"):
+            return f"{label}.{labels[i + 1]}"
+        if i > 0 and label in _LONE_ENDINGS:
+            return label
     return None
