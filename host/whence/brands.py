@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from importlib import resources
@@ -451,19 +452,19 @@ def _variants(text: str) -> set[str]:
     return {_fold(f) for f in forms} | forms
 
 
-def _slips(word: str, ends: bool) -> set[str]:
+def _slips(word: str) -> tuple[set[str], set[str]]:
     """WORD with one slip a reader does not notice: a letter dropped, doubled or swapped with its
-    neighbour. The first or last letter dropped only when ENDS: "cloud" and "correio" are words, not
-    slips of icloud and correios, unless a domain ending follows them."""
-    out = set()
+    neighbour; and apart, the first or last letter dropped, which makes words of names ("cloud",
+    "correio") and counts only where a domain ending shows a domain name is meant."""
+    inner, ends = set(), {word[1:], word[:-1]}
     for i in range(len(word)):
-        if 0 < i < len(word) - 1 or ends:
-            out.add(word[:i] + word[i + 1:])
-        out.add(word[:i] + word[i] + word[i:])
+        if 0 < i < len(word) - 1:
+            inner.add(word[:i] + word[i + 1:])
+        inner.add(word[:i] + word[i] + word[i:])
         if i < len(word) - 1 and word[i] != word[i + 1]:
-            out.add(word[:i] + word[i + 1] + word[i] + word[i + 2:])
-    out.discard(word)
-    return out
+            inner.add(word[:i] + word[i + 1] + word[i] + word[i + 2:])
+    inner.discard(word)
+    return inner, ends - inner
 
 
 @cache
@@ -478,38 +479,49 @@ def _loose_index(generic: bool) -> dict[str, tuple[Brand, str]]:
 
 
 @cache
-def _slip_index(generic: bool, ends: bool) -> dict[str, tuple[Brand, str]]:
-    """Every one-slip misspelling of the names of 6+ letters (5+ after a domain ending), built once."""
-    out: dict[str, tuple[Brand, str]] = {}
-    for folded, hit in _loose_index(generic).items():
-        if len(folded) >= (5 if generic else 6):
-            for slip in _slips(folded, ends):
-                out.setdefault(slip, hit)
-    for folded in _loose_index(generic):
+def _slip_index() -> dict[str, tuple[Brand, str, bool]]:
+    """Every one-slip misspelling of the names of 5+ letters (some 10,000 strings, built in a few ms on
+    first use), to the brand, the name and whether it counts without a domain ending after it: only
+    inner slips of distinctive names of 6+ letters do."""
+    distinctive = _loose_index(False)
+    out: dict[str, tuple[Brand, str, bool]] = {}
+    for folded, (brand, name) in _loose_index(True).items():
+        if len(folded) < 5:
+            continue
+        inner, ends = _slips(folded)
+        alone = folded in distinctive and len(folded) >= 6
+        for slip in inner:
+            if alone or slip not in out:
+                out[slip] = (brand, name, alone)
+        for slip in ends:
+            out.setdefault(slip, (brand, name, False))
+    for folded in _loose_index(True):
         out.pop(folded, None)  # a name is never a slip of another
     return out
 
 
-def _match(text: str, generic: bool, ends: bool) -> tuple[Brand, str, bool] | None:
-    """The brand TEXT (a token or tokens of a subdomain) names, what it names, and whether exactly."""
-    names = _all_names() if generic else _names()
+def _match(text: str, after_ending: bool) -> tuple[Brand, str, bool] | None:
+    """The brand TEXT (a token or tokens of a subdomain) names, what it names, and whether exactly.
+    AFTER_ENDING: a domain ending follows, so ordinary-word brands and looser slips count too."""
+    names = _all_names() if after_ending else _names()
     hit = names.get(text)
     if hit:
         return hit[0], hit[1], True
     forms = _variants(text)
-    loose, slips = _loose_index(generic), _slip_index(generic, ends)
+    loose = _loose_index(after_ending)
     for form in forms:
         hit = loose.get(form)
         if hit:
             return hit[0], hit[1], False
+    slips = _slip_index()
     for form in forms:
-        hit = slips.get(form) if len(form) >= 5 else None
-        if hit:
-            return hit[0], hit[1], False
+        slip = slips.get(form) if len(form) >= 5 else None
+        if slip and (after_ending or slip[2]):
+            return slip[0], slip[1], False
     return None
 
 
-def _runs(tokens: list[str], longest: int = 3):  # -> Iterator[str]
+def _runs(tokens: list[str], longest: int = 3) -> Iterator[str]:
     """Runs of up to LONGEST consecutive tokens, hyphen-joined, longest first."""
     for n in range(min(longest, len(tokens)), 0, -1):
         for i in range(len(tokens) - n + 1):
@@ -542,7 +554,7 @@ def _in_subdomain(sub: str) -> Lookalike | None:
         for n in (3, 2, 1):
             if start - n < 0 or _WWW.fullmatch(tokens[start - n]):
                 continue
-            found = _match("-".join(tokens[start - n:start]), generic=True, ends=True)
+            found = _match("-".join(tokens[start - n:start]), after_ending=True)
             if found:
                 return Lookalike(found[0], "suffix_in_subdomain", _official_for(found[0], found[1], ending))
     # a brand's name as a label or part of one: mercari.example.com, www.eki-net.example.com
@@ -558,7 +570,7 @@ def _in_subdomain(sub: str) -> Lookalike | None:
     while front and _WWW.fullmatch(front[0]):
         front = front[1:]
     for run in _runs(front):
-        found = _match(run, generic=False, ends=False)
+        found = _match(run, after_ending=False)
         if found:
             return Lookalike(found[0], "mangled_in_subdomain", found[1])
     return None
