@@ -38,11 +38,13 @@ async function main() {
   const settings = await loadSettings();
   await useLanguage(resolveLang(settings));
   localizePage();
+  document.title = t("optionsTitle");
   fill(settings);
   form.addEventListener("change", async () => {
     const saved = await saveSettings(read());
     await useLanguage(resolveLang(saved));
     localizePage();
+    document.title = t("optionsTitle");
     document.getElementById("saved").textContent = t("optSaved");
   });
   document.getElementById("host-check").addEventListener("click", checkHost);

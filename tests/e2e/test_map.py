@@ -19,6 +19,7 @@ import pytest
 
 from tests.e2e.conftest import SCREENSHOTS, case, start_thunderbird
 from tests.e2e.harness import (
+    ADDON_ID,
     INBOX_URL,
     UI,
     Thunderbird,
@@ -136,3 +137,63 @@ def test_offline_the_map_says_the_countries_are_unknown(tmp_path_factory: pytest
         close_tab(ui)
     finally:
         thunderbird.quit()
+
+
+def _open_page(ui: UI, path: str) -> None:
+    ui.run("""
+        const policy = WebExtensionPolicy.getByID(args[0]);
+        tabmail.openTab("contentTab", {url: policy.getURL(args[1])});
+        await sleep(1500);
+    """, ADDON_ID, path)
+
+
+@pytest.mark.e2e
+def test_badge_options_and_scan_pages_speak_the_ui_language(tb: tuple[str, Thunderbird, UI]) -> None:
+    variant, thunderbird, ui = tb
+    lang = variant.split("-")[0]
+    ui.show_folder(INBOX_URL, 1)
+    ui.select(INBOX_URL, message_id(ETC))
+    state = ui.wait_badge(lambda b: b == "!!", timeout=60)
+    assert state["title"].startswith("Whence：危険 — 危険：" if lang == "ja" else "Whence: dangerous — "), state
+    for path, shot in (("options/options.html", "options"), ("scan/scan.html", None)):
+        _open_page(ui, path)
+        try:
+            text = wait_for(lambda: (s := in_page(ui, "return d.body.innerText;")) and len(s) > 10 and s, 20,
+                            f"the {path} page")
+            if lang == "ja":
+                words = [w for w in LATIN.findall(text) if w not in ALLOWED and w not in
+                         ("DNS", "English", "Thunderbird", "lists", "example", "org", "zen", "dbl", "https", "feeds",
+                          "list", "txt")]
+                assert not words, (path, words, text)
+                if shot:
+                    thunderbird.screenshot(SCREENSHOTS / f"{shot}-ja.png")
+            else:
+                assert "Whence" in text
+        finally:
+            close_tab(ui)
+
+
+def _set_language(ui: UI, value: str) -> None:
+    _open_page(ui, "options/options.html")
+    try:
+        in_page(ui, f"""const s = d.getElementById("lang"); s.value = {value!r};
+                        d.getElementById("form").dispatchEvent(new content.Event("change")); return true;""")
+        time.sleep(1)
+    finally:
+        close_tab(ui)
+
+
+@pytest.mark.e2e
+def test_ui_lang_ja_in_an_english_thunderbird(tb: tuple[str, Thunderbird, UI]) -> None:
+    variant, _thunderbird, ui = tb
+    if variant != "en":
+        return  # the Japanese Thunderbird is Japanese already; one English one is enough
+    _set_language(ui, "ja")
+    try:
+        page = _panel(ui, lambda p: p["lang"] == "ja" and p["map"]["markers"])
+        assert page["title"].startswith("Whence：危険"), page["title"]
+        assert any("中国" in a for a in page["map"]["alt"]), page["map"]["alt"]
+        assert "配送経路" in page["text"] and "Route" not in page["text"]
+        close_tab(ui)
+    finally:
+        _set_language(ui, "auto")
