@@ -33,6 +33,7 @@ from tests.e2e.harness import (
 from tests.e2e.test_thunderbird import message_id
 
 ETC = case("etc-phish.eml")
+SLOW = case("freight-xlsx.eml")  # analysed live here first, while the loopback DNS answers slowly
 LATIN = re.compile(r"[A-Za-z]{3,}")
 ALLOWED = {"Whence", "HELO", "SPF", "DKIM", "DMARC", "ARC", "ESMTPS", "ESMTP", "UTC", "GMT"}
 
@@ -51,7 +52,7 @@ def _start(tmp: Path, home: Path, display: Any, xpi: Path, network: Any, locale:
     prefs: dict[str, Any] = {"intl.locale.requested": locale}
     if dark:  # pages see prefers-color-scheme: dark
         prefs.update({"layout.css.prefers-color-scheme.content-override": 0, "ui.systemUsesDarkTheme": 1})
-    tb = start_thunderbird(tmp, home, display, xpi, {"Inbox": [ETC]}, dns.address if online else None,
+    tb = start_thunderbird(tmp, home, display, xpi, {"Inbox": [ETC, SLOW]}, dns.address if online else None,
                            rdap.base_url if online else None, prefs)
     ui = UI(tb)
     ui.run("win.focus(); win.maximize();")
@@ -74,7 +75,7 @@ def tb(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
 
 
 def _panel(ui: UI, ready: Any) -> dict[str, Any]:
-    ui.show_folder(INBOX_URL, 1)
+    ui.show_folder(INBOX_URL, 2)
     ui.select(INBOX_URL, message_id(ETC))
     ui.wait_badge(lambda b: b == "!!", timeout=60)
     open_panel_tab(ui)
@@ -151,7 +152,7 @@ def _open_page(ui: UI, path: str) -> None:
 def test_badge_options_and_scan_pages_speak_the_ui_language(tb: tuple[str, Thunderbird, UI]) -> None:
     variant, thunderbird, ui = tb
     lang = variant.split("-")[0]
-    ui.show_folder(INBOX_URL, 1)
+    ui.show_folder(INBOX_URL, 2)
     ui.select(INBOX_URL, message_id(ETC))
     state = ui.wait_badge(lambda b: b == "!!", timeout=60)
     assert state["title"].startswith("Whence：危険 — 危険：" if lang == "ja" else "Whence: dangerous — "), state
@@ -197,3 +198,23 @@ def test_ui_lang_ja_in_an_english_thunderbird(tb: tuple[str, Thunderbird, UI]) -
         close_tab(ui)
     finally:
         _set_language(ui, "auto")
+
+
+@pytest.mark.e2e
+def test_the_live_stage_shows_the_time_it_has_left(tb: tuple[str, Thunderbird, UI], network: Any) -> None:
+    variant, _thunderbird, ui = tb
+    if variant != "en":
+        return  # once is enough: the message is analysed live only the first time
+    dns, _rdap = network
+    dns.delay = 0.7  # every DNS answer late: the lookups run into the host's 3 s deadline
+    try:
+        ui.show_folder(INBOX_URL, 2)
+        ui.select(INBOX_URL, message_id(SLOW))
+        open_panel_tab(ui)
+        live = wait_for(lambda: (p := read_page(ui)) and "s left" in p["stage"] and p, 10, "the live stage")
+        assert re.search(r"Analysing with network lookups… at most [1-3] s left", live["stage"]), live["stage"]
+        done = wait_for(lambda: (p := read_page(ui)) and "Analysed" in p["stage"] and p, 30, "the final stage")
+        assert re.search(r"Analysed (just now|\d+ seconds? ago)\.", done["stage"]), done["stage"]
+    finally:
+        dns.delay = 0.0
+        close_tab(ui)
