@@ -232,6 +232,7 @@ class Lookups:
     rechecks: list[AuthResult] = field(default_factory=list)  # source "recheck"
     origin: dict[str, Any] = field(default_factory=dict)  # asn, org, country, network_kind, fcrdns ...
     domains: dict[str, dict[str, Any]] = field(default_factory=dict)  # registrable domain -> facts
+    hops: dict[str, dict[str, Any]] = field(default_factory=dict)  # hop address -> country, asn, as_name
     errors: list[str] = field(default_factory=list)
     done: bool = False  # the lookups stage ran (False offline)
 

@@ -14,17 +14,18 @@ from typing import Any
 from ..domains import registrable_domain
 from ..model import AuthResult, Facts, LookupRecord, Lookups
 from ..settings import Settings
-from . import feeds
+from . import cymru, feeds
 from .cache import Cache, NullCache, default_path
 from .dkimcheck import arc_recheck, dkim_rechecks, key_names
 from .dmarc import dmarc_recheck, org_domain
 from .dns import Resolver
 from .linkdomains import domain_facts
-from .origin import origin_facts
+from .origin import origin_facts, public_address
 from .rdap import Rdap
 from .spfcheck import spf_recheck
 
 MAX_DOMAINS = 15
+MAX_HOPS = 6  # hop addresses placed on the panel's map besides the origin
 LAST_CRITICAL_PATH: int | None = None  # round trips in sequence in the last gather (for bench/)
 
 __all__ = ["gather", "link_domains", "open_cache", "update_feeds"]
@@ -118,6 +119,27 @@ async def _domains(resolver: Resolver, rdap: Rdap, facts: Facts, settings: Setti
     await asyncio.gather(*jobs)
 
 
+async def _hops(resolver: Resolver, facts: Facts, out: Lookups) -> None:
+    """Country and network of the hops the recipient's side recorded after the origin (its provider's
+    servers), for the map: one Team Cymru query each. Hops older than the origin were written by the
+    sender's side and may be invented, so they are not looked up."""
+    o = facts.origin
+    if o.hop_index is None:
+        return
+    wanted: list[str] = []
+    for hop in facts.hops:
+        ip = hop.from_ip
+        if (hop.index < o.hop_index and ip and ip != o.ip and ip not in wanted and public_address(ip)
+                and len(wanted) < MAX_HOPS):
+            wanted.append(ip)
+
+    async def one(ip: str) -> None:
+        info = await cymru.asn_info(resolver, ip)
+        out.hops[ip] = {"country": info.get("country"), "asn": info.get("asn"), "as_name": info.get("as_name")}
+
+    await asyncio.gather(*(one(ip) for ip in wanted))
+
+
 async def gather(facts: Facts, raw: bytes, settings: Settings) -> Lookups:
     """Every lookup for one message, concurrently, under `settings.deadline_ms`."""
     started = time.monotonic()
@@ -131,6 +153,7 @@ async def gather(facts: Facts, raw: bytes, settings: Settings) -> Lookups:
         "origin": origin_facts(resolver, rdap, settings, o.ip, o.helo, o.hostname, out.origin),
         "auth": _auth(resolver, facts, raw, out),
         "domains": _domains(resolver, rdap, facts, settings, out),
+        "hops": _hops(resolver, facts, out),
     }
     tasks = {name: asyncio.ensure_future(coro) for name, coro in parts.items()}
     try:

@@ -15,7 +15,7 @@ def report_dict(facts: Facts | None, found: Lookups, findings: list[Finding], ve
         "file": file,
         "verdict": {"level": verdict.level, "score": round(verdict.score, 2), "summary": verdict.summary},
         "origin": origin,
-        "hops": _hops(facts, origin),
+        "hops": _hops(facts, origin, found),
         "auth": _auth(facts, found),
         "links": [_link(link) for link in facts.links] if facts else [],
         "attachments": [_attachment(a) for a in facts.attachments] if facts else [],
@@ -61,17 +61,25 @@ def _origin(facts: Facts | None, found: Lookups) -> dict[str, Any]:
     return out
 
 
-def _hops(facts: Facts | None, origin: dict[str, Any]) -> list[dict[str, Any]]:
-    """The Received chain, newest first. `country` (ISO 3166-1 alpha-2) is known for the origin's hop
-    once the live lookups have found it, else null: no other hop's address is looked up."""
+def _hops(facts: Facts | None, origin: dict[str, Any], found: Lookups) -> list[dict[str, Any]]:
+    """The Received chain, newest first. After the live lookups, `country` (ISO 3166-1 alpha-2), `asn`
+    and `org` are known for the origin's hop and the public servers of the recipient's side after it;
+    null otherwise (offline, private addresses, hops older than the origin, which are never looked up)."""
     if facts is None:
         return []
+
+    def net(h: Any) -> dict[str, Any]:
+        if h.index == origin.get("hop_index"):
+            return {"country": origin.get("country"), "asn": origin.get("asn"), "org": origin.get("org")}
+        info = found.hops.get(h.from_ip or "") or {}
+        return {"country": info.get("country"), "asn": info.get("asn"), "org": info.get("as_name")}
+
     return [{
         "index": h.index, "from_host": h.from_host, "from_ip": h.from_ip, "helo": h.helo,
         "rdns": h.rdns, "by_host": h.by_host, "with": h.protocol,
         "time": h.time.isoformat() if h.time else None, "delay_s": h.delay_s, "trusted": h.trusted,
         "authenticated": h.authenticated, "id": h.id,
-        "country": origin.get("country") if h.index == origin.get("hop_index") else None,
+        **net(h),
     } for h in facts.hops]
 
 
