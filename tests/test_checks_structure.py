@@ -136,3 +136,74 @@ def test_a_persons_name_or_the_own_domain_is_not_a_bare_trading_name() -> None:
         assert "sender.name_unrelated" not in ids(r), sender
     r = analyse(message(sender="Exodus <emailmkt@flower-shop.example>", text="Plain words, no page."))
     assert "sender.name_unrelated" not in ids(r)
+
+
+# --- ARC seals: a forwarder's, or the provider's own platform sealing what its tenants send --------
+
+def arc_mail(sealer: str) -> bytes:
+    return (
+        "Received: from BN8PR.namprd.prod.outlook.com (2603:10b6:408::1) by SA1PR.namprd.prod.outlook.com"
+        " with HTTPS; Tue, 3 Sep 2024 02:54:45 +0000\r\n"
+        "Authentication-Results: spf=pass smtp.mailfrom=shop.example; dkim=none; dmarc=none\r\n"
+        "ARC-Seal: i=2; a=rsa-sha256; s=arcselector10001; d=microsoft.com; cv=pass; b=AAAA\r\n"
+        "Received: from mail.relay.example (203.0.113.7) by BN8PR.namprd.prod.outlook.com"
+        " with ESMTPS; Tue, 3 Sep 2024 02:54:44 +0000\r\n"
+        f"ARC-Seal: i=1; a=rsa-sha256; s=arc1; d={sealer}; cv=none; b=BBBB\r\n"
+        "From: Offers <deals@shop.example>\r\nTo: someone@hotmail.com\r\nSubject: Deals\r\n"
+        "Date: Tue, 3 Sep 2024 02:54:40 +0000\r\nMessage-ID: <1@shop.example>\r\n\r\nHello.\r\n").encode()
+
+
+def test_a_seal_by_the_providers_own_organisation_does_not_make_a_forwarder() -> None:
+    assert "route.mailing_list" not in ids(analyse(arc_mail("microsoft.com")))
+
+
+def test_a_seal_by_another_organisation_before_the_provider_is_a_forwarder() -> None:
+    assert "route.mailing_list" in ids(analyse(arc_mail("lists.example.net")))
+
+
+# --- per-copy random names and disguised letters ----------------------------------------------------
+
+def with_attachment(filename: str) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = "Notice <notice@example.org>"
+    msg["To"] = "taro@example.jp"
+    msg["Subject"] = "Document"
+    msg.set_content("See the attached document.")
+    msg.add_attachment(b"%PDF-1.4\n%%EOF\n", maintype="application", subtype="pdf", filename=filename)
+    return msg.as_bytes()
+
+
+@pytest.mark.parametrize("filename", ["h5xBHKBQ5TA2433.pdf", "Statement_dbgejVNMGFUxk.pdf"])
+def test_a_random_per_copy_attachment_name_is_seen(filename: str) -> None:
+    assert "attachment.random_name" in ids(analyse(with_attachment(filename)))
+
+
+@pytest.mark.parametrize("filename", ["IMG_20240301_123456.pdf", "Invoice-2024-00123.pdf", "DSC01234.pdf",
+                                      "3f2a9c1e8b7d4a6f.pdf", "QuarterlyReport.pdf", "MyThesisDraftV2.pdf"])
+def test_names_people_and_programs_give_files_are_not_random(filename: str) -> None:
+    assert "attachment.random_name" not in ids(analyse(with_attachment(filename)))
+
+
+@pytest.mark.parametrize(("sender", "subject"), [
+    ("Trust WaIIet <a@example.org>", "Hello"), ("Billing <a@example.org>", "Payment DecIined"),
+    ("PaypaI <a@example.org>", "Hello")])
+def test_capital_i_for_small_l_is_a_disguised_word(sender: str, subject: str) -> None:
+    r = analyse(message(sender=sender, subject=subject))
+    assert "content.mixed_script" in ids(r)
+
+
+@pytest.mark.parametrize("subject", ["Re: [PATCH] use getItem() in isInitialized", "IBM ThinkPad X1",
+                                     "iPhone and iPad", "Hello from Ireland"])
+def test_camel_case_and_capitals_are_not_disguised_words(subject: str) -> None:
+    assert "content.mixed_script" not in ids(analyse(message(subject=subject)))
+
+
+def test_a_code_woven_of_capitals_and_digits_in_the_sender_name_is_a_tag() -> None:
+    r = analyse(message(sender="Conta - Atendimento: W2BSAGXRAO88YRSRJC <a@example.org>"))
+    assert next(f for f in r["findings"] if f["id"] == "content.subject_token")["evidence"]["where"] == "sender's name"
+
+
+@pytest.mark.parametrize("sender", ["AreYouLoco <a@example.org>", "ACME Support <a@example.org>",
+                                    "Order Desk 2024 <a@example.org>"])
+def test_nicknames_and_plain_names_carry_no_tag(sender: str) -> None:
+    assert "content.subject_token" not in ids(analyse(message(sender=sender)))

@@ -17,6 +17,7 @@ from ..domains import registrable_domain
 from ..facts.attachments import has_macros
 from ..i18n import T, fmt
 from ..model import Attachment, Facts
+from ..wordiness import looks_random
 from .registry import CheckContext, Hit, check
 
 _MAX_MEMBERS = 500  # member names looked at per archive
@@ -362,6 +363,45 @@ def encrypted_archive(ctx: CheckContext) -> Iterator[Hit]:
     if encrypted and not body_password(f"{ctx.facts.subject}\n{ctx.facts.text}"):
         yield Hit({"files": [a.filename or "(no name)" for _, a in encrypted][:12]},
                   attachments=[i for i, _ in encrypted])
+
+
+# ---------------------------------------------------------------------------------------------
+# attachment.random_name
+
+_NAME_PART = re.compile(r"[A-Za-z0-9]{10,}")
+_HEX = re.compile(r"[0-9A-Fa-f]+")
+
+
+def _random_part(stem: str) -> str | None:
+    """A run of letters and digits no person or program names a file with — upper and lower case
+    mixed in an implausible string ("h5xBHKBQ5TA2433", "dbgejVNMGFUxk"): the per-copy name that keeps
+    bulk mail's attachments from matching one another. Cameras, scanners and systems name files with
+    words, dates, counters or hex."""
+    for m in _NAME_PART.finditer(stem):
+        part = m.group(0)
+        if sum(c.isupper() for c in part) >= 2 and sum(c.islower() for c in part) >= 2 and \
+                not _HEX.fullmatch(part) and looks_random(part):
+            return part
+    return None
+
+
+@check(
+    "attachment.random_name", "low", 1.5,
+    title=T("An attachment with a random name", "ランダムな名前の添付ファイル"),
+    detail=T("{files} is named with a random string. Bulk senders give every copy's attachment a "
+             "different random name so that filters cannot recognise the file; people and the programs "
+             "they use name files with words, dates or numbers.",
+             "{files} はランダムな文字列で名付けられています。一斉送信では、フィルターに同じファイルと"
+             "見抜かれないよう1通ずつ違うランダムな名前を付けます。人や普通のソフトは単語・日付・番号で名付けます。"),
+    reason=T("an attachment has a random per-copy name", "添付ファイルが1通ごとのランダムな名前です"),
+)
+def random_name(ctx: CheckContext) -> Iterator[Hit]:
+    for i, att in enumerate(ctx.facts.attachments[:50]):
+        stem = (att.filename or "").rsplit(".", 1)[0]
+        part = _random_part(stem[:200])
+        if part:
+            yield Hit({"files": [att.filename], "part": part}, attachments=[i])
+            return
 
 
 # ---------------------------------------------------------------------------------------------

@@ -263,6 +263,7 @@ _WORD = re.compile(r"[^\W\d_]{3,}")
 
 @check(
     "content.mixed_script", "medium", 2.5,
+    variants={"i_for_l": 2.5},
     title=T("Words spelt with letters from other alphabets", "他の文字体系の文字を混ぜて綴られた単語があります"),
     detail=T("“{word}” mixes Latin letters with look-alike letters from another alphabet ({scripts}) — a "
              "trick to get brand names and alarm words past filters.",
@@ -284,8 +285,18 @@ def mixed_script(ctx: CheckContext) -> Iterator[Hit]:
                 scripts = sorted({unicodedata.name(c, "?").split()[0] for c in word if not c.isascii()})
                 yield Hit(evidence={"word": word[:40], "scripts": scripts[:3]})
                 return
+    # within one alphabet: a capital I for a small l ("WaIIet", "DecIined", "PaypaI"), which looks
+    # the same in the sans-serif fonts of mail clients; camelCase code ("getItem") never doubles it
+    for text in (facts.subject, name):
+        m = _I_FOR_L.search(text or "")
+        if m:
+            yield Hit(evidence={"word": m.group(0)[:40], "scripts": ["LATIN CAPITAL I for l"]}, variant="i_for_l")
+            return
 
 
+_CAMEL_WORDS = re.compile(r"(?:[A-Z]{1,2}[a-z]{2,})+")
+_CODE = re.compile(r"(?<![\w.@-])(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{12,}(?![\w@.-])")
+_I_FOR_L = re.compile(r"\b[A-Za-z]*(?:[a-z]I[Iil]|[a-z][il]I|[a-z]I(?![A-Za-z]))[A-Za-z]*\b")
 _TOKEN = re.compile(r"(?<![\w/.@])(?=[A-Za-z0-9]*[a-z])(?=[A-Za-z0-9]*[A-Z])(?=[A-Za-z0-9]*\d)?[A-Z"
                     r"a-z0-9]{10,}(?![\w@.-])")
 
@@ -310,13 +321,22 @@ _TAIL_TAG = re.compile(r"(?:(?:(?<=[^\s.\d])\.|\s\.|\t|\.{2,})[\s.\t-]*([A-Z]{4,
 )
 def subject_token(ctx: CheckContext) -> Iterator[Hit]:
     facts = ctx.facts
-    for m in _TOKEN.finditer(facts.subject[:300]):
-        token = m.group(0)
-        upper = sum(c.isupper() for c in token)
-        lower = sum(c.islower() for c in token)
-        changes = sum(1 for a, b in pairwise(token) if a.isupper() != b.isupper())
-        if upper >= 3 and lower >= 3 and changes >= 4 and not re.search(r"[a-z]{5,}", token):
-            yield Hit(evidence={"token": token, "where": "subject", "where_ja": "件名"})
+    name = facts.from_.display_name if facts.from_ else ""
+    for where, where_ja, text in (("subject", "件名", facts.subject), ("sender's name", "差出人名", name)):
+        for m in _TOKEN.finditer(text[:300]):
+            token = m.group(0)
+            upper = sum(c.isupper() for c in token)
+            lower = sum(c.islower() for c in token)
+            changes = sum(1 for a, b in pairwise(token) if a.isupper() != b.isupper())
+            if upper >= 3 and lower >= 3 and changes >= 4 and not re.search(r"[a-z]{5,}", token) and \
+                    not _CAMEL_WORDS.fullmatch(token):  # "AreYouLoco", "SChoolHouseRocks": words run together
+                yield Hit(evidence={"token": token, "where": where, "where_ja": where_ja})
+                return
+    # a name is words; a code of capitals and digits woven together ("W2BSAGXRAO88YRSRJC") is a tag
+    for m in _CODE.finditer(name[:300]):
+        code = m.group(0)
+        if sum(1 for a, b in pairwise(code) if a.isdigit() != b.isdigit()) >= 3:
+            yield Hit(evidence={"token": code, "where": "sender's name", "where_ja": "差出人名"})
             return
     for where, where_ja, text in (("subject", "件名", facts.subject),
                                   ("sender's name", "差出人名", facts.from_.display_name if facts.from_ else "")):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ..brands import owner_of
 from ..domains import known_tld, registrable_domain
 from ..model import Address, AuthFacts, Hop, Message
 
@@ -19,23 +20,32 @@ def list_facts(message: Message, auth: AuthFacts, from_: Address | None, boundar
     when they name a real list domain other than the author's: a list relaying someone else's mail
     (the case in which its changes break the author's signatures). An ARC seal counts only when it
     was added before the recipient's provider got the message: big providers (Microsoft 365) seal
-    every message they handle, which says nothing about lists. A list that rewrote From to its own
-    address (the DMARC mitigation: "Author via List <list@lists.example.org>") is a list too when
-    its servers are in the route."""
+    every message they handle, which says nothing about lists — nor does a seal by the provider's
+    own organisation further down (Microsoft 365 seals what its tenants send before outlook.com gets
+    it). A list that rewrote From to its own address (the DMARC mitigation: "Author via List
+    <list@lists.example.org>") is a list too when its servers are in the route."""
     list_id = message.get("List-Id")
     names = {k.lower() for k, _ in message.headers}
     author = registrable_domain(from_.domain) if from_ and from_.domain else None
     is_list = False
     if any(h in names for h in _LIST_HEADERS):
         is_list = any(d != author for d in _list_domains(message))
+    provider = _organisation((hops or [None])[0].by_host if hops else None)
     if any(s.domain and registrable_domain(s.domain) != author and s.header_pos > boundary_pos >= 0
-           for s in auth.arc_sets):
+           and _organisation(s.domain) != provider for s in auth.arc_sets):
         is_list = True
     if "resent-from" in names or "x-forwarded-to" in names:
         is_list = True
     if not is_list and from_ and author and _list_address(message, from_.address):
         is_list = any(registrable_domain(name) == author for h in hops or [] for name in (h.by_host, h.rdns) if name)
     return (list_id.strip()[:300] if list_id else None), is_list
+
+
+def _organisation(host: str | None) -> object:
+    """Who runs HOST: its brand when the brand table knows it (outlook.com and microsoft.com are
+    one), else its registrable domain."""
+    domain = registrable_domain(host) if host else None
+    return owner_of(domain) or domain
 
 
 def _list_address(message: Message, address: str) -> bool:
