@@ -60,6 +60,8 @@ export function routeHops(report) {
       trusted: Boolean(h.trusted),
       origin,
       country,
+      org: !origin && h.org ? short(h.org, 80) : "",
+      asn: !origin && Number.isInteger(h.asn) ? h.asn : null,
     };
   });
 }
@@ -177,6 +179,12 @@ export async function drawMap(box, report, { lang, t, level }) {
         facts.push(t("labelValue", [t("originKind"), t(key) === key ? String(o.network_kind) : t(key)]));
       }
       if (facts.length) item.append(el("br"), el("span", { class: "muted" }, facts.join(" · ")));
+    } else {
+      const owners = [...new Set(s.hops.filter((h) => h.org).map((h) =>
+        (h.asn ? t("mapCountry", [h.org, `AS${h.asn}`]) : h.org)))];
+      if (owners.length) {
+        item.append(el("br"), el("span", { class: "muted" }, t("labelValue", [t("originOwner"), owners.join(", ")])));
+      }
     }
     legend.append(item);
   });

@@ -209,6 +209,7 @@ function renderRoute(report) {
     title: t("routePicture"),
     origin: t("routeOrigin"),
     recipient: t("routeRecipient"),
+    delay: humanDelay,
   });
 
   const body = $("hops").tBodies[0];

@@ -17,17 +17,9 @@ function svg(tag, attrs = {}, text) {
   return node;
 }
 
-function formatDelay(s) {
-  if (typeof s !== "number" || !Number.isFinite(s)) return "";
-  const sign = s < 0 ? "−" : "+";
-  const a = Math.abs(s);
-  if (a < 120) return `${sign}${Math.round(a)} s`;
-  if (a < 7200) return `${sign}${Math.round(a / 60)} min`;
-  return `${sign}${Math.round(a / 3600)} h`;
-}
-
 /**
- * Draws the route into `container`. `labels` = {origin, provider, recipient} (already localised).
+ * Draws the route into `container`. `labels` = {title, origin, recipient} (already localised) and
+ * `delay`, a function that says a delay in seconds in the reader's language.
  */
 export function drawRoute(container, report, labels) {
   const hops = Array.isArray(report.hops) ? report.hops.slice(0, MAX_NODES) : [];
@@ -51,7 +43,7 @@ export function drawRoute(container, report, labels) {
     const y = 18 + i * ROW;
     if (i > 0) {
       root.appendChild(svg("line", { x1: 20, y1: y - ROW + 8, x2: 20, y2: y - 8 }));
-      const d = formatDelay(n.delay);
+      const d = typeof n.delay === "number" && Number.isFinite(n.delay) ? labels.delay(n.delay) : "";
       if (d) root.appendChild(svg("text", { x: 40, y: y - ROW / 2 + 4, class: "delay" }, d));
     }
     const cls = `${n.trusted ? "node-trusted" : "node-outside"}${n.origin ? " node-origin" : ""}`;

@@ -416,12 +416,14 @@ const probe = `try {
     visible: Object.fromEntries(["loading", "problem", "report", "nomessage", "install-help"]
       .map((id) => [id, shown(id)])),
     svg: d.querySelectorAll("#route-picture svg circle").length,
+    chain: text("#route-picture svg text"),
     map: {
       markers: [...d.querySelectorAll("#route-map svg .hop-marker")].map((g) => ({
         country: g.dataset.country, hops: g.dataset.hops, origin: g.classList.contains("origin"),
         label: g.textContent})),
       marked: [...d.querySelectorAll("#route-map svg path.country.hop")].map((p) => p.dataset.code),
       countries: d.querySelectorAll("#route-map svg path.country").length,
+      paths: d.querySelectorAll("#route-map svg path.route-line").length,
       alt: text("#map-alt li"),
       legend: text("#map-legend li"),
       unknown: d.getElementById("map-unknown")?.textContent || null,

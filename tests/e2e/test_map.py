@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import SCREENSHOTS, case, start_thunderbird
+from tests.e2e.conftest import E2E_DATA, SCREENSHOTS, case, start_thunderbird
 from tests.e2e.harness import (
     ADDON_ID,
     INBOX_URL,
@@ -31,8 +31,10 @@ from tests.e2e.harness import (
     wait_for,
 )
 from tests.e2e.test_thunderbird import message_id
+from tests.test_map_data import EDGE_RECORDS
 
 ETC = case("etc-phish.eml")
+VIA_MX = (E2E_DATA / "etc-phish-via-mx.eml").read_bytes()  # origin in China, the provider's edge in Japan
 SLOW = case("freight-xlsx.eml")  # analysed live here first, while the loopback DNS answers slowly
 LATIN = re.compile(r"[A-Za-z]{3,}")
 ALLOWED = {"Whence", "HELO", "SPF", "DKIM", "DMARC", "ARC", "ESMTPS", "ESMTP", "UTC", "GMT"}
@@ -49,10 +51,13 @@ def english_left(text: str, page: dict[str, Any]) -> list[str]:
 def _start(tmp: Path, home: Path, display: Any, xpi: Path, network: Any, locale: str,
            online: bool = True, dark: bool = False) -> tuple[Thunderbird, UI]:
     dns, rdap = network
+    if not any("133.origin.asn.cymru" in name for name in dns.zone.entries):  # once per session's server
+        for r in EDGE_RECORDS:
+            dns.zone.add(r["name"], r["type"], r["data"], r["ttl"])
     prefs: dict[str, Any] = {"intl.locale.requested": locale}
     if dark:  # pages see prefers-color-scheme: dark
         prefs.update({"layout.css.prefers-color-scheme.content-override": 0, "ui.systemUsesDarkTheme": 1})
-    tb = start_thunderbird(tmp, home, display, xpi, {"Inbox": [ETC, SLOW]}, dns.address if online else None,
+    tb = start_thunderbird(tmp, home, display, xpi, {"Inbox": [ETC, SLOW, VIA_MX]}, dns.address if online else None,
                            rdap.base_url if online else None, prefs)
     ui = UI(tb)
     ui.run("win.focus(); win.maximize();")
@@ -74,9 +79,9 @@ def tb(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
         tb.quit()
 
 
-def _panel(ui: UI, ready: Any) -> dict[str, Any]:
-    ui.show_folder(INBOX_URL, 2)
-    ui.select(INBOX_URL, message_id(ETC))
+def _panel(ui: UI, ready: Any, raw: bytes = ETC) -> dict[str, Any]:
+    ui.show_folder(INBOX_URL, 3)
+    ui.select(INBOX_URL, message_id(raw))
     ui.wait_badge(lambda b: b == "!!", timeout=60)
     open_panel_tab(ui)
     return wait_for(lambda: (p := read_page(ui)) and p["visible"]["report"] and ready(p) and p, 60,
@@ -152,7 +157,7 @@ def _open_page(ui: UI, path: str) -> None:
 def test_badge_options_and_scan_pages_speak_the_ui_language(tb: tuple[str, Thunderbird, UI]) -> None:
     variant, thunderbird, ui = tb
     lang = variant.split("-")[0]
-    ui.show_folder(INBOX_URL, 2)
+    ui.show_folder(INBOX_URL, 3)
     ui.select(INBOX_URL, message_id(ETC))
     state = ui.wait_badge(lambda b: b == "!!", timeout=60)
     assert state["title"].startswith("Whence：危険 — 危険：" if lang == "ja" else "Whence: dangerous — "), state
@@ -208,7 +213,7 @@ def test_the_live_stage_shows_the_time_it_has_left(tb: tuple[str, Thunderbird, U
     dns, _rdap = network
     dns.delay = 0.7  # every DNS answer late: the lookups run into the host's 3 s deadline
     try:
-        ui.show_folder(INBOX_URL, 2)
+        ui.show_folder(INBOX_URL, 3)
         ui.select(INBOX_URL, message_id(SLOW))
         open_panel_tab(ui)
         live = wait_for(lambda: (p := read_page(ui)) and "s left" in p["stage"] and p, 10, "the live stage")
@@ -217,4 +222,28 @@ def test_the_live_stage_shows_the_time_it_has_left(tb: tuple[str, Thunderbird, U
         assert re.search(r"Analysed (just now|\d+ seconds? ago)\.", done["stage"]), done["stage"]
     finally:
         dns.delay = 0.0
+        close_tab(ui)
+
+
+@pytest.mark.e2e
+def test_the_path_runs_from_the_origin_to_the_providers_country(tb: tuple[str, Thunderbird, UI]) -> None:
+    variant, thunderbird, ui = tb
+    lang = variant.split("-")[0]
+    page = _panel(ui, lambda p: len(p["map"]["markers"]) == 2, VIA_MX)
+    try:
+        m = page["map"]
+        markers = [(k["country"], k["origin"], k["label"]) for k in m["markers"]]
+        assert markers == [("CN", True, "1"), ("JP", False, "2")], m
+        assert m["paths"] == 1  # one leg, China to Japan
+        japan = "日本" if lang == "ja" else "Japan"
+        assert any(japan in li and "SAKURA" in li and "AS9370" in li for li in m["legend"]), m["legend"]
+        assert any("mx.example.net [133.242.0.10]" in a and japan in a for a in m["alt"]), m["alt"]
+        assert any("8.8.4.4" in a and ("国は不明" if lang == "ja" else "country unknown") in a for a in m["alt"])
+        delays = [x for x in page["chain"] if x.startswith("+")]
+        assert delays == (["+22 分", "+1 秒"] if lang == "ja" else ["+22 min", "+1 s"]), page["chain"]
+        time.sleep(0.5)
+        scroll_to(ui, "sec-route")
+        suffix = {"en": "", "ja": "-ja", "en-dark": "-dark"}[variant]
+        thunderbird.screenshot(SCREENSHOTS / f"details-panel-map-path{suffix}.png")
+    finally:
         close_tab(ui)
