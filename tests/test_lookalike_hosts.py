@@ -61,8 +61,10 @@ def test_official_names_the_domain_imitated() -> None:
     # the library proxy of a university
     "www.amazon.co.jp.cdn.cloudflare.net", "www.rakuten.co.jp.edgekey.net", "www-amazon-co-jp.translate.goog",
     "www-jcb-co-jp.ezproxy.lib.example-u.ac.jp",
-    # ordinary words near brand names: not a slip of binance, booking, icloud, correios
+    # ordinary words near brand names: not a slip of binance, booking, icloud, correios, saison, and
+    # words that are also a brand's label (crypto.com, priceless.com, cvs.com, ing.com, block.xyz)
     "finance.qzvtmx.com", "cooking.qzvtmx.com", "cloud.carbonite.com", "correio.empresa-exemplo.com.br",
+    "salon.qzvtmx.jp", "crypto.qzvtmx.com", "geo-crypto.qzvtmx.com", "priceless.qzvtmx.co.uk",
     "cvs.xemacs.org", "mail-ing.qzvtmx.org", "online-me.qzvtmx.com", "block.qzvtmx.org",
     # a subdomain a SaaS customer picked after its own domain
     "example-co-jp.backlog.jp", "www.jp.qzvtmx.com", "shop-jp.qzvtmx.com",

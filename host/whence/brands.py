@@ -342,9 +342,10 @@ _NAME_CARRIERS = frozenset({
 })
 # official labels and listed names that are also ordinary words or abbreviations in host names
 # ("cvs.", "mail-ing", "block-", "cash."): a subdomain saying them claims nothing
-_WORDS = frozenset({"cvs", "att", "ing", "gen", "aka", "goo", "mac", "gov", "gouv", "cash", "block",
+_WORDS = frozenset({"cvs", "att", "ing", "gen", "aka", "goo", "mac", "gov", "gouv", "nta", "cash", "block",
                     "wise", "zoom", "target", "expy", "kraken", "ripple", "claro", "cielo", "amil", "olive",
-                    "disney", "acrobat", "tesla", "valve", "ledger", "shein", "temu"})
+                    "disney", "acrobat", "tesla", "valve", "ledger", "shein", "temu", "crypto", "blockchain",
+                    "priceless", "telegram", "proton", "fazenda", "poste", "pone", "medicare"})
 _WWW = re.compile(r"w+\d*|m|mobile|web|secure|login|my")  # front tokens that say nothing about a brand
 _SPLIT = re.compile(r"[-_.]+")
 
@@ -389,7 +390,7 @@ def _endings(tokens: list[str]) -> list[tuple[int, int]]:
     for i, token in enumerate(tokens):
         if i + 1 < len(tokens) and _is_ending(f"{token}.{tokens[i + 1]}"):
             out.append((i, 2))
-        elif token in _LONE_ENDINGS and i > 0 and not (out and out[-1][0] == i - 1):
+        elif token in _LONE_ENDINGS and i > 0 and not (out and out[-1][0] == i - 1):  # not com.co's co
             out.append((i, 1))
     return out
 
@@ -444,12 +445,11 @@ def _all_names() -> dict[str, tuple[Brand, str]]:
 
 def _variants(text: str) -> set[str]:
     """How a reader sees TEXT: its skeleton (digits and confusables as letters, rn as m), nn read as m,
-    numbers tacked on a word dropped ("etc1-"), hyphens and underscores read through, i and l as one."""
+    numbers tacked on a word dropped ("etc1-"), hyphens and underscores read through."""
     forms = {text, re.sub(r"(?<=[a-z])\d+(?=-|$)", "", text)}
     forms |= {skeleton(f) for f in forms}
     forms |= {f.replace("nn", "m") for f in forms if "nn" in f}
-    forms |= {f.replace("-", "") for f in forms}
-    return {_fold(f) for f in forms} | forms
+    return {f.replace("-", "") for f in forms}
 
 
 def _slips(word: str) -> tuple[set[str], set[str]]:
@@ -469,11 +469,12 @@ def _slips(word: str) -> tuple[set[str], set[str]]:
 
 @cache
 def _loose_index(generic: bool) -> dict[str, tuple[Brand, str]]:
-    """Brand names as a reader sees them (run together, i and l as one), 4+ letters."""
+    """Brand names run together, 4+ letters, and with i and l read as one (folded)."""
     names = _all_names() if generic else _names()
     out: dict[str, tuple[Brand, str]] = {}
     for form, hit in names.items():
         if len(form) >= 4:
+            out.setdefault(form.replace("-", ""), hit)
             out.setdefault(_fold(form.replace("-", "")), hit)
     return out
 
@@ -482,42 +483,42 @@ def _loose_index(generic: bool) -> dict[str, tuple[Brand, str]]:
 def _slip_index() -> dict[str, tuple[Brand, str, bool]]:
     """Every one-slip misspelling of the names of 5+ letters (some 10,000 strings, built in a few ms on
     first use), to the brand, the name and whether it counts without a domain ending after it: only
-    inner slips of distinctive names of 6+ letters do."""
-    distinctive = _loose_index(False)
+    inner slips of distinctive names of 6+ letters do. Not on top of reading i as l: "salon" is a
+    word, not saison with a letter dropped."""
+    distinctive = _names()
     out: dict[str, tuple[Brand, str, bool]] = {}
-    for folded, (brand, name) in _loose_index(True).items():
-        if len(folded) < 5:
+    for form, (brand, name) in _all_names().items():
+        flat = form.replace("-", "")
+        if len(flat) < 5:
             continue
-        inner, ends = _slips(folded)
-        alone = folded in distinctive and len(folded) >= 6
+        inner, ends = _slips(flat)
+        alone = form in distinctive and len(flat) >= 6
         for slip in inner:
             if alone or slip not in out:
                 out[slip] = (brand, name, alone)
         for slip in ends:
             out.setdefault(slip, (brand, name, False))
-    for folded in _loose_index(True):
-        out.pop(folded, None)  # a name is never a slip of another
+    for flat in _loose_index(True):
+        out.pop(flat, None)  # a name is never a slip of another
     return out
 
 
-def _match(text: str, after_ending: bool) -> tuple[Brand, str, bool] | None:
-    """The brand TEXT (a token or tokens of a subdomain) names, what it names, and whether exactly.
+def _match(text: str, after_ending: bool) -> tuple[Brand, str] | None:
+    """The brand TEXT (hyphen-joined tokens of a subdomain) names, as written or mangled, and the name.
     AFTER_ENDING: a domain ending follows, so ordinary-word brands and looser slips count too."""
-    names = _all_names() if after_ending else _names()
-    hit = names.get(text)
+    hit = (_all_names() if after_ending else _names()).get(text)
     if hit:
-        return hit[0], hit[1], True
+        return hit
     forms = _variants(text)
     loose = _loose_index(after_ending)
-    for form in forms:
-        hit = loose.get(form)
-        if hit:
-            return hit[0], hit[1], False
+    for form in forms | {_fold(f) for f in forms}:
+        if form in loose:
+            return loose[form]
     slips = _slip_index()
     for form in forms:
         slip = slips.get(form) if len(form) >= 5 else None
         if slip and (after_ending or slip[2]):
-            return slip[0], slip[1], False
+            return slip[0], slip[1]
     return None
 
 
@@ -538,6 +539,8 @@ def _official_for(brand: Brand, name: str, ending: str) -> str:
 
 
 def _in_subdomain(sub: str) -> Lookalike | None:
+    """What SUB, the subdomain part of a host of an unrelated domain, claims — label by label and token
+    by token, since that is how a reader takes in "www.amazon-co.jp.login.example.cn"."""
     tokens = [t for t in _SPLIT.split(sub) if t]
     if not tokens:
         return None
