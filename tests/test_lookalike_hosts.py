@@ -28,6 +28,8 @@ from whence.settings import Settings
     ("www.amazo-co.login.qzvtmx.cn", "suffix_in_subdomain", "amazon"),
     ("jcb.co.qzvtmx.shop", "suffix_in_subdomain", "jcb"),
     ("www.monex.co.qzvtmx.sbs", "suffix_in_subdomain", "monex"),
+    ("www.amazonupdate-account.co.jp.qzvtmx.cn", "suffix_in_subdomain", "amazon"),
+    ("rakuten-kakunin-co-jp.qzvtmx.cn", "suffix_in_subdomain", "rakuten"),
     # mangled brand in front: digits for letters, numbers tacked on, nn for m, i for l, hyphens dropped
     ("etc1-melsai.qzvtmx.cn", "mangled_in_subdomain", "etc"),
     ("etc2-nnelsai.qzvtmx.cn", "mangled_in_subdomain", "etc"),
@@ -76,6 +78,7 @@ def test_legitimate_hosts_do_not_fire(host: str) -> None:
 
 @pytest.mark.parametrize(("host", "suffix"), [
     ("www.co.jp.qzvtmx.cn", "co.jp"),
+    ("www.reservation.co.jp.qzvtmx.cn", "co.jp"),
     ("www.login-eki.co.jp.qzvtmx.cn", "co.jp"),
     ("fos_rekntau_co_jp.qzvtmx.com", "co.jp"),
     ("www.jp.co.qzvtmx.cn", "co"),

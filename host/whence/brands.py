@@ -519,7 +519,19 @@ def _match(text: str, after_ending: bool) -> tuple[Brand, str] | None:
         slip = slips.get(form) if len(form) >= 5 else None
         if slip and (after_ending or slip[2]):
             return slip[0], slip[1]
+    if after_ending:  # a name with words run on to it: "amazonupdate-account.co.jp."
+        for form in forms:
+            for flat, brand, name in _inner_names():
+                if flat in form:
+                    return brand, name
     return None
+
+
+@cache
+def _inner_names() -> tuple[tuple[str, Brand, str], ...]:
+    """Distinctive names of 5+ letters run together, longest first, to find inside a longer token."""
+    found = {form.replace("-", ""): hit for form, hit in _names().items() if len(form.replace("-", "")) >= 5}
+    return tuple((flat, *found[flat]) for flat in sorted(found, key=len, reverse=True))
 
 
 def _runs(tokens: list[str], longest: int = 3) -> Iterator[str]:
