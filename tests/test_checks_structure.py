@@ -207,3 +207,53 @@ def test_a_code_woven_of_capitals_and_digits_in_the_sender_name_is_a_tag() -> No
                                     "Order Desk 2024 <a@example.org>"])
 def test_nicknames_and_plain_names_carry_no_tag(sender: str) -> None:
     assert "content.subject_token" not in ids(analyse(message(sender=sender)))
+
+
+# --- brands spelt with look-alike letters; invisible characters inside words ------------------------
+
+def test_a_brand_spelt_with_look_alike_letters_is_still_claimed() -> None:
+    r = analyse(message(sender="Ꮮеdgеr <support@channel-news.example>", subject="Verify your wallet",
+                        html='<p>Verify</p><a href="https://ledger-verify.example/">Verify</a>'))
+    assert next(f for f in r["findings"] if f["id"] == "brand.impersonation")["evidence"]["brand"] == "ledger"
+
+
+def test_cyrillic_words_and_japanese_names_are_left_as_they_are() -> None:
+    from whence.checks.common import unmask
+
+    assert unmask("Москва и Paris") == "Москва и Paris"
+    assert unmask("Amazonアカウント") == "Amazonアカウント"
+    assert unmask("Vеrіfy Yоur Wаllеt") == "Verify Your Wallet"
+
+
+def test_an_invisible_character_inside_a_latin_word_of_the_name_is_severe() -> None:
+    r = analyse(message(sender="Gemini Se\U000e0139r\U000e0139vice <a@example.org>"))
+    assert next(f for f in r["findings"] if f["id"] == "content.invisible_chars")["severity"] == "medium"
+
+
+def test_zwnj_in_a_persian_name_is_spelling_not_a_trick() -> None:
+    r = analyse(message(sender="می\u200cخواهم <a@example.org>"))
+    f = next((f for f in r["findings"] if f["id"] == "content.invisible_chars"), None)
+    assert f is None or f["severity"] != "medium"
+
+
+# --- a reputable platform carrying someone else's words ---------------------------------------------
+
+GOOGLE_AUTH = "spf=pass smtp.mailfrom=doclist.bounces.google.com; dkim=pass header.d=google.com; dmarc=pass"
+
+
+def test_a_share_notification_on_behalf_of_a_stranger_earns_no_relief() -> None:
+    r = analyse(message(sender="Sondles Coones (via Google Docs) <drive-shares-noreply@google.com>",
+                        subject="Your coin is on its way", auth=GOOGLE_AUTH,
+                        client="209.85.219.77", client_name="mail-sor-f77.google.com",
+                        text="Your Bitcoin withdrawal is pending. Claim your balance now at https://coin-claim.example/",
+                        extra={"Reply-To": "admin@coin-claim.example"}))
+    assert all(f["score"] >= 0 for f in r["findings"] if f["id"].startswith("auth."))
+    assert "content.crypto_lure" in ids(r)
+
+
+def test_the_platforms_own_notification_keeps_its_relief() -> None:
+    r = analyse(message(sender="Google <no-reply@accounts.google.com>", subject="Security alert",
+                        auth="spf=pass smtp.mailfrom=accounts.google.com; dkim=pass header.d=google.com; dmarc=pass",
+                        client="209.85.219.77", client_name="mail-sor-f77.google.com",
+                        text="A new sign-in on Windows. If this was you, you need not do anything."))
+    assert any(f["score"] < 0 for f in r["findings"] if f["id"] == "auth.brand_authenticated")

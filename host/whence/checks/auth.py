@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from ..brands import owner_of
 from ..domainlists import free_host, is_free_email, popular_rank
 from ..domains import registrable_domain
-from ..i18n import T
-from .common import auth_results, from_authenticated, from_domain, result_of
+from ..i18n import T, Text
+from .common import auth_results, from_authenticated, from_domain, relayed, result_of
 from .registry import CheckContext, Hit, check
 
 
@@ -143,7 +143,7 @@ def borrowed_domain(ctx: CheckContext) -> Iterator[Hit]:
 
 @check(
     "auth.aligned_pass", "info", -2.5,
-    variants={"known_spf": -1.5, "unknown": 0.0},
+    variants={"known_spf": -1.5, "unknown": 0.0, "relayed": 0.0},
     title=T("The sender's domain is authenticated", "差出人のドメインは認証されています"),
     detail=T("{domain} vouched for this message ({how}). This proves who sent it, not that it is harmless.",
              "{domain} がこのメールを送ったことが認証されています（{how}）。送信者の証明であって、内容が安全という"
@@ -161,12 +161,24 @@ def aligned_pass(ctx: CheckContext) -> Iterator[Hit]:
     known = bool(popular_rank(domain) or owner_of(domain)) and not free and not tenant
     # authentication proves who sent it; it is reassuring only for a sender with a reputation. A
     # free-mail account or a throwaway domain passes SPF and DKIM as easily as a bank (seed 001)
+    if known and relayed(ctx):  # the platform is authenticated, the words it carries are not
+        yield Hit(evidence={"domain": domain, "how": how, "free_email": free, "known": known}, variant="relayed",
+                  detail=_relayed_detail(domain, how))
+        return
     yield Hit(evidence={"domain": domain, "how": how, "free_email": free, "known": known},
               variant=None if known and dkim else "known_spf" if known else "unknown")
 
 
+def _relayed_detail(domain: str, how: str) -> Text:
+    return T(f"{domain} vouched for this message ({how}), but it carries someone else's words (a shared "
+             "document, an invitation, a form): the platform is genuine, its content is not vouched for.",
+             f"{domain} がこのメールを送ったことは認証されています（{how}）。ただし中身は第三者の文章です"
+             "（共有文書・招待・フォームなど）。サービス自体は本物でも、内容は保証されていません。")
+
+
 @check(
     "auth.brand_authenticated", "info", -3.0,
+    variants={"relayed": 0.0},
     title=T("Authenticated mail from the brand's own domain", "ブランド自身のドメインから認証済みで届いています"),
     detail=T("The mail comes authenticated from {domain}, one of {brand_name}'s own domains.",
              "このメールは {brand_name_ja} の正規ドメイン {domain} から認証済みで届いています。"),
@@ -177,7 +189,7 @@ def brand_authenticated(ctx: CheckContext) -> Iterator[Hit]:
     brand = owner_of(from_domain(ctx))
     if brand and not is_free_email(from_domain(ctx)) and not free_host(ctx.facts.from_.domain):
         yield Hit(evidence={"domain": from_domain(ctx), "brand": brand.key, "brand_name": brand.name,
-                            "brand_name_ja": brand.name_ja})
+                            "brand_name_ja": brand.name_ja}, variant="relayed" if relayed(ctx) else None)
 
 
 @check(

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+from confusable_homoglyphs import confusables
 
 from ..brands import Brand, claimed, lookalike, owner_of
 from ..domainlists import free_host, is_free_email, popular_rank
@@ -69,7 +72,12 @@ def from_domain(ctx: CheckContext) -> str:
 
 def known_sender(ctx: CheckContext) -> bool:
     """The From domain is authenticated and has a reputation: a brand's own or a popular domain,
-    not a free-mail box or a customer's name on a shared platform."""
+    not a free-mail box or a customer's name on a shared platform — and the words are its own (see
+    `relayed`)."""
+    return _reputable_sender(ctx) and not relayed(ctx)
+
+
+def _reputable_sender(ctx: CheckContext) -> bool:
     f = ctx.facts.from_
     if f is None or not from_authenticated(ctx):
         return False
@@ -77,8 +85,57 @@ def known_sender(ctx: CheckContext) -> bool:
     return bool(owner_of(sender) or popular_rank(sender)) and not is_free_email(sender) and not free_host(f.domain)
 
 
+_ON_BEHALF = re.compile(r"\(via [^()]{2,60}\)|\s+via\s+\S+\s*$", re.I)
+
+
+def relayed(ctx: CheckContext) -> bool:
+    """A reputable platform's notification that carries someone else's words: a document shared "(via
+    Google Docs)", a calendar invitation, a web form's or help desk's auto-reply, whose name or
+    Reply-To is the person behind it. The platform is authenticated; the content is not (seed 004).
+    Lists relay too, but are recognised as lists."""
+    def compute() -> bool:
+        f = ctx.facts.from_
+        if f is None or ctx.facts.is_list or not _reputable_sender(ctx):
+            return False
+        if _ON_BEHALF.search(f.display_name or ""):
+            return True
+        platform = owner_of(from_domain(ctx))
+        for addr in ctx.facts.reply_to[:5]:
+            reg = registrable_domain(addr.domain) or addr.domain
+            if reg and reg != from_domain(ctx) and not (platform and platform.owns(reg)):
+                return True
+        return False
+    return ctx.memo("relayed", compute)
+
+
 # brands whose name at the top of a free-mail message is a lure: money, parcels, authorities
 MONEY_BRANDS = frozenset({"bank", "card", "payment", "crypto", "government", "logistics", "telecom", "utility"})
+
+
+# Greek, Cyrillic, Cherokee, phonetic Latin, Coptic: the alphabets whose letters pass for Latin ones
+_LOOKALIKE_SCRIPTS = re.compile("[\u0370-\u03ff\u0400-\u04ff\u13a0-\u13ff\uab70-\uabbf\u1d00-\u1dbf"
+                                "\u2c80-\u2cff\ua640-\ua69f]")
+_MIXED_WORD = re.compile(r"[^\W\d_]*[A-Za-z][^\W\d_]*")
+
+
+def unmask(text: str) -> str:
+    """TEXT with the look-alike letters of other alphabets inside Latin words read as the Latin
+    letters they imitate (Cyrillic е, Cherokee Ꮮ, Greek ο), case kept; other words untouched."""
+    def fold(m: re.Match[str]) -> str:
+        word = m.group(0)
+        if word.isascii():
+            return word
+        return "".join(_latin_twin(ch) if _LOOKALIKE_SCRIPTS.match(ch) else ch for ch in word)
+    return _MIXED_WORD.sub(fold, text[:500])
+
+
+@lru_cache(maxsize=4096)
+def _latin_twin(ch: str) -> str:
+    for glyph in confusables.confusables_data.get(ch, []):
+        c = glyph.get("c", "")
+        if len(c) == 1 and c.isascii() and c.isalpha():
+            return c
+    return ch
 
 
 def claimed_brands(ctx: CheckContext) -> list[tuple[Brand, str, str]]:
@@ -95,6 +152,8 @@ def claimed_brands(ctx: CheckContext) -> list[tuple[Brand, str, str]]:
             # card issuers and shops do not write from free-mail boxes
             if is_free_email(facts.from_.domain):
                 places.append(("body", facts.text[:200]))
+        # a brand spelt with look-alike letters of other alphabets ("Ꮮеdgеr") claims it all the more
+        places += [(where, unmasked) for where, text in places[:2] if (unmasked := unmask(text or "")) != text]
         for where, text in places:
             for brand, word in claimed(text or ""):
                 if where == "body" and brand.category not in MONEY_BRANDS:

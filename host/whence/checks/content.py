@@ -707,7 +707,11 @@ def invisible_characters(ctx: CheckContext) -> Iterator[Hit]:
         if not found:
             continue
         names = list(dict.fromkeys(f"U+{ord(c):04X} {unicodedata.name(c, '?')}" for _, c in found))
-        severe = len(found) >= 3 or any(c in _BIDI for _, c in found)
+        # inside a Latin word ("Se⟨U+E0139⟩rvice") it can only be there to break the word for a filter;
+        # between letters of other scripts ZWNJ is spelling (Persian, Indic)
+        inside = any(0 < i < len(value) - 1 and value[i - 1].isascii() and value[i - 1].isalpha()
+                     and value[i + 1].isascii() and value[i + 1].isalpha() for i, _ in found)
+        severe = len(found) >= 3 or inside or any(c in _BIDI for _, c in found)
         shown = _reveal(value)
         evidence = {"field": where_en, "value": value[:300], "shown": shown, "chars": names[:_EVIDENCE_MAX],
                     "count": len(found)}
