@@ -257,3 +257,25 @@ def test_the_platforms_own_notification_keeps_its_relief() -> None:
                         client="209.85.219.77", client_name="mail-sor-f77.google.com",
                         text="A new sign-in on Windows. If this was you, you need not do anything."))
     assert any(f["score"] < 0 for f in r["findings"] if f["id"] == "auth.brand_authenticated")
+
+
+# --- one organisation under two names; relays that keep the sender's address in the name -----------
+
+def test_replies_to_the_same_organisations_other_domain_are_not_a_mismatch() -> None:
+    r = analyse(message(sender="The Motley Fool <Fool@motleyfool.example>",
+                        extra={"Reply-To": "Otto@fool.example"}))
+    assert "sender.reply_to_mismatch" not in ids(r)
+
+
+def test_replies_to_a_free_mail_box_stay_a_mismatch() -> None:
+    r = analyse(message(sender="Billing <billing@shop-mail.example>", extra={"Reply-To": "shop.billing@gmail.com"}))
+    assert "sender.reply_to_mismatch" in ids(r)
+
+
+def test_a_relay_keeps_the_senders_address_in_the_name_and_its_tracker_is_its_own() -> None:
+    html = '<a href="http://lists.serverside.example/t/123/45/">HostJ2EE.example</a>'
+    r = analyse(message(sender='"Newsletter newsletter@serverside.example" <ticket_ab12@relay.example>',
+                        subject="News", html=html))
+    assert "link.text_mismatch" not in ids(r)
+    r = analyse(message(sender="Newsletter <ticket_ab12@relay.example>", subject="News", html=html))
+    assert "link.text_mismatch" in ids(r)

@@ -76,7 +76,9 @@ def _is_tracker(domain: str) -> bool:
              "{shown_domain} と表示されたリンクが実際には {target_domain} へ向かいます"),
 )
 def text_mismatch(ctx: CheckContext) -> Iterator[Hit]:
-    own = authenticated_domains(ctx) | {from_domain(ctx)}
+    # a relay that rewrites From (a privacy relay, a ticket address) keeps the sender's real address
+    # in the name; links back to that domain are the sender's own tracker, not a decoy
+    own = authenticated_domains(ctx) | {from_domain(ctx)} | _named_domains(ctx)
     for i, link in enumerate(ctx.facts.links):
         if not _clickable(link) or not link.domain:
             continue
@@ -96,6 +98,18 @@ def text_mismatch(ctx: CheckContext) -> Iterator[Hit]:
                             "target_domain": link.domain},
                   severity="critical" if a else None, variant="brand" if a else None, links=[i])
             # a shown brand domain that leads elsewhere is the classic phish; others are often trackers
+
+
+_NAMED_ADDRESS = re.compile(r"[\w.+-]+@((?:[\w-]+\.)+[a-z]{2,})", re.I)
+
+
+def _named_domains(ctx: CheckContext) -> set[str]:
+    """Registrable domains of addresses written in the sender's name that the links also lead to."""
+    f = ctx.facts.from_
+    named = {registrable_domain(m.group(1).lower()) for m in _NAMED_ADDRESS.finditer(f.display_name[:300])} \
+        if f and f.display_name else set()
+    linked = {link.domain for link in ctx.facts.links}
+    return {d for d in named if d and d in linked}
 
 
 @check(

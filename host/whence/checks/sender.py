@@ -194,12 +194,20 @@ def reply_to_mismatch(ctx: CheckContext) -> Iterator[Hit]:
         if not reg or reg == sender:
             continue
         a, b = owner_of(reg), owner_of(sender)
-        if a and a is b:
+        if (a and a is b) or _one_name(reg, sender):
             continue
         free = is_free_email(reg) and not is_free_email(sender)
         yield Hit(evidence={"reply_to": addr.address, "from_domain": sender, "free_email": free},
                   severity="medium" if free else None, variant="free_mail" if free else None)
         return
+
+
+def _one_name(a: str, b: str) -> bool:
+    """Two registrable domains of one organisation's name: one's name inside the other's (fool.com and
+    motleyfool.com, example.co.jp and example-mail.jp). Free-mail names do not count."""
+    x, y = a.split(".")[0], b.split(".")[0]
+    short, long_ = sorted((x, y), key=len)
+    return len(short) >= 4 and short in long_ and not (is_free_email(a) or is_free_email(b))
 
 
 @check(
