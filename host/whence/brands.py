@@ -572,8 +572,9 @@ def _in_subdomain(sub: str) -> Lookalike | None:
             found = _match("-".join(tokens[start - n:start]), after_ending=True)
             if found:
                 return Lookalike(found[0], "suffix_in_subdomain", _official_for(found[0], found[1], ending))
-    # a brand's name as a label or part of one: mercari.example.com, www.eki-net.example.com
-    labels = [[t for t in re.split(r"[-_]+", lab) if t] for lab in sub.split(".")]
+    # a brand's name as a label or part of one: mercari.example.com, www.eki-net.example.com; read from
+    # the left as a person does (and a host of a hundred tokens costs no more than one of ten)
+    labels = [[t for t in re.split(r"[-_]+", lab) if t][:8] for lab in sub.split(".")[:4]]
     for parts in labels:
         for run in _runs(parts):
             hit = _names().get(run) or _names().get(run.replace("-", ""))
