@@ -4,12 +4,15 @@ Natural Earth via world-atlas) and the per-hop `country` the JSON report gives t
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import re
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
 from whence.pipeline import Analysis
+from whence.render.terminal import build
 from whence.settings import Settings, load
 
 from tests.fixtures.dnsserver import LoopbackDNS, Zone
@@ -79,3 +82,9 @@ def test_the_providers_own_public_servers_get_their_country(tmp_path: Path) -> N
     assert hops["117.50.174.153"]["country"] == "CN"
     assert hops["8.8.4.4"]["country"] is None  # below the origin: the sender's side wrote it
     assert not any("4.4.8.8" in (r["query"] or "") for r in report["lookups"])
+    # the terminal report names the countries too, at any width
+    for width in (60, 120):
+        console = Console(width=width, record=True, color_system=None, file=io.StringIO())
+        console.print(build(report, "en", width=width))
+        route = console.export_text().split("Authentication")[0]
+        assert re.search(r"117\.50\.174\.153\]?\s+CN", route) and re.search(r"133\.242\.0\.10\]?\s+JP", route), route

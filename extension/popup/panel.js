@@ -176,6 +176,18 @@ function renderAuth(report) {
   }
 }
 
+/** An address that never wraps inside a number: IPv4 not at all, IPv6 only after a colon. */
+function ipNode(ip) {
+  const text = `[${short(ip, 45)}]`;
+  if (!text.includes(":")) return el("span", { class: "ip" }, text);
+  const node = el("span", { class: "ip ip6" });
+  text.split(":").forEach((part, i, all) => {
+    node.append(i < all.length - 1 ? `${part}:` : part);
+    if (i < all.length - 1) node.append(el("wbr"));
+  });
+  return node;
+}
+
 function kindName(kind) {
   const key = `kind_${String(kind)}`;
   const name = t(key);
@@ -218,7 +230,7 @@ function renderRoute(report) {
     const from = el("td", {}, short(h.from_host || h.helo || (h.from_ip ? "" : "—"), 120));
     if (h.from_ip) {
       if (h.from_host || h.helo) from.append(" ");
-      from.append(el("span", { class: "ip" }, `[${short(h.from_ip, 45)}]`)); // never wrapped mid-number
+      from.append(ipNode(h.from_ip)); // never wrapped mid-number
     }
     body.append(
       el(

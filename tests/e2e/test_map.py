@@ -239,6 +239,8 @@ def test_the_path_runs_from_the_origin_to_the_providers_country(tb: tuple[str, T
         assert any(japan in li and "SAKURA" in li and "AS9370" in li for li in m["legend"]), m["legend"]
         assert any("mx.example.net [133.242.0.10]" in a and japan in a for a in m["alt"]), m["alt"]
         assert any("8.8.4.4" in a and ("国は不明" if lang == "ja" else "country unknown") in a for a in m["alt"])
+        lines = in_page(ui, "return [...d.querySelectorAll('#hops .ip')].map((e) => e.getClientRects().length);")
+        assert lines == [1, 1, 1], lines  # every address on one line: never wrapped mid-number
         delays = [x for x in page["chain"] if x.startswith("+")]
         assert delays == (["+22 分", "+1 秒"] if lang == "ja" else ["+22 min", "+1 s"]), page["chain"]
         time.sleep(0.5)

@@ -34,7 +34,7 @@ LABELS: dict[str, dict[str, Any]] = {
            "route": "Route (newest first)", "auth": "Authentication", "links": "Links", "attachments": "Attachments",
            "findings": "Findings", "lookups": "Network lookups", "none": "none", "offline": "offline: no lookups made",
            "shown": "shown", "target": "goes to", "trusted": "your side", "elapsed": "analysed in",
-           "hop_cols": ("#", "from", "IP", "by", "with", "time", "delay", ""), "provider": "your provider",
+           "hop_cols": ("#", "from", "IP", "country", "by", "with", "time", "delay", ""), "provider": "your provider",
            "recheck": "Whence re-check", "att_cols": ("name", "type", "size", ""), "origin_mark": "◀ origin",
            "hop_from": "from", "hop_by": "by", "hop_helo": "HELO", "times": "local time UTC",
            "levels": {"dangerous": "DANGEROUS", "suspicious": "SUSPICIOUS", "caution": "CAUTION",
@@ -46,7 +46,7 @@ LABELS: dict[str, dict[str, Any]] = {
            "route": "経路（新しい順）", "auth": "送信ドメイン認証", "links": "リンク", "attachments": "添付ファイル",
            "findings": "検出事項", "lookups": "ネットワーク照会", "none": "なし", "offline": "オフライン：照会なし",
            "shown": "表示", "target": "実際の行き先", "trusted": "受信側", "elapsed": "解析時間",
-           "hop_cols": ("#", "送信側", "IP アドレス", "受信サーバー", "方式", "時刻", "遅延", ""),
+           "hop_cols": ("#", "送信側", "IP アドレス", "国", "受信サーバー", "方式", "時刻", "遅延", ""),
            "provider": "受信サーバーの判定", "recheck": "Whence の再検証",
            "att_cols": ("ファイル名", "種類", "サイズ", ""), "origin_mark": "◀ 送信元",
            "hop_from": "送信側", "hop_by": "受信側", "hop_helo": "HELO 名", "times": "時刻は UTC",
@@ -413,6 +413,7 @@ def _hop_cells(hops: list[dict[str, Any]], origin: dict[str, Any], L: dict[str, 
             "from": Text(clean(name, 80), style="bold" if mark.plain == L["origin_mark"] else ""),
             "helo": Text(clean(helo, 80) if helo and helo != name else ""),
             "ip": Text(clean(h.get("from_ip"), 60)),
+            "country": Text(clean(h.get("country"), 2), style="bold" if h.get("country") else ""),
             "by": Text(clean(h.get("by_host"), 80)),
             "with": Text(clean(h.get("with"), 20)),
             "time": Text(shown),
@@ -426,8 +427,10 @@ def _route(hops: list[dict[str, Any]], origin: dict[str, Any], L: dict[str, Any]
            measure: Console, tz: tzinfo | None) -> RenderableType:
     head, rows = _hop_cells(hops, origin, L, lang, tz)
     title = f"{L['route']} · {head}" if head else L["route"]
-    keys = ("index", "from", "ip", "by", "with", "time", "delay", "mark")
-    for drop in ((), ("with",), ("with", "delay")):
+    keys = ("index", "from", "ip", "country", "by", "with", "time", "delay", "mark")
+    unknown = () if any(row["country"].plain for row in rows) else ("country",)  # offline: no column
+    for drop in ((), ("with",), ("with", "country"), ("with", "country", "delay")):
+        drop = (*drop, *unknown)
         table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", expand=False)
         for key, col in zip(keys, L["hop_cols"], strict=True):
             if key not in drop:
@@ -443,6 +446,7 @@ def _route(hops: list[dict[str, Any]], origin: dict[str, Any], L: dict[str, Any]
         lines.extend(pack([[row["index"]], [row["mark"]], [row["time"]], [row["delay"]]], width))
         lines.extend(pack([[Text(L["hop_from"], style="dim"), row["from"]],
                            [row["ip"]] if not row["ip"].plain else [Text(f"[{row['ip'].plain}]")],
+                           [row["country"]],
                            [Text(L["hop_helo"], style="dim"), row["helo"]] if row["helo"].plain else []],
                           width, indent=2))
         lines.extend(pack([[Text(L["hop_by"], style="dim"), row["by"]], [row["with"]]], width, indent=2))
