@@ -279,3 +279,19 @@ def test_a_relay_keeps_the_senders_address_in_the_name_and_its_tracker_is_its_ow
     assert "link.text_mismatch" not in ids(r)
     r = analyse(message(sender="Newsletter <ticket_ab12@relay.example>", subject="News", html=html))
     assert "link.text_mismatch" in ids(r)
+
+
+# --- brand names that are ordinary words, in a thread's subject ------------------------------------
+
+def test_a_reply_in_a_thread_does_not_claim_the_brands_its_subject_mentions() -> None:
+    thread = {"In-Reply-To": "<1@kernel-dev.org>", "References": "<1@kernel-dev.org>"}
+    r = analyse(message(sender="Jane Dev <jane@kernel-dev.org>", subject="Re: ETC account lockup in the driver",
+                        text="The ETC register locks the account table.", extra=thread))
+    assert "brand.impersonation" not in ids(r)
+
+
+def test_a_fake_reply_without_a_thread_still_claims_the_brand() -> None:
+    r = analyse(message(sender="ETC Service <info@etc-notice.example>", subject="Re: ETC account suspended",
+                        text="ETCサービスのアカウントが停止されました。ログインして確認してください。",
+                        html='<a href="https://etc-check.example/">ログイン</a>'))
+    assert "brand.impersonation" in ids(r)

@@ -380,7 +380,7 @@ def _random_part(stem: str) -> str | None:
     for m in _NAME_PART.finditer(stem):
         part = m.group(0)
         if sum(c.isupper() for c in part) >= 2 and sum(c.islower() for c in part) >= 2 and \
-                not _HEX.fullmatch(part) and looks_random(part):
+                not _HEX.fullmatch(part) and looks_random(part[:40]):
             return part
     return None
 

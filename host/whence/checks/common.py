@@ -138,14 +138,25 @@ def _latin_twin(ch: str) -> str:
     return ch
 
 
+_REPLY = re.compile(r"^\s*((re|aw|sv|antw|r|rif|返信)\s*[:：]|\[(patch|rfc|git pull)\b)", re.I)
+
+
+def in_thread(ctx: CheckContext) -> bool:
+    """A reply within a conversation: a reply or patch subject and the headers that tie it to the
+    message it answers. Its words ("Re: ETC account lockup in the driver") are the thread's."""
+    m = ctx.facts.message
+    return bool(_REPLY.match(ctx.facts.subject or "")) and bool(m.get("In-Reply-To") or m.get("References"))
+
+
 def claimed_brands(ctx: CheckContext) -> list[tuple[Brand, str, str]]:
     """Brands the message claims to be: (brand, matched words, where) from display name, subject, address."""
     def compute() -> list[tuple[Brand, str, str]]:
         facts = ctx.facts
         out: list[tuple[Brand, str, str]] = []
         seen: set[str] = set()
-        places = [("display_name", facts.from_.display_name if facts.from_ else ""),
-                  ("subject", facts.subject)]
+        places = [("display_name", facts.from_.display_name if facts.from_ else "")]
+        if not in_thread(ctx):  # a reply's subject is the thread's topic, not the sender's name
+            places.append(("subject", facts.subject))
         if facts.from_:
             places.append(("address", facts.from_.address.split("@")[0].replace(".", " ").replace("-", " ")))
             # a letterhead at the top of the body counts when a free-mail account writes it: banks,
