@@ -38,17 +38,24 @@ class Message:
     raw_size: int
     defects: list[str] = field(default_factory=list)
     truncated: bool = False  # a limit was hit; the analysis saw part of the message
+    _by_name: dict[str, list[str]] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def _index(self) -> dict[str, list[str]]:
+        """Lower-cased name → values in order, built on first use: facts and checks ask for headers
+        by name a few dozen times per message, and each scan lower-cased every name."""
+        if self._by_name is None:
+            index: dict[str, list[str]] = {}
+            for k, v in self.headers:
+                index.setdefault(k.lower(), []).append(v)
+            self._by_name = index
+        return self._by_name
 
     def get(self, name: str) -> str | None:
-        name = name.lower()
-        for k, v in self.headers:
-            if k.lower() == name:
-                return v
-        return None
+        values = self._index().get(name.lower())
+        return values[0] if values else None
 
     def get_all(self, name: str) -> list[str]:
-        name = name.lower()
-        return [v for k, v in self.headers if k.lower() == name]
+        return list(self._index().get(name.lower(), ()))
 
 
 # ---------------------------------------------------------------------------------------------

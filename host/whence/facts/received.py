@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 
 from ..model import Hop
 
@@ -60,6 +61,7 @@ _SENDMAIL_VERSION = re.compile(r"\(\d+\.\d+\.\d+[^)]*/[^)]*\)")
 # Addresses
 
 
+@lru_cache(maxsize=4096)
 def normalize_ip(text: str | None) -> str | None:
     """An IP address from the ways MTAs write one ([IPv6:..], ::ffff:v4, :port, .port, %zone), else None."""
     if not text:

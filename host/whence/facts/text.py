@@ -66,6 +66,8 @@ MAX_ATTRIBUTES = 100_000
 
 
 def _bound_attributes(html: str) -> str:
+    if len(html) < 2 * MAX_ATTRIBUTES:  # an attribute takes 2+ characters: this one is within budget
+        return html
     budget = MAX_ATTRIBUTES
 
     def shorten(m: re.Match[str]) -> str:
@@ -88,6 +90,10 @@ class BoundedHTMLParser(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
+
+    def updatepos(self, i: int, j: int) -> int:
+        """No line/column bookkeeping: nothing here reads getpos(), and it counted every newline."""
+        return j
 
     def feed_all(self, html: str) -> None:
         html = _STRAY_LT.sub("&lt;", html[:MAX_HTML])
@@ -232,7 +238,12 @@ class _Reader(BoundedHTMLParser):
 def read_html(html: str) -> tuple[str, list[RawLink]]:
     """(what a reader sees of an HTML document as plain text, its links), bounded."""
     reader = _Reader()
-    reader.feed_all(_SURROGATE_REFS.sub(_join_surrogates, html[:MAX_HTML].translate(_NO_MARKS)))
+    html = html[:MAX_HTML]
+    if "\x00" in html or "\x01" in html or "\x02" in html:  # our layout marks: rare, and translate is slow
+        html = html.translate(_NO_MARKS)
+    if "&#" in html:
+        html = _SURROGATE_REFS.sub(_join_surrogates, html)
+    reader.feed_all(html)
     text = _layout("".join(reader.out))[:MAX_TEXT]
     return text, [(href, shown, source, reader.base) for href, shown, source in reader.found]
 

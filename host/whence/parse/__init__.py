@@ -44,13 +44,13 @@ def _parse(raw: bytes) -> Message:
     headers = _headers(tree.root, defects)
     parts: list[Part] = []
     budget = _Budget()
-    for entity in mime.leaves(tree):
+    for entity, ctype in mime.leaves(tree):
         if len(parts) >= limits.MAX_PARTS:
             tree.truncated = True
             defects.append("too-many-parts")
             break
         _collect_defects(entity, defects)
-        part = _part(entity, budget, defects)
+        part = _part(entity, ctype, budget, defects)
         if part is not None:
             parts.append(part)
     defects.extend(tree.defects[walked_from:])  # found while walking the tree
@@ -96,8 +96,7 @@ def _headers(root: EmailMessage, defects: list[str]) -> list[tuple[str, str]]:
     return out
 
 
-def _part(entity: EmailMessage, budget: _Budget, defects: list[str]) -> Part | None:
-    ctype = mime.content_type(entity)
+def _part(entity: EmailMessage, ctype: str, budget: _Budget, defects: list[str]) -> Part | None:
     if ctype.startswith("multipart/"):  # a multipart without usable boundary: its body is text
         defects.append("multipart-without-parts")
         ctype = "text/plain"

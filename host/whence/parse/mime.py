@@ -165,12 +165,14 @@ def content_type(msg: EmailMessage) -> str:
         return "application/octet-stream"
 
 
-def leaves(tree: Tree) -> Iterator[EmailMessage]:
-    """Leaf entities in document order, down to MAX_DEPTH; message/* entities count as leaves."""
+def leaves(tree: Tree) -> Iterator[tuple[EmailMessage, str]]:
+    """(leaf entity, its content type) in document order, down to MAX_DEPTH; message/* entities
+    count as leaves."""
     stack: list[tuple[EmailMessage, int]] = [(tree.root, 0)]
     while stack:
         msg, depth = stack.pop()
-        if content_type(msg).startswith("multipart/") and msg.is_multipart():
+        ctype = content_type(msg)
+        if ctype.startswith("multipart/") and msg.is_multipart():
             if depth >= limits.MAX_DEPTH:
                 tree.truncated = True
                 tree.defects.append("nesting-too-deep")
@@ -179,7 +181,7 @@ def leaves(tree: Tree) -> Iterator[EmailMessage]:
             if isinstance(children, list):
                 stack.extend((child, depth + 1) for child in reversed(children))
             continue
-        yield msg
+        yield msg, ctype
 
 
 def regenerate(msg: EmailMessage) -> bytes:
@@ -223,7 +225,7 @@ def _param(raw: str, param: str, header: str) -> str | None:
     """A (possibly RFC 2231) parameter of a raw structured header, decoded to str."""
     raw = _few_params(raw[: 2 * limits.MAX_STRUCTURAL_VALUE])  # long RFC 2231 names fit in 8 KB
     data = raw_bytes(raw)
-    if max(data, default=0) >= 0x80:  # raw 8-bit names: decode first, compat32 would mangle them
+    if not data.isascii():  # raw 8-bit names: decode first, compat32 would mangle them
         raw = decode_bytes(data)[0]
     holder = Compat32Message()
     holder[header] = raw

@@ -122,7 +122,7 @@ def _decode(value: str, name: str) -> str:
     value = value[:MAX_HEADER_VALUE]
     value = _FOLD.sub("", value)
     data = raw_bytes(value)
-    if max(data, default=0) >= 0x80 or b"\x1b" in data:
+    if not data.isascii() or b"\x1b" in data:
         value = decode_bytes(data)[0]
     value = decode_words(value, address=name.lower() in _ADDRESS_HEADERS)
     return _CONTROL.sub(" ", value).strip()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import Any
 
-from ..model import AuthResult, Facts, Finding, Lookups, Verdict
+from ..model import AuthResult, DkimSignature, Facts, Finding, Lookups, Verdict
 
 
 def report_dict(facts: Facts | None, found: Lookups, findings: list[Finding], verdict: Verdict,
@@ -121,7 +121,7 @@ def _auth(facts: Facts | None, found: Lookups) -> dict[str, Any]:
                       "sealers": [s.domain for s in sorted(a.arc_sets, key=lambda s: s.instance) if s.domain],
                       "source": "provider"}
         out["authserv_id"] = a.authserv_id
-        out["signatures"] = [asdict(s) for s in a.dkim_signatures]
+        out["signatures"] = [_signature(s) for s in a.dkim_signatures]
     rechecks = [r for r in found.rechecks]
     if rechecks:
         out["recheck"] = {}
@@ -139,6 +139,15 @@ def _auth(facts: Facts | None, found: Lookups) -> dict[str, Any]:
                     entry["sealers"] = [s for s in r.props.get("sealers", "").split(",") if s]
                 out["recheck"][r.method] = entry
     return out
+
+
+def _signature(s: DkimSignature) -> dict[str, Any]:
+    """dataclasses.asdict's result for its flat fields, without asdict's deep-copying recursion."""
+    return {f.name: _flat(getattr(s, f.name)) for f in fields(s)}
+
+
+def _flat(value: Any) -> Any:
+    return list(value) if isinstance(value, list) else value
 
 
 def _link(link: Any) -> dict[str, Any]:
