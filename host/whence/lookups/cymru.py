@@ -27,24 +27,47 @@ def _fields(text: str) -> list[str]:
     return [f.strip() for f in text.split("|")]
 
 
+def _asn(field: str) -> int | None:
+    """The first AS number of a row's first field ("4134" or "4134 4837"); None when there is none."""
+    words = field.split()
+    return int(words[0]) if words and words[0].isascii() and words[0].isdigit() else None
+
+
+def _prefix_len(row: list[str]) -> int:
+    bits = row[1].rpartition("/")[2]
+    return int(bits) if bits.isascii() and bits.isdigit() else 0
+
+
+def origin_rows(texts: list[str]) -> dict[str, Any]:
+    """{"asn", "prefix", "country"} from the origin TXT answer's rows (the most specific prefix
+    wins when several are announced); {} when no row is well-formed. Never raises."""
+    rows = [r for r in (_fields(t) for t in texts) if len(r) >= 3 and _asn(r[0]) is not None]
+    if not rows:
+        return {}
+    best = max(rows, key=_prefix_len)
+    return {"asn": _asn(best[0]), "prefix": best[1] or None, "country": best[2] or None}
+
+
+def as_name(texts: list[str]) -> str | None:
+    """The AS name from an `AS<n>.asn.cymru.com` TXT answer."""
+    for text in texts:
+        f = _fields(text)
+        if len(f) >= 5 and f[4]:
+            return f[4]
+    return None
+
+
 async def asn_info(resolver: Resolver, ip: str) -> dict[str, Any]:
     """{"asn", "prefix", "country", "as_name"} as far as Cymru knows; empty on failure."""
     name = origin_name(ip)
     if not name:
         return {}
     answer = await resolver.query(name, "TXT")
-    rows = [_fields(t) for t in answer.txt()] if answer.ok else []
-    rows = [r for r in rows if len(r) >= 3 and r[0].split()[0].isdigit()] if rows else []
-    if not rows:
+    out = origin_rows(answer.txt()) if answer.ok else {}
+    if not out:
         return {"error": answer.error} if answer.failed else {}
-    # the most specific prefix wins when several are announced
-    rows.sort(key=lambda r: -int(r[1].rpartition("/")[2]) if r[1].rpartition("/")[2].isdigit() else 0)
-    asn = int(rows[0][0].split()[0])
-    out: dict[str, Any] = {"asn": asn, "prefix": rows[0][1] or None, "country": (rows[0][2] or None)}
-    as_answer = await resolver.query(f"AS{asn}.asn.cymru.com", "TXT")
-    for text in as_answer.txt() if as_answer.ok else []:
-        f = _fields(text)
-        if len(f) >= 5 and f[4]:
-            out["as_name"] = f[4]
-            break
+    as_answer = await resolver.query(f"AS{out['asn']}.asn.cymru.com", "TXT")
+    found = as_name(as_answer.txt()) if as_answer.ok else None
+    if found:
+        out["as_name"] = found
     return out

@@ -348,7 +348,7 @@ def domain_summary(raw: dict[str, Any] | None, now: datetime | None = None) -> d
                            "ns": []}
     if not isinstance(raw, dict):
         return out
-    for event in raw.get("events") or []:
+    for event in _list(raw.get("events")):
         if isinstance(event, dict) and str(event.get("eventAction", "")).lower() == "registration":
             when = _date(event.get("eventDate"))
             if when:
@@ -360,9 +360,14 @@ def domain_summary(raw: dict[str, Any] | None, now: datetime | None = None) -> d
             out["registrar_abuse"] = abuse_emails(raw, under="registrar")[:3] or \
                 [address for _pref, address in sorted(_vcard_emails(ent))][:3]
             break
-    out["ns"] = [str(ns.get("ldhName", "")).lower().rstrip(".") for ns in raw.get("nameservers") or []
+    out["ns"] = [str(ns.get("ldhName", "")).lower().rstrip(".") for ns in _list(raw.get("nameservers"))
                  if isinstance(ns, dict) and ns.get("ldhName")][:10]
     return out
+
+
+def _list(value: Any) -> list[Any]:
+    """A JSON array of the answer, or [] when the server sent something else in its place."""
+    return value if isinstance(value, list) else []
 
 
 def _date(value: Any) -> datetime | None:
