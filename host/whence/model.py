@@ -166,9 +166,16 @@ class Link:
     text: str | None  # shown text (anchor text, alt text); None for bare URLs in text
     host: str | None
     domain: str | None  # registrable domain (PSL)
-    source: str = "text"  # html-a | html-form | html-area | html-img | text | qr | header
+    source: str = "text"  # html-a | html-form | html-area | html-img | text | qr | header | redirect
     scheme: str | None = None
     findings: list[str] = field(default_factory=list)
+
+    @property
+    def clickable(self) -> bool:
+        """A link a reader follows to a web address (not a picture or a header); `redirect` is where
+        a followed link's redirector sends the reader on to."""
+        return self.source in ("html-a", "html-area", "html-form", "text", "qr", "redirect") and \
+            (self.scheme or "http") in ("http", "https") and bool(self.host)
 
 
 @dataclass
@@ -181,6 +188,7 @@ class Attachment:
     encrypted: bool = False  # encrypted archive
     qr_payloads: list[str] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # what a bound kept unread (check message.limits)
 
 
 @dataclass

@@ -18,7 +18,7 @@ import struct
 import urllib.parse
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.header import decode_header, make_header
 
 try:  # declared dependencies; without them rar and OLE files are only sniffed, not listed
@@ -164,6 +164,7 @@ class _Listing:
     encrypted: bool = False
     zip: zipfile.ZipFile | None = None  # kept open for reading a nested archive
     infos: list[zipfile.ZipInfo] | None = None
+    skipped: list[str] = field(default_factory=list)  # what a bound left unread (Attachment.skipped)
 
 
 def _zip_kind(listing: _Listing) -> str:
@@ -184,7 +185,9 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
 def _zip_listing(payload: bytes) -> _Listing:
     """Names and the encryption bit from the central directory. Never decompresses anything."""
     if payload.count(_CENTRAL_SIG) > MAX_ZIP_ENTRIES:
-        return _zip_listing_by_hand(payload, _CENTRAL_SIG)
+        listing = _zip_listing_by_hand(payload, _CENTRAL_SIG)
+        listing.skipped.append("archive-members")
+        return listing
     try:
         archive = zipfile.ZipFile(io.BytesIO(payload))
         infos = archive.infolist()
@@ -195,7 +198,8 @@ def _zip_listing(payload: bytes) -> _Listing:
         return _zip_listing_by_hand(payload, _LOCAL_SIG)
     encrypted = any(info.flag_bits & 0x1 for info in infos)
     names = [_zip_name(info)[:MAX_NAME_CHARS] for info in infos[:MAX_MEMBERS]]
-    return _Listing(names=names, encrypted=encrypted, zip=archive, infos=infos[:MAX_MEMBERS])
+    skipped = ["archive-members"] if len(infos) > MAX_MEMBERS else []
+    return _Listing(names=names, encrypted=encrypted, zip=archive, infos=infos[:MAX_MEMBERS], skipped=skipped)
 
 
 # signature -> (header layout, index of the flags field, index of the name length, header size)
@@ -286,35 +290,43 @@ def _ole_listing(payload: bytes) -> _Listing:
         return _Listing(names=[])
     names = ["/".join(path)[:MAX_NAME_CHARS] for path in paths[:MAX_MEMBERS]]
     encrypted = any(path and path[0] == "EncryptedPackage" for path in paths)
-    return _Listing(names=names, encrypted=encrypted)
+    return _Listing(names=names, encrypted=encrypted, skipped=["archive-members"] if len(paths) > MAX_MEMBERS else [])
 
 
-def _nested(listing: _Listing) -> Iterator[tuple[str, _Listing]]:
+def _nested(listing: _Listing, notes: list[str]) -> Iterator[tuple[str, _Listing]]:
     """Archives inside a zip, one level deep, small ones only: read with a hard byte cap, so
-    a member that lies about its size still cannot make us inflate more than the cap."""
+    a member that lies about its size still cannot make us inflate more than the cap. What is
+    left unread goes to `notes`."""
     if listing.zip is None or not listing.infos:
         return
     opened = 0
     for info in listing.infos:
-        if opened >= MAX_NESTED:
-            return
         if not info.filename.lower().endswith(_NESTED_SUFFIXES) or info.flag_bits & 0x1:
             continue
+        if opened >= MAX_NESTED:
+            notes.append("nested-archive-count")
+            return
         if info.file_size > NESTED_MAX_BYTES or info.compress_size > NESTED_MAX_BYTES:
+            notes.append("nested-archive-too-large")
             continue
         opened += 1
         try:
             with listing.zip.open(info) as member:
                 data = member.read(NESTED_MAX_BYTES + 1)
-        except Exception:  # unsupported method, bad CRC, truncated data
+        except Exception:  # unsupported method, bad CRC, truncated data, a size that lies
+            notes.append("nested-archive-unreadable")
             continue
         if len(data) > NESTED_MAX_BYTES:
+            notes.append("nested-archive-too-large")
             continue
         kind = _magic(data)
-        if kind == "zip":
-            yield _zip_name(info), _zip_listing(data)
-        elif kind == "rar":
-            yield _zip_name(info), _rar_listing(data)
+        inner = _zip_listing(data) if kind == "zip" else _rar_listing(data) if kind == "rar" else None
+        if inner is None:
+            continue
+        notes.extend(inner.skipped)
+        if any(name.lower().endswith(_NESTED_SUFFIXES) for name in inner.names):
+            notes.append("nested-archive-depth")  # archives inside a nested one are listed, not opened
+        yield _zip_name(info), inner
 
 
 def _listing(payload: bytes, kind: str | None) -> _Listing | None:
@@ -322,10 +334,13 @@ def _listing(payload: bytes, kind: str | None) -> _Listing | None:
         listing = _zip_listing(payload)
         names = list(listing.names)
         encrypted = listing.encrypted
-        for outer, inner in _nested(listing):
+        notes = list(listing.skipped)
+        for outer, inner in _nested(listing, notes):
             encrypted = encrypted or inner.encrypted
             names.extend(f"{outer}!/{name}" for name in inner.names)
-        return _Listing(names=names[:MAX_MEMBERS], encrypted=encrypted)
+        if len(names) > MAX_MEMBERS:
+            notes.append("archive-members")
+        return _Listing(names=names[:MAX_MEMBERS], encrypted=encrypted, skipped=list(dict.fromkeys(notes)))
     if kind == "rar":
         return _rar_listing(payload)
     if kind == "ole":
@@ -381,15 +396,23 @@ class _Budget:
     pdfs: int = MAX_QR_PDFS
 
 
-def _qr_allowed(payload: bytes, kind: str | None, budget: _Budget) -> bool:
-    if not qr.worth_scanning(payload, kind):
+def _qr_allowed(payload: bytes, kind: str | None, budget: _Budget, notes: list[str] | None = None) -> bool:
+    """Whether to decode this image or PDF for QR codes; why not goes to `notes` when a bound
+    (size, per-message budget) is the reason."""
+    notes = [] if notes is None else notes
+    reason = qr.skip_reason(payload, kind)
+    if reason is not None:
+        if reason == "image-too-large":
+            notes.append(reason)
         return False
     if kind == "pdf":
         if budget.pdfs <= 0:
+            notes.append("pdf-budget")
             return False
         budget.pdfs -= 1
         return True
     if budget.images <= 0:
+        notes.append("image-budget")
         return False
     budget.images -= 1
     return True
@@ -410,7 +433,9 @@ def _attachment(part: Part, budget: _Budget) -> Attachment:
 
 def _enrich(attachment: Attachment, payload: bytes, budget: _Budget) -> None:
     kind = attachment.sniffed_type = _magic(payload)
-    if kind in ("zip", "rar", "ole") and budget.listed > 0:
+    if kind in ("zip", "rar", "ole") and budget.listed <= 0:
+        attachment.skipped.append("archive-budget")
+    elif kind in ("zip", "rar", "ole"):
         budget.listed -= 1
         listing = _listing(payload, kind)
         if listing is not None:
@@ -418,8 +443,9 @@ def _enrich(attachment: Attachment, payload: bytes, budget: _Budget) -> None:
                 attachment.sniffed_type = kind = _zip_kind(listing)
             attachment.members = listing.names
             attachment.encrypted = listing.encrypted
-    if _qr_allowed(payload, kind, budget):
-        payloads, locked = qr.scan(payload, kind)
+            attachment.skipped.extend(listing.skipped)
+    if _qr_allowed(payload, kind, budget, attachment.skipped):
+        payloads, locked = qr.scan(payload, kind, attachment.skipped)
         attachment.qr_payloads = payloads
         attachment.encrypted = attachment.encrypted or locked
 

@@ -48,13 +48,14 @@ def decode_qr(payload: bytes, kind: str) -> list[str]:
     return scan(payload, kind)[0]
 
 
-def scan(payload: bytes, kind: str | None) -> tuple[list[str], bool]:
-    """(QR texts, needs a password). The flag is for PDFs that will not open without one."""
+def scan(payload: bytes, kind: str | None, notes: list[str] | None = None) -> tuple[list[str], bool]:
+    """(QR texts, needs a password). The flag is for PDFs that will not open without one; `notes`
+    gets what a bound left unread ("pdf-pages")."""
     try:
         if kind in IMAGE_KINDS:
             return _from_image(payload), False
         if kind == "pdf":
-            return _from_pdf(payload)
+            return _from_pdf(payload, notes if notes is not None else [])
     except Exception:  # a decoder failing on hostile bytes is not our failure
         pass
     return [], False
@@ -63,19 +64,30 @@ def scan(payload: bytes, kind: str | None) -> tuple[list[str], bool]:
 def worth_scanning(payload: bytes, kind: str | None) -> bool:
     """Whether an image could hold a QR code and is small enough to decode, from its header
     alone: icons, spacers and tracking pixels must not use up the per-message budget."""
+    return skip_reason(payload, kind) is None
+
+
+def skip_reason(payload: bytes, kind: str | None) -> str | None:
+    """None when the image (or PDF) is worth decoding; else why not: "image-too-large" (more
+    than MAX_PIXELS: a decompression bomb is refused here, before any pixel is inflated),
+    "too-small", "unreadable" or "not-an-image"."""
     if kind == "pdf":
-        return True
+        return None
     if kind not in IMAGE_KINDS:
-        return False
+        return "not-an-image"
     Image = _libs()[0]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with Image.open(io.BytesIO(payload)) as image:
                 width, height = image.size
+    except Image.DecompressionBombError:  # Pillow refuses twice MAX_PIXELS from the header alone
+        return "image-too-large"
     except Exception:  # unreadable header: nothing to decode
-        return False
-    return min(width, height) >= MIN_SIDE and width * height <= MAX_PIXELS
+        return "unreadable"
+    if width * height > MAX_PIXELS:
+        return "image-too-large"
+    return None if min(width, height) >= MIN_SIDE else "too-small"
 
 
 def _read(image: Image.Image, found: list[str]) -> None:
@@ -106,7 +118,7 @@ def _from_image(payload: bytes) -> list[str]:
     return found
 
 
-def _from_pdf(payload: bytes) -> tuple[list[str], bool]:
+def _from_pdf(payload: bytes, notes: list[str]) -> tuple[list[str], bool]:
     pdfium = _libs()[2]
     found: list[str] = []
     try:
@@ -114,6 +126,8 @@ def _from_pdf(payload: bytes) -> tuple[list[str], bool]:
     except pdfium.PdfiumError as exc:
         return [], getattr(exc, "err_code", None) == _PDF_PASSWORD_ERROR
     try:
+        if len(document) > PDF_PAGES:
+            notes.append("pdf-pages")
         for index in range(min(len(document), PDF_PAGES)):
             try:
                 page = document[index]

@@ -15,6 +15,7 @@ MAX_HEADER_TEXT = 4 * 1024 * 1024  # characters of header values decoded in tota
 MAX_STRUCTURAL_VALUE = 4 * 1024  # Content-* values as the stdlib header parser sees them
 MAX_STRUCTURAL_PARAMS = 30  # parameters of a Content-* header the stdlib parser sees
 MAX_PART_PAYLOAD = 10 * 1024 * 1024  # decoded bytes kept of one part
+MAX_PART_SPAN = 32 * 1024 * 1024  # raw bytes of one body fed to the parser (base64 of 24 MB)
 MAX_TOTAL_PAYLOAD = 30 * 1024 * 1024  # decoded bytes kept over all parts
 MAX_PART_TEXT = 2 * 1024 * 1024  # characters of decoded text kept of one text part
 MAX_TOTAL_TEXT = 4 * 1024 * 1024  # characters of decoded text over all parts (plain + HTML)
