@@ -295,3 +295,71 @@ def test_a_fake_reply_without_a_thread_still_claims_the_brand() -> None:
                         text="ETCサービスのアカウントが停止されました。ログインして確認してください。",
                         html='<a href="https://etc-check.example/">ログイン</a>'))
     assert "brand.impersonation" in ids(r)
+
+
+# --- where a redirector sends the reader on to ------------------------------------------------------
+
+def test_a_redirector_on_a_famous_domain_is_followed_to_where_it_sends_the_reader() -> None:
+    html = ('<a href="https://www.bing.com/ck/a?!&&p=1a2b&u=a1aHR0cHM6Ly9wYXlvdXQtZGVzay5leGFtcGxlL2xvZ2lu&ntb=1">'
+            'Accept terms</a>')
+    r = analyse(message(sender="Microsoft Personal <billing@shop-mail.example>", subject="Your services agreement",
+                        html=html))
+    assert any(link["source"] == "redirect" and link["domain"] == "payout-desk.example" for link in r["links"])
+    assert "brand.impersonation" in ids(r)  # the click ends at payout-desk.example, not at Microsoft
+
+
+def test_a_newsletter_trackers_destination_is_the_site_it_shows() -> None:
+    html = ('<a href="https://click.mailer.example/t?url=https%3A%2F%2Fwww.shop.example%2Fsale">'
+            'www.shop.example</a>')
+    r = analyse(message(sender="Shop <news@shop.example>", subject="Autumn sale", html=html))
+    assert any(link["source"] == "redirect" and link["domain"] == "shop.example" for link in r["links"])
+    assert "link.text_mismatch" not in ids(r)
+
+
+def test_query_values_that_are_no_address_are_no_destination() -> None:
+    from whence.facts.links import destinations
+
+    assert destinations("https://example.org/?q=hello+world&id=aGVsbG8gd29ybGQgaGVsbG8") == []
+    assert destinations("https://example.org/?next=/account") == []
+    assert destinations("https://www.google.com/url?q=https://a.example/x&sa=D") == ["https://a.example/x"]
+
+
+# --- brand names spelt to get past filters ------------------------------------------------------------
+
+def test_a_brand_disguised_in_the_subject_is_claimed_even_without_a_lure_word() -> None:
+    r = analyse(message(sender="Account Support <notice@dekadepos.example>",
+                        subject="Your Am\u0430zon \u0430cc\u043eunt is on hold", text="See the attached notice."))
+    f = next(f for f in r["findings"] if f["id"] == "brand.impersonation")
+    assert f["evidence"]["brand"] == "amazon" and f["evidence"]["disguised"]
+
+
+def test_a_subject_that_merely_mentions_a_brand_in_plain_letters_claims_nothing() -> None:
+    r = analyse(message(sender="Jane <jane@kernel-dev.example>", subject="Amazon's new storage API",
+                        text="Notes from the meeting."))
+    assert "brand.impersonation" not in ids(r)
+
+
+def test_capital_i_for_small_l_in_a_brand_name_is_read_as_the_brand() -> None:
+    from whence.checks.common import unmask
+
+    assert unmask("Trust WaIIet") == "Trust Wallet"
+    assert unmask("getItem IBM IIS") == "getItem IBM IIS"
+    assert unmask("Ϲoіոbаѕе") == "Coinbase"  # Armenian ո among the Cyrillic letters
+
+
+# --- a bulk sender's own links vouch for no brand ----------------------------------------------------
+
+def test_a_brand_name_from_an_unrelated_bulk_sender_with_only_its_esp_links_is_impersonation() -> None:
+    html = '<a href="https://e.esp-mail.example/c/123">Open wallet</a>'
+    r = analyse(message(sender="MetaMask <ceo@growforme.example>", subject="Your wallet has been blocked",
+                        html=html, extra={"List-Unsubscribe": "<https://e.esp-mail.example/unsub/123>"}))
+    assert "brand.impersonation" in ids(r)
+
+
+def test_the_brands_own_newsletter_linking_to_the_brand_is_not_impersonation() -> None:
+    html = ('<a href="https://metamask.io/news">News</a> '
+            '<a href="https://e.esp-mail.example/unsub/123">Unsubscribe</a>')
+    r = analyse(message(sender="MetaMask <news@metamask.io>", subject="What's new in MetaMask", html=html,
+                        auth="spf=pass smtp.mailfrom=metamask.io; dkim=pass header.d=metamask.io; dmarc=pass",
+                        extra={"List-Unsubscribe": "<https://e.esp-mail.example/unsub/123>"}))
+    assert "brand.impersonation" not in ids(r)

@@ -286,7 +286,7 @@ def lookalike(host: str) -> Lookalike | None:
         # brands own many country domains we do not list; a swap counts under an abused TLD
         brand = index[label]
         return Lookalike(brand, "tld_swap", label) if len(label) >= 5 and suspicious_tld(reg) else None
-    tokens = set(re.split(r"[-_.0-9]+", skel))
+    tokens = dict.fromkeys(re.split(r"[-_.0-9]+", skel))  # ordered: the first brand named wins, every run
     if len(tokens) > 1:
         for token in tokens:
             if token in index:

@@ -11,15 +11,8 @@ from collections.abc import Iterator
 
 from ..brands import disguised_suffix
 from ..i18n import T
-from ..model import Link
 from .common import authenticated_domains, host_lookalike
 from .registry import CheckContext, Hit, check
-
-
-def _clickable(link: Link) -> bool:
-    """A link a reader follows (not a picture or a header), to a web address."""
-    return link.source in ("html-a", "html-area", "html-form", "text", "qr") and \
-        (link.scheme or "http") in ("http", "https") and bool(link.host)
 
 
 @check(
@@ -37,7 +30,7 @@ def _clickable(link: Link) -> bool:
 def suffix_in_subdomain(ctx: CheckContext) -> Iterator[Hit]:
     own = authenticated_domains(ctx)
     for i, link in enumerate(ctx.facts.links):
-        if not _clickable(link) or link.domain in own:
+        if not link.clickable or link.domain in own:
             continue
         if host_lookalike(ctx, link.host):
             continue  # it names a brand too: link.lookalike says which

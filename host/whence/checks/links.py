@@ -11,7 +11,6 @@ from ..brands import owner_of
 from ..domainlists import free_host, image_host, popular_rank, shortener, suspicious_tld
 from ..domains import normalise_host, registrable_domain
 from ..i18n import T
-from ..model import Link
 from ..wordiness import looks_random
 from .common import (
     authenticated_brands,
@@ -43,10 +42,6 @@ _DOMAINISH = re.compile(r"^(?:https?://)?(?:www\.)?((?:[a-z0-9\u00a1-\uffff-]+\.
 
 _UNSUBSCRIBE = re.compile(r"unsub|opt-?out|remove|preferences|manage|list-?manage")
 
-
-def _clickable(link: Link) -> bool:
-    return link.source in ("html-a", "html-area", "html-form", "text", "qr") and \
-        (link.scheme or "http") in ("http", "https") and bool(link.host)
 
 
 def _shown_domain(text: str | None) -> str | None:
@@ -80,7 +75,7 @@ def text_mismatch(ctx: CheckContext) -> Iterator[Hit]:
     # in the name; links back to that domain are the sender's own tracker, not a decoy
     own = authenticated_domains(ctx) | {from_domain(ctx)} | _named_domains(ctx)
     for i, link in enumerate(ctx.facts.links):
-        if not _clickable(link) or not link.domain:
+        if not link.clickable or not link.domain:
             continue
         shown = _shown_domain(link.text)
         if not shown or shown == link.domain:
@@ -122,7 +117,7 @@ def _named_domains(ctx: CheckContext) -> set[str]:
 def link_lookalike(ctx: CheckContext) -> Iterator[Hit]:
     seen = set()
     for i, link in enumerate(ctx.facts.links):
-        if not _clickable(link) or link.host in seen:
+        if not link.clickable or link.host in seen:
             continue
         seen.add(link.host)
         la = host_lookalike(ctx, link.host)
@@ -147,7 +142,7 @@ def link_lookalike(ctx: CheckContext) -> Iterator[Hit]:
 def link_free_hosting(ctx: CheckContext) -> Iterator[Hit]:
     own = authenticated_domains(ctx)
     for i, link in enumerate(ctx.facts.links):
-        if not _clickable(link) or link.domain in own:
+        if not link.clickable or link.domain in own:
             continue
         hit = free_host(link.host)
         if hit:
@@ -168,7 +163,7 @@ def link_free_hosting(ctx: CheckContext) -> Iterator[Hit]:
 )
 def link_shortener(ctx: CheckContext) -> Iterator[Hit]:
     for i, link in enumerate(ctx.facts.links):
-        if _clickable(link) and shortener(link.host):
+        if link.clickable and shortener(link.host):
             quoted = link.source == "text" and list_discussion(ctx)
             yield Hit(evidence={"host": link.host, "url": link.url[:200]}, links=[i],
                       severity="info" if quoted else None, variant="discussion" if quoted else None)
@@ -219,7 +214,7 @@ def link_image_host(ctx: CheckContext) -> Iterator[Hit]:
 def link_random_domain(ctx: CheckContext) -> Iterator[Hit]:
     own = authenticated_domains(ctx) | {from_domain(ctx)}  # a sender linking its own site chose the name
     for i, link in enumerate(ctx.facts.links):
-        if not _clickable(link) or not link.domain or link.domain in own or popular_rank(link.domain):
+        if not link.clickable or not link.domain or link.domain in own or popular_rank(link.domain):
             continue
         if looks_random(link.domain.split(".")[0]):
             yield Hit(evidence={"domain": link.domain, "url": link.url[:200]}, links=[i])
@@ -235,7 +230,7 @@ def link_random_domain(ctx: CheckContext) -> Iterator[Hit]:
 )
 def link_suspicious_tld(ctx: CheckContext) -> Iterator[Hit]:
     for i, link in enumerate(ctx.facts.links):
-        if _clickable(link) and not popular_rank(link.domain or ""):
+        if link.clickable and not popular_rank(link.domain or ""):
             tld = suspicious_tld(link.host)
             if tld:
                 yield Hit(evidence={"host": link.host, "tld": tld}, links=[i])
@@ -252,7 +247,7 @@ def link_suspicious_tld(ctx: CheckContext) -> Iterator[Hit]:
 )
 def link_ip(ctx: CheckContext) -> Iterator[Hit]:
     for i, link in enumerate(ctx.facts.links):
-        if not _clickable(link):
+        if not link.clickable:
             continue
         try:
             addr = ipaddress.ip_address(link.host.strip("[]"))
@@ -272,7 +267,7 @@ def link_ip(ctx: CheckContext) -> Iterator[Hit]:
 )
 def link_userinfo(ctx: CheckContext) -> Iterator[Hit]:
     for i, link in enumerate(ctx.facts.links):
-        if not _clickable(link):
+        if not link.clickable:
             continue
         try:
             parts = urlsplit(link.url)
@@ -298,7 +293,7 @@ def link_recipient(ctx: CheckContext) -> Iterator[Hit]:
         return
     own = authenticated_domains(ctx)
     for i, link in enumerate(ctx.facts.links):
-        if not _clickable(link) or link.domain in own or _is_tracker(link.domain or ""):
+        if not link.clickable or link.domain in own or _is_tracker(link.domain or ""):
             continue
         url = unquote(link.url).lower()
         if rcpt in url and not _UNSUBSCRIBE.search(url):

@@ -16,7 +16,7 @@ from ..brands import owner_of
 from ..domainlists import free_host, is_free_email, popular_rank
 from ..domains import known_tld
 from ..i18n import T
-from .common import css_picture_hosts, domain_of, from_domain, known_sender
+from .common import I_FOR_L, LOOKALIKE_SCRIPTS, css_picture_hosts, domain_of, from_domain, known_sender
 from .content import _nfkc, _phrases, _rx, _search
 from .registry import CheckContext, Hit, check
 
@@ -257,7 +257,6 @@ def unfilled_template(ctx: CheckContext) -> Iterator[Hit]:
         yield Hit(evidence={"placeholder": m.group(0)})
 
 
-_CONFUSABLE_SCRIPTS = re.compile("[\u0370-\u03ff\u0400-\u04ff\u13a0-\u13ff\u1d00-\u1dbf\u2c80-\u2cff\ua640-\ua69f]")
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
 
@@ -278,17 +277,16 @@ def mixed_script(ctx: CheckContext) -> Iterator[Hit]:
     for text in (facts.subject, name, facts.text[:3000]):
         for m in _WORD.finditer(text or ""):
             word = m.group(0)
-            if not _CONFUSABLE_SCRIPTS.search(word):
+            if not LOOKALIKE_SCRIPTS.search(word):
                 continue
             latin = sum(c.isascii() for c in word)
             if latin and latin < len(word):
                 scripts = sorted({unicodedata.name(c, "?").split()[0] for c in word if not c.isascii()})
                 yield Hit(evidence={"word": word[:40], "scripts": scripts[:3]})
                 return
-    # within one alphabet: a capital I for a small l ("WaIIet", "DecIined", "PaypaI"), which looks
-    # the same in the sans-serif fonts of mail clients; camelCase code ("getItem") never doubles it
+    # within one alphabet: a capital I for a small l (common.I_FOR_L)
     for text in (facts.subject, name):
-        m = _I_FOR_L.search(text or "")
+        m = I_FOR_L.search(text or "")
         if m:
             yield Hit(evidence={"word": m.group(0)[:40], "scripts": ["LATIN CAPITAL I for l"]}, variant="i_for_l")
             return
@@ -296,7 +294,6 @@ def mixed_script(ctx: CheckContext) -> Iterator[Hit]:
 
 _CAMEL_WORDS = re.compile(r"(?:[A-Z]{1,2}[a-z]{2,})+")
 _CODE = re.compile(r"(?<![\w.@-])(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{12,}(?![\w@.-])")
-_I_FOR_L = re.compile(r"\b[A-Za-z]*(?:[a-z]I[Iil]|[a-z][il]I|[a-z]I(?![A-Za-z]))[A-Za-z]*\b")
 _TOKEN = re.compile(r"(?<![\w/.@])(?=[A-Za-z0-9]*[a-z])(?=[A-Za-z0-9]*[A-Z])(?=[A-Za-z0-9]*\d)?[A-Z"
                     r"a-z0-9]{10,}(?![\w@.-])")
 

@@ -14,6 +14,7 @@ from .common import (
     MONEY_BRANDS,
     authenticated_brands,
     claimed_brands,
+    disguised_brands,
     foreign_link_domains,
     from_authenticated,
     from_domain,
@@ -43,7 +44,7 @@ _WHERE = {"display_name": ("the sender's name", "差出人名"), "subject": ("th
 
 @check(
     "brand.impersonation", "high", 6.0,
-    variants={"weak": 3.0, "unknown_sender": 8.0},
+    variants={"weak": 3.0, "unknown_sender": 8.0, "disguised": 8.0},
     title=T("Claims to be a brand it does not come from",
             "ブランドを名乗っているが、そのブランドからのメールではありません"),
     detail=T("{where_en} names {brand_name}, but the sender ({from_domain}) is not an authenticated "
@@ -61,6 +62,7 @@ def brand_impersonation(ctx: CheckContext) -> Iterator[Hit]:
     for brand, word, where in claimed_brands(ctx):
         if brand.key in authenticated_brands(ctx):
             continue
+        disguised = brand.key in disguised_brands(ctx)
         # an authenticated, established sender may write about others (a card issuer on ETC cards, a
         # shop on Apple products); only the name it sends under claims an identity ("Binance" sending
         # as notifications@github.com)
@@ -68,7 +70,7 @@ def brand_impersonation(ctx: CheckContext) -> Iterator[Hit]:
             continue
         # a subject that merely mentions a brand ("Re: Google's new API") claims nothing; it counts
         # when the mail is Japanese-targeted or the subject itself is a lure
-        if where == "subject" and not (mostly_japanese(ctx.facts.subject + ctx.facts.text)
+        if where == "subject" and not (disguised or mostly_japanese(ctx.facts.subject + ctx.facts.text)
                                        or LURE.search(ctx.facts.subject) or _pure_claim(ctx, word, where)
                                        or (is_free_email(sender) and brand.category in MONEY_BRANDS)):
             continue
@@ -78,7 +80,9 @@ def brand_impersonation(ctx: CheckContext) -> Iterator[Hit]:
         # box: a bank or shop never writes from one, and a "receipt" there whose only links are the
         # brand's logo wants a phone call, not a click (unless it is a forward)
         callback = is_free_email(sender) and brand.category in MONEY_BRANDS and not _FORWARD.match(ctx.facts.subject)
-        if link_domains(ctx) and not foreign and not callback:
+        # (the links of a bulk sender's own infrastructure, its unsubscribe and tracking hosts, are
+        # neither: they vouch for no brand)
+        if not foreign and not callback and any(brand.owns(d) for d in link_domains(ctx)):
             continue
         weak = False
         if brand.owns(sender) and result_of(ctx, "dmarc") != "fail" and \
@@ -100,12 +104,12 @@ def brand_impersonation(ctx: CheckContext) -> Iterator[Hit]:
             weak, unknown = True, False
         yield Hit(
             evidence={"brand": brand.key, "brand_name": brand.name, "brand_name_ja": brand.name_ja,
-                      "matched": word, "where": where,
+                      "matched": word, "where": where, "disguised": disguised,
                       "where_en": _WHERE[where][0].capitalize(), "where_ja": _WHERE[where][1],
                       "from_domain": sender or "?", "links": foreign[:5] or "—",
                       "official": list(brand.domains[:3])},
-            severity="medium" if weak else "critical" if unknown else None,
-            variant="weak" if weak else "unknown_sender" if unknown else None,
+            severity="critical" if disguised else "medium" if weak else "critical" if unknown else None,
+            variant="disguised" if disguised else "weak" if weak else "unknown_sender" if unknown else None,
         )
         return
 

@@ -7,8 +7,10 @@ registrable domain with the Public Suffix List. Bounded: at most MAX_LINKS links
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 from ..domains import normalise_host, registrable_domain
 from ..model import Link, Message
@@ -110,6 +112,12 @@ def _extract(text: str, found: list[RawLink]) -> list[Link]:
             add(url, shown, source)
             if shown:
                 shown_texts.append(shown)
+    for link in list(links):  # where a redirector hands the reader on to: the click ends there
+        if link.source in ("html-a", "html-area") and (link.scheme or "").startswith("http"):
+            for inner in destinations(link.url):
+                target = _link(inner, link.text, "redirect")
+                if target.domain and target.domain != link.domain:
+                    add(inner, link.text, "redirect")
     shown_blob = "\n".join(shown_texts)
     for m in _URL.finditer(text):
         if len(links) >= MAX_LINKS:
@@ -122,3 +130,38 @@ def _extract(text: str, found: list[RawLink]) -> list[Link]:
             continue  # already a link, or the visible text of one
         add(url, None, "text")
     return links
+
+
+_ABSOLUTE = re.compile(r"https?://[^/?#\s]", re.I)
+_B64 = re.compile(r"[A-Za-z0-9_\-]{16,}={0,2}")
+
+
+def destinations(url: str) -> list[str]:
+    """Absolute URLs a link carries in its query (`?url=https://…`, percent-encoded once or twice,
+    or base64-encoded as some redirectors do): where a redirector sends the reader on to."""
+    try:
+        query = urlsplit(url).query
+    except ValueError:
+        return []
+    out: list[str] = []
+    for _, value in parse_qsl(query[:MAX_URL])[:20]:
+        for candidate in (value, unquote(value), *_decoded(value)):
+            if _ABSOLUTE.match(candidate):
+                out.append(_CONTROL.sub("", candidate)[:MAX_URL])
+                break
+        if len(out) == 2:
+            break
+    return out
+
+
+def _decoded(value: str) -> list[str]:
+    """VALUE read as base64url, whole or after a two-letter version prefix ("a1aHR0cHM6…")."""
+    if not _B64.fullmatch(value):
+        return []
+    out = []
+    for body in (value, value[2:]):
+        try:
+            out.append(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode("utf-8"))
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            continue
+    return out
