@@ -4,7 +4,10 @@
  * Requests carry ids and may be in flight together; replies may come in any order and an
  * analysis answers twice (stage "offline", then "final"). Every request has a deadline, so a
  * host that hangs or was never installed always ends in an error the panel can show — never in
- * an endless spinner. A dropped port is reopened on the next request.
+ * an endless spinner. A dropped port is reopened on the next request, and the requests that were
+ * in flight when a running host died (crashed, killed, out of memory) are sent again on the new
+ * one, up to RESENDS times each: a queued tagging job is not lost to a host restart, and a
+ * message that kills the host every time still ends in an error rather than a restart loop.
  */
 
 export const HOST_NAME = "whence";
@@ -18,6 +21,8 @@ export class HostError extends Error {
 }
 
 const TIMEOUTS = { ping: 10000, offline: 20000, final: 45000, report: 30000 };
+const RESENDS = 2;
+const RESEND_DELAY_MS = 200; // times the attempt: a host that dies at once is not restarted in a busy loop
 
 export class HostConnection {
   constructor(name = HOST_NAME) {
@@ -49,11 +54,16 @@ export class HostConnection {
     const code = /no such native application|not found|manifest/i.test(message) ? "host_missing" : "host_broken";
     this.lastError = new HostError(code, message);
     this.port = null;
-    const waiting = [...this.pending.values()];
+    const waiting = [...this.pending.entries()];
     this.pending.clear();
-    for (const entry of waiting) {
+    for (const [id, entry] of waiting) {
       clearTimeout(entry.timer);
-      entry.onError(this.lastError);
+      if (code === "host_broken" && entry.resends < RESENDS) {
+        entry.resends++;
+        setTimeout(() => this._send(id, entry), RESEND_DELAY_MS * entry.resends);
+      } else {
+        entry.onError(this.lastError);
+      }
     }
   }
 
@@ -94,6 +104,9 @@ export class HostConnection {
     return new Promise((resolve, reject) => {
       const id = String(this.nextId++);
       const entry = {
+        body,
+        firstTimeout,
+        resends: 0,
         onReply: (reply) => {
           const done = onReply(reply);
           if (done) resolve(reply);
@@ -102,23 +115,28 @@ export class HostConnection {
         onError: reject,
         timer: null,
       };
-      let port;
-      try {
-        port = this._connect();
-      } catch (e) {
-        reject(e);
-        return;
-      }
-      this.pending.set(id, entry);
-      this._arm(id, entry, firstTimeout);
-      try {
-        port.postMessage({ ...body, id });
-      } catch (e) {
-        this._finish(id, entry);
-        this.port = null;
-        reject(new HostError("host_broken", String(e?.message || e)));
-      }
+      this._send(id, entry);
     });
+  }
+
+  /** Posts a request (again, after a host restart) on the current port, opening one if needed. */
+  _send(id, entry) {
+    let port;
+    try {
+      port = this._connect();
+    } catch (e) {
+      entry.onError(e);
+      return;
+    }
+    this.pending.set(id, entry);
+    this._arm(id, entry, entry.firstTimeout);
+    try {
+      port.postMessage({ ...entry.body, id });
+    } catch (e) {
+      this._finish(id, entry);
+      this.port = null;
+      entry.onError(new HostError("host_broken", String(e?.message || e)));
+    }
   }
 
   async ping() {
