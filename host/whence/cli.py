@@ -23,6 +23,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         settings = settings.with_overrides(offline=True)
     if getattr(args, "lang", None):
         settings = settings.with_overrides(lang=args.lang)
+    if getattr(args, "history", False):
+        settings = settings.with_overrides(history=True)
     return settings
 
 
@@ -93,6 +95,16 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return doctor_main()
 
 
+def cmd_history(args: argparse.Namespace) -> int:
+    from .history import store_for
+
+    store = store_for(load().history_path)
+    if args.action == "clear":
+        store.clear()
+    print(json.dumps(store.stats(), ensure_ascii=False, indent=1))
+    return 0
+
+
 def cmd_feeds(args: argparse.Namespace) -> int:
     from .lookups.feeds import update_feeds
 
@@ -114,6 +126,8 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--lang", choices=("en", "ja"), help="language of the terminal report")
     a.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
                    help="worker processes (default: one per core; 1: this process only)")
+    a.add_argument("--history", action="store_true",
+                   help="use and grow the local sender history (as the add-on does; off by default)")
     a.set_defaults(func=cmd_analyze)
 
     r = sub.add_parser("report", help="who to report a message to, and the RFC 5965 report")
@@ -125,6 +139,10 @@ def parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("doctor", help="check the installation: manifest, host, DNS, cache")
     d.set_defaults(func=cmd_doctor)
+
+    h = sub.add_parser("history", help="the local sender history: its size, or clear it")
+    h.add_argument("action", choices=("stats", "clear"))
+    h.set_defaults(func=cmd_history)
 
     f = sub.add_parser("feeds", help="download the opt-in phishing feeds into the cache")
     f.add_argument("action", choices=("update",))

@@ -10,7 +10,7 @@ Decisions the add-on relies on:
   request's `"offline": true`): the final stage then repeats the offline report, so the client's
   state machine is the same in every mode. An error reply ends a request at any stage.
 - `options` (dotted keys as in the settings file, e.g. "network.offline", "lookups.deep",
-  "trust.hosts", "ui.lang") override the settings for that request only; `context`
+  "trust.hosts", "ui.lang", "history.enabled") override the settings for that request only; `context`
   (account_email, account_host) becomes `whence.model.Context`.
 - An error reply carries the request's id; when the request could not be parsed the id is
   recovered from the raw frame if possible, else it is null.
@@ -351,7 +351,8 @@ class Host:
             kind = request.get("type")
             if rid is None or isinstance(rid, (dict, list, bool)):
                 raise RequestError("bad_request", "the request has no usable 'id' (string or number)")
-            handler = {"ping": self._ping, "analyze": self._analyze, "report": self._report}.get(kind)
+            handler = {"ping": self._ping, "analyze": self._analyze, "report": self._report,
+                       "history": self._history}.get(kind)
             if handler is None:
                 raise RequestError("bad_request", f"unknown request type {str(kind)[:50]!r}")
             await handler(rid, request)
@@ -454,6 +455,25 @@ class Host:
             raise RequestError("bad_request", "'recipients' must be a list of addresses")
         result = await build_report(raw, settings, context, lang, picked)
         self.send({"id": rid, "ok": True, **result})
+
+    async def _history(self, rid: Any, request: dict[str, Any]) -> None:
+        """The local sender history (history.py): `stats`, `clear`, or `contacts` (addresses the
+        reader wrote to, from sent folders and address books, as `addresses`); replies with its stats."""
+        action = request.get("action")
+        if action not in ("stats", "clear", "contacts"):
+            raise RequestError("bad_request", "'action' must be stats, clear or contacts")
+        addresses = request.get("addresses", [])
+        if action == "contacts" and not (isinstance(addresses, list) and len(addresses) <= 20_000
+                                         and all(isinstance(a, str) for a in addresses)):
+            raise RequestError("bad_request", "'addresses' must be a list of at most 20000 strings")
+        from .history import store_for
+
+        store = store_for(self._request_settings(request).history_path)
+        if action == "clear":
+            await self._run(store.clear)
+        elif action == "contacts":
+            await self._run(store.add_contacts, addresses)
+        self.send({"id": rid, "ok": True, "history": await self._run(store.stats)})
 
     def _request_settings(self, request: dict[str, Any]) -> Any:
         settings = self.settings

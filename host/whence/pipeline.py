@@ -9,6 +9,7 @@ once) and the final report (after the lookups, under the deadline).
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from typing import Any
 
@@ -17,6 +18,8 @@ from .i18n import T
 from .model import Context, Facts, Finding, Lookups
 from .render.json import report_dict
 from .settings import Settings
+
+log = logging.getLogger("whence.pipeline")
 
 
 class Analysis:
@@ -35,17 +38,50 @@ class Analysis:
             self.facts = facts.build(message, settings, context or Context())
         except Exception as exc:
             self.failure = f"{type(exc).__name__}: {exc}"
+        self.history = self._history() if settings.history and self.facts is not None and not self.facts.is_list \
+            else None
+
+    def _history(self) -> Any:
+        """The reader's history for this message (history.py); None when the store cannot be opened."""
+        from . import history
+        from .checks.history import observation_key
+
+        try:
+            store = history.store_for(self.settings.history_path)
+            key, address, domain = observation_key(self.facts)
+            view = history.View(store, key, address, domain)
+            view.used()  # read now: what the checks see is what the report lists
+            return view
+        except Exception as exc:  # a locked or unwritable store: the analysis goes on without it
+            log.warning("history unavailable: %s", exc)
+            return None
 
     def report(self, found: Lookups) -> dict[str, Any]:
-        """Checks, verdict and render for the lookups at hand."""
+        """Checks, verdict and render for the lookups at hand. With history on, the final report
+        (after the lookups, or offline) leaves this message's facts in the history."""
         if self.facts is None:
             return self._unknown()
-        findings, errors = checks.run_checks(self.facts, found)
+        findings, errors = checks.run_checks(self.facts, found, self.history)
         result = verdict.decide(findings)
         report = report_dict(self.facts, found, findings, result, self._elapsed(), self.file)
         if errors:
             report["errors"] = errors
+        if self.history is not None:
+            report["history"] = self.history.used()
+            if found.done or self.settings.offline:
+                self._remember(found, result.level)
         return report
+
+    def _remember(self, found: Lookups, level: str) -> None:
+        from .checks import CheckContext
+        from .checks.history import observation
+
+        try:
+            obs = observation(CheckContext(self.facts, found), level)
+            if obs is not None:
+                self.history.store.record(obs)
+        except Exception as exc:
+            log.warning("history not recorded: %s", exc)
 
     def offline_report(self) -> dict[str, Any]:
         return self.report(Lookups())

@@ -50,6 +50,8 @@ class Settings:
     report_recipients: tuple[str, ...] = ()  # user-configured extra report recipients
     redact_recipient: bool = False
     lang: str = "en"
+    history: bool = False  # history.enabled: use and grow the local sender history (history.py)
+    history_path: str | None = None  # history.path: its SQLite file; default in the platformdirs data dir
 
     def with_overrides(self, **changes: Any) -> Settings:
         known = {f.name for f in fields(self)}
@@ -90,6 +92,8 @@ _KEYS: dict[str, tuple[str, str | None]] = {
     "report.recipients": ("report_recipients", "WHENCE_REPORT_RECIPIENTS"),
     "report.redact_recipient": ("redact_recipient", "WHENCE_REDACT_RECIPIENT"),
     "ui.lang": ("lang", "WHENCE_LANG"),
+    "history.enabled": ("history", "WHENCE_HISTORY"),
+    "history.path": ("history_path", "WHENCE_HISTORY_PATH"),
 }
 
 

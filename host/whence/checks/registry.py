@@ -47,11 +47,13 @@ class Check:
 
 
 class CheckContext:
-    """What a check may read: the facts, the lookups, and memoised derived knowledge."""
+    """What a check may read: the facts, the lookups, the reader's history (None when off, see
+    history.py), and memoised derived knowledge."""
 
-    def __init__(self, facts: Facts, lookups: Lookups) -> None:
+    def __init__(self, facts: Facts, lookups: Lookups, history: Any = None) -> None:
         self.facts = facts
         self.lookups = lookups
+        self.history = history  # whence.history.View | None
         self._memo: dict[str, Any] = {}
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
@@ -85,9 +87,9 @@ def check(
     return register
 
 
-def run_checks(facts: Facts, lookups: Lookups) -> tuple[list[Finding], list[str]]:
+def run_checks(facts: Facts, lookups: Lookups, history: Any = None) -> tuple[list[Finding], list[str]]:
     """Run every check; a check that raises is reported as an error, never fatal."""
-    ctx = CheckContext(facts, lookups)
+    ctx = CheckContext(facts, lookups, history)
     findings: list[Finding] = []
     errors: list[str] = []
     for chk in CATALOGUE.values():
