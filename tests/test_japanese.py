@@ -9,6 +9,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+from whence.checks import CATALOGUE
 from whence.pipeline import Analysis
 from whence.reporting.arf import summary_text
 from whence.settings import Settings
@@ -17,7 +18,7 @@ ROOT = Path(__file__).parent.parent
 EXT = ROOT / "extension"
 # messages that are the same in both languages on purpose: names, examples, formats without words
 SAME = {"extensionName", "actionLabel", "optFeedsPlaceholder", "optTrustedPlaceholder", "optDnsblsPlaceholder",
-        "optDomainBlocklistsPlaceholder"}
+        "optDomainBlocklistsPlaceholder", "lookupKind_dns", "lookupKind_rdap"}
 
 
 def catalogue(lang: str) -> dict[str, str]:
@@ -36,6 +37,12 @@ def test_every_message_has_a_japanese_text() -> None:
         assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text) or not re.search(r"[A-Za-z]{2,}", words), key
         assert text.count("$1") == en[key].count("$1") and text.count("$2") == en[key].count("$2"), key
         assert not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]: ", text), f"{key}: a half-width colon in Japanese"
+
+
+def test_every_checks_japanese_uses_japanese_punctuation() -> None:
+    for chk in CATALOGUE.values():
+        for text in (chk.title, chk.detail) + ((chk.reason,) if chk.reason else ()):
+            assert not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]: ", text["ja"]), f"{chk.id}: a half-width colon"
 
 
 class _Text(HTMLParser):

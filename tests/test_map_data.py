@@ -60,6 +60,7 @@ def test_hops_carry_the_origin_country_after_the_lookups(cases_network: tuple[Lo
     assert [h["country"] for h in live["hops"]] == ["CN"]  # hop 0 is the origin's
     offline = Analysis(raw, Settings(offline=True)).offline_report()
     assert [h["country"] for h in offline["hops"]] == [None]  # unknown offline: the map says so
+    assert [(h["asn"], h["org"], h["network_kind"]) for h in offline["hops"]] == [(None, None, None)]
 
 
 def test_the_providers_own_public_servers_get_their_country(tmp_path: Path) -> None:
@@ -79,12 +80,20 @@ def test_the_providers_own_public_servers_get_their_country(tmp_path: Path) -> N
     assert report["origin"]["ip"] == "117.50.174.153"
     assert hops["133.242.0.10"]["trusted"] and hops["133.242.0.10"]["country"] == "JP"
     assert hops["133.242.0.10"]["org"].startswith("SAKURA")
+    assert hops["133.242.0.10"]["network_kind"] == "hosting"  # the legend names the owner and the kind
+    assert hops["117.50.174.153"]["network_kind"] == report["origin"]["network_kind"] == "cloud"
     assert hops["117.50.174.153"]["country"] == "CN"
     assert hops["8.8.4.4"]["country"] is None  # below the origin: the sender's side wrote it
     assert not any("4.4.8.8" in (r["query"] or "") for r in report["lookups"])
     # the terminal report names the countries too, at any width
+    languages = (("en", "Authentication", r"Network lookups: \d+"),
+                 ("ja", "送信ドメイン認証", r"ネットワーク照会：\d+ 件"))
     for width in (60, 120):
-        console = Console(width=width, record=True, color_system=None, file=io.StringIO())
-        console.print(build(report, "en", width=width))
-        route = console.export_text().split("Authentication")[0]
-        assert re.search(r"117\.50\.174\.153\]?\s+CN", route) and re.search(r"133\.242\.0\.10\]?\s+JP", route), route
+        for lang, auth, footer in languages:
+            console = Console(width=width, record=True, color_system=None, file=io.StringIO())
+            console.print(build(report, lang, width=width))
+            text = console.export_text()
+            route = text.split(auth)[0]
+            assert re.search(r"117\.50\.174\.153\]?\s+CN", route), route
+            assert re.search(r"133\.242\.0\.10\]?\s+JP", route), route
+            assert re.search(footer, text), text[-200:]

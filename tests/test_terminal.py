@@ -105,6 +105,16 @@ def test_japanese_report_reads_japanese(reports: dict[str, dict[str, Any]]) -> N
         assert not _BORDER.sub("", line).startswith(("、", "。", "）", "」"))
 
 
+def test_a_hop_on_another_day_shows_its_date_in_the_readers_format(reports: dict[str, dict[str, Any]]) -> None:
+    report = reports["easy-ham-1_00966.2a4fb2559839748a35516c870f765211.eml"]  # 29 Aug, older hops on 28 Aug
+    for lang, date, yours in (("en", "28 Aug 19:27:13", "your side"), ("ja", "8月28日 19:27:13", "受信者側")):
+        console = Console(width=80, record=True, color_system=None, file=open(os.devnull, "w"))  # noqa: SIM115
+        console.print(build(report, lang, width=80, tz=timezone.utc))
+        text = console.export_text()
+        assert date in text and yours in text, text
+        assert not re.search(r"\b\d{1,2}/\d{1,2} \d\d:", text)  # never 8/28: Japanese dates read 8月28日
+
+
 def test_delays_read_as_people_say_them() -> None:
     assert human_delay(2.0) == "+2 s"
     assert human_delay(200) == "+3 min"

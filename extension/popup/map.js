@@ -62,6 +62,7 @@ export function routeHops(report) {
       country,
       org: !origin && h.org ? short(h.org, 80) : "",
       asn: !origin && Number.isInteger(h.asn) ? h.asn : null,
+      kind: !origin && typeof h.network_kind === "string" && h.network_kind !== "unknown" ? h.network_kind : "",
     };
   });
 }
@@ -77,6 +78,13 @@ function stops(hops, byCode) {
   }
   for (const s of out) s.origin = s.hops.some((h) => h.origin);
   return out;
+}
+
+/** A kind of network in the reader's language ("hosting provider", "ホスティング事業者"). */
+function kindName(kind, t) {
+  const key = `kind_${kind}`;
+  const name = t(key);
+  return name === key ? kind : name;
 }
 
 function hopText(h, t) {
@@ -170,22 +178,18 @@ export async function drawMap(box, report, { lang, t, level }) {
         String(i + 1)),
       el("strong", {}, t("mapCountry", [nameOf(s.country), s.country])), " ",
       s.hops.map((h) => hopText(h, t)).join(", "));
-    if (s.origin) {
-      const facts = [];
-      if (o.org) facts.push(t("labelValue", [t("originOwner"), o.asn ? t("mapCountry", [short(o.org, 80), `AS${o.asn}`])
-        : short(o.org, 80)]));
-      if (o.network_kind) {
-        const key = `kind_${o.network_kind}`;
-        facts.push(t("labelValue", [t("originKind"), t(key) === key ? String(o.network_kind) : t(key)]));
-      }
-      if (facts.length) item.append(el("br"), el("span", { class: "muted" }, facts.join(" · ")));
-    } else {
-      const owners = [...new Set(s.hops.filter((h) => h.org).map((h) =>
-        (h.asn ? t("mapCountry", [h.org, `AS${h.asn}`]) : h.org)))];
-      if (owners.length) {
-        item.append(el("br"), el("span", { class: "muted" }, t("labelValue", [t("originOwner"), owners.join(", ")])));
-      }
-    }
+    // owner and kind of network: the origin's from the report's origin, the others' from their hops
+    const nets = s.origin
+      ? [{ org: o.org ? short(String(o.org), 80) : "", asn: Number.isInteger(o.asn) ? o.asn : null,
+        kind: o.network_kind && o.network_kind !== "unknown" ? String(o.network_kind) : "" }]
+      : s.hops;
+    const owners = [...new Set(nets.filter((h) => h.org).map((h) =>
+      (h.asn ? t("mapCountry", [h.org, `AS${h.asn}`]) : h.org)))];
+    const kinds = [...new Set(nets.filter((h) => h.kind).map((h) => kindName(h.kind, t)))];
+    const facts = [];
+    if (owners.length) facts.push(t("labelValue", [t("originOwner"), owners.join(", ")]));
+    if (kinds.length) facts.push(t("labelValue", [t("originKind"), kinds.join(", ")]));
+    if (facts.length) item.append(el("br"), el("span", { class: "muted" }, facts.join(" · ")));
     legend.append(item);
   });
   const unknown = hops.filter((h) => !h.country || !byCode.has(h.country));

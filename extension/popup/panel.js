@@ -67,7 +67,7 @@ function stageLine(value) {
     return;
   }
   if (value.error) {
-    $("stage").textContent = t("stageFinalFailed", [value.error.code]);
+    $("stage").textContent = t("stageFinalFailed", [ownWords("errorCode_", value.error.code)]);
     return;
   }
   const tick = () => {
@@ -188,6 +188,18 @@ function ipNode(ip) {
   return node;
 }
 
+/** A code or word of the host's own (an error code, a lookup's kind) in the reader's language, if known. */
+function ownWords(prefix, value) {
+  const key = `${prefix}${String(value ?? "").replace(/[^A-Za-z0-9]/g, "_")}`;
+  const text = t(key);
+  return text === key ? short(String(value ?? ""), 80) : text;
+}
+
+/** A recipient's role in the reader's language ("origin-network" -> "sending network's abuse desk"). */
+function roleName(role) {
+  return ownWords("role_", role);
+}
+
 function kindName(kind) {
   const key = `kind_${String(kind)}`;
   const name = t(key);
@@ -297,9 +309,29 @@ function renderLookups(report) {
   const lookups = report.lookups || [];
   if (!lookups.length) list.append(el("li", {}, t(report.lookups_done === false ? "lookupsOffline" : "lookupsNone")));
   for (const l of lookups.slice(0, 200)) {
-    const answer = l.error ? `✗ ${l.error}` : (l.answer ?? "—");
-    list.append(el("li", {}, `${l.kind} ${short(l.query, 120)} → ${short(answer, 160)} (${l.ms} ms)`));
+    let answer = String(l.answer ?? "—");
+    const cached = answer.endsWith(" (cached)");
+    if (cached) answer = answer.slice(0, -" (cached)".length);
+    answer = l.error ? `✗ ${ownWords("lookupError_", l.error)}`
+      : cached ? t("lookupCachedAnswer", [short(answer, 160)]) : short(answer, 160);
+    list.append(el("li", {}, `${ownWords("lookupKind_", l.kind)} ${short(l.query, 120)} → ${answer} (${l.ms} ms)`));
   }
+}
+
+/** What the reader's own mail knows of the sender (the report's `history`, docs/history.md). */
+function renderHistory(report) {
+  const line = $("history-line");
+  const sender = report.history?.sender;
+  line.hidden = !sender;
+  if (!sender) return;
+  const count = Number(sender.count) || 0;
+  const first = sender.first ? new Date(sender.first) : null;
+  const date = first && !Number.isNaN(first.getTime())
+    ? new Intl.DateTimeFormat(state.lang === "ja" ? "ja-JP" : "en-GB", { year: "numeric", month: "long", day: "numeric" })
+      .format(first)
+    : "?";
+  line.textContent = count === 0 ? t("historyFirst")
+    : count === 1 ? t("historyReceivedOne", [date]) : t("historyReceived", [String(count), date]);
 }
 
 function render(value) {
@@ -310,6 +342,7 @@ function render(value) {
   setVerdict(level, pick(report.verdict?.summary, state.lang), "");
   stageLine(value);
   const titles = findingTitles(report);
+  renderHistory(report);
   renderFindings(report);
   renderAuth(report);
   renderRoute(report);
@@ -394,7 +427,7 @@ async function prepareReport(button) {
         "div",
         {},
         el("input", { type: "checkbox", id, value: r.address, checked: "checked" }),
-        el("label", { for: id }, `${short(r.address, 100)} (${short(r.role || "", 40)})`),
+        el("label", { for: id }, t("mapCountry", [short(r.address, 100), roleName(r.role)])),
         el("p", { class: "muted" }, short(pick(r.reason, state.lang), 300)),
       ),
     );

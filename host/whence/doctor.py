@@ -21,8 +21,8 @@ from .i18n import T, Text, pick
 from .settings import Settings, cache_dir, load
 
 INSTALL = "python3 installer/install.py"
-FIX_INSTALL = T(f"Install the host: {INSTALL}", f"ホストをインストールしてください: {INSTALL}")
-FIX_REWRITE = T(f"Rewrite it: {INSTALL}", f"再作成してください: {INSTALL}")
+FIX_INSTALL = T(f"Install the host: {INSTALL}", f"ホストをインストールしてください：{INSTALL}")
+FIX_REWRITE = T(f"Rewrite it: {INSTALL}", f"再作成してください：{INSTALL}")
 
 
 @dataclass
@@ -111,7 +111,7 @@ def check_launcher(data: dict[str, Any] | None, manifest: Path | None) -> Result
         return Result(name, False, f"{launcher}: {reply}", FIX_REWRITE)
     if version != __version__:
         return Result(name, False, f"the host is version {version}, this whence is {__version__}",
-                      T(f"Update the host: {INSTALL}", f"ホストを更新してください: {INSTALL}"))
+                      T(f"Update the host: {INSTALL}", f"ホストを更新してください：{INSTALL}"))
     return Result(name, True, f"{launcher} (version {version})")
 
 

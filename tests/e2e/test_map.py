@@ -48,6 +48,22 @@ def english_left(text: str, page: dict[str, Any]) -> list[str]:
     return [w for w in LATIN.findall(text) if w not in ALLOWED and w not in data]
 
 
+def english_in_panel(page: dict[str, Any]) -> list[str]:
+    """English words in the whole Japanese panel outside the network lookups' log (queries and answers are
+    protocol data): host names, addresses, acronyms and the owners the lookups found are data, not text."""
+    text = page["text"]
+    log_start, log_end = text.find("実行したネットワーク照会"), text.find("不正の報告")
+    text = text[:log_start] + text[log_end:]
+    for value in (page["origin"].get("originOwner", ""), "Cloudflare, Inc.", "SAKURA-B SAKURA Internet Inc., JP"):
+        text = text.replace(value, " ")
+    words = []
+    for token in re.findall(r"\S+", text):
+        if re.search(r"[-.@/:|=_\d]", token.strip(".,、。（）()")):
+            continue  # host names, addresses, URLs
+        words += [w for w in LATIN.findall(token) if not w.isupper() and w not in ("Whence", "forged")]
+    return words
+
+
 def _start(tmp: Path, home: Path, display: Any, xpi: Path, network: Any, locale: str,
            online: bool = True, dark: bool = False) -> tuple[Thunderbird, UI]:
     dns, rdap = network
@@ -114,7 +130,8 @@ def test_map_marks_the_origin_and_lists_the_hops(tb: tuple[str, Thunderbird, UI]
         assert any("tkoviax.cn [117.50.174.153]" in a and china in a for a in m["alt"]), m["alt"]
         unknown = "国は不明" if lang == "ja" else "country unknown"
         assert any("mail.example.net" in a and unknown in a for a in m["alt"]), m["alt"]
-        assert any(china in li and "UCloud" in li for li in m["legend"]), m["legend"]
+        cloud = "ネットワークの種類：クラウド事業者" if lang == "ja" else "Kind of network: cloud provider"
+        assert any(china in li and "UCloud" in li and cloud in li for li in m["legend"]), m["legend"]
         hop = page["hops"][0]
         assert "[117.50.174.153]" in hop[1]
         assert page["lang"] == lang
@@ -124,6 +141,10 @@ def test_map_marks_the_origin_and_lists_the_hops(tb: tuple[str, Thunderbird, UI]
             assert "解析：" in page["stage"] or "ネットワーク照会" in page["stage"], page["stage"]
             for text in (*m["alt"], *m["legend"], page["stage"], *hop[1:]):
                 assert not english_left(text, page), (text, english_left(text, page))
+            assert not english_in_panel(page), english_in_panel(page)
+            log = page["text"][page["text"].find("実行したネットワーク照会"):page["text"].find("不正の報告")]
+            assert "DNS " in log, log
+            assert not re.search(r"\(cached\)|not found|timeout|deadline|\bdns |\brdap ", log), log
         else:
             assert re.search(r"Analysed (just now|\d+ (second|minute)s? ago)", page["stage"]), page["stage"]
         sea = in_page(ui, "return content.getComputedStyle(d.querySelector('#route-map .sea')).fill;")
@@ -249,13 +270,17 @@ def test_the_path_runs_from_the_origin_to_the_providers_country(tb: tuple[str, T
         assert markers == [("CN", True, "1"), ("JP", False, "2")], m
         assert m["paths"] == 1  # one leg, China to Japan
         japan = "日本" if lang == "ja" else "Japan"
-        assert any(japan in li and "SAKURA" in li and "AS9370" in li for li in m["legend"]), m["legend"]
+        hosting = "ホスティング事業者" if lang == "ja" else "hosting provider"
+        assert any(japan in li and "SAKURA" in li and "AS9370" in li and hosting in li for li in m["legend"]), \
+            m["legend"]
         assert any("mx.example.net [133.242.0.10]" in a and japan in a for a in m["alt"]), m["alt"]
         assert any("8.8.4.4" in a and ("国は不明" if lang == "ja" else "country unknown") in a for a in m["alt"])
         lines = in_page(ui, "return [...d.querySelectorAll('#hops .ip')].map((e) => e.getClientRects().length);")
         assert lines == [1, 1, 1], lines  # every address on one line: never wrapped mid-number
         delays = [x for x in page["chain"] if x.startswith("+")]
         assert delays == (["+22 分", "+1 秒"] if lang == "ja" else ["+22 min", "+1 s"]), page["chain"]
+        if lang == "ja":
+            assert not english_in_panel(page), english_in_panel(page)
         time.sleep(0.5)
         scroll_to(ui, "sec-route")
         if variant in ("en", "ja"):

@@ -178,6 +178,9 @@ def test_report_proposes_the_responsible_parties(first_report: dict[str, Any]) -
         assert address.lower() in proposed, (address, proposed)
         assert proposed[address.lower()]["checked"]  # ticked by default; the user unticks bystanders
         assert proposed[address.lower()]["label"].startswith(address)  # shown with its role
+    for address, role in ((ORIGIN, "sending network's abuse desk"), (REGISTRAR, "domain registrar"),
+                          (NATIONAL, "national reporting desk")):
+        assert proposed[address.lower()]["label"] == f"{address} ({role})", proposed[address.lower()]
     # Cloudflare hosts the link but only takes reports by web form: offered as a form, never mailed.
     assert any(f.startswith(CLOUDFLARE_FORM) and "mtocgra.cn" in f for f in form["forms"]), form["forms"]
     assert not any("cloudflare" in a for a in proposed), proposed

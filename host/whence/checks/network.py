@@ -143,7 +143,7 @@ def _age_at_message(ctx: CheckContext, info: dict[str, Any]) -> int | None:
     detail=T("{domain} was registered on {registered}, {age} days before this mail was sent "
              "(registrar: {registrar}). Phishing sites live on domains only days or weeks old.",
              "{domain} は {registered} に登録され、このメールの送信時点で {age} 日しか経っていません"
-             "（レジストラ: {registrar}）。"
+             "（レジストラ：{registrar}）。"
              "フィッシングサイトは登録から数日〜数週間のドメインでよく運用されます。"),
     reason=T("a link goes to a domain registered {age} days earlier",
              "リンク先が登録から {age} 日のドメインです"),
@@ -196,7 +196,7 @@ def phishing_feed(ctx: CheckContext) -> Iterator[Hit]:
     detail=T("{domain} is served from {ip}, on {org}'s network ({country}, AS{asn}); abuse reports go to "
              "{abuse}.",
              "{domain} は {org} のネットワーク（{country}、AS{asn}）の {ip} から配信されています。"
-             "不正利用の報告先: {abuse}。"),
+             "不正利用の報告先：{abuse}。"),
     needs_network=True,
 )
 def hosted_on(ctx: CheckContext) -> Iterator[Hit]:

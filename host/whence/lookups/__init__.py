@@ -14,7 +14,7 @@ from typing import Any
 from ..domains import registrable_domain
 from ..model import AuthResult, Facts, LookupRecord, Lookups
 from ..settings import Settings
-from . import cymru, feeds
+from . import cymru, feeds, netkind
 from .cache import Cache, NullCache, default_path
 from .dkimcheck import arc_recheck, dkim_rechecks, key_names
 from .dmarc import dmarc_recheck, org_domain
@@ -135,7 +135,9 @@ async def _hops(resolver: Resolver, facts: Facts, out: Lookups) -> None:
 
     async def one(ip: str) -> None:
         info = await cymru.asn_info(resolver, ip)
-        out.hops[ip] = {"country": info.get("country"), "asn": info.get("asn"), "as_name": info.get("as_name")}
+        kind, _operator = netkind.classify(info.get("asn"), info.get("as_name"))
+        out.hops[ip] = {"country": info.get("country"), "asn": info.get("asn"), "as_name": info.get("as_name"),
+                        "network_kind": kind}
 
     await asyncio.gather(*(one(ip) for ip in wanted))
 

@@ -64,15 +64,18 @@ def _origin(facts: Facts | None, found: Lookups) -> dict[str, Any]:
 def _hops(facts: Facts | None, origin: dict[str, Any], found: Lookups) -> list[dict[str, Any]]:
     """The Received chain, newest first. After the live lookups, `country` (ISO 3166-1 alpha-2), `asn`
     and `org` are known for the origin's hop and the public servers of the recipient's side after it;
-    null otherwise (offline, private addresses, hops older than the origin, which are never looked up)."""
+    null otherwise (offline, private addresses, hops older than the origin, which are never looked up);
+    `network_kind` (hosting, cloud, mobile, ... or unknown) with them."""
     if facts is None:
         return []
 
     def net(h: Any) -> dict[str, Any]:
         if h.index == origin.get("hop_index"):
-            return {"country": origin.get("country"), "asn": origin.get("asn"), "org": origin.get("org")}
+            return {"country": origin.get("country"), "asn": origin.get("asn"), "org": origin.get("org"),
+                    "network_kind": origin.get("network_kind")}
         info = found.hops.get(h.from_ip or "") or {}
-        return {"country": info.get("country"), "asn": info.get("asn"), "org": info.get("as_name")}
+        return {"country": info.get("country"), "asn": info.get("asn"), "org": info.get("as_name"),
+                "network_kind": info.get("network_kind")}
 
     return [{
         "index": h.index, "from_host": h.from_host, "from_ip": h.from_ip, "helo": h.helo,

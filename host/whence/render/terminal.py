@@ -41,11 +41,11 @@ LABELS: dict[str, dict[str, Any]] = {
                       "safe": "SAFE", "unknown": "UNKNOWN"},
            "severities": {s: s for s in SEVERITIES},
            "results": {}, "skew": "skew", "units": ("s", "min", "h", "d"), "unit_sep": " ",
-           "bytes": ("B", "KB", "MB", "GB"), "more": "… {n} more", "colon": ": "},
+           "bytes": ("B", "KB", "MB", "GB"), "more": "… {n} more", "colon": ": ", "count": "{n}"},
     "ja": {"from": "差出人", "subject": "件名", "origin": "送信元", "client": "接続元（Webメール）",
            "route": "経路（新しい順）", "auth": "送信ドメイン認証", "links": "リンク", "attachments": "添付ファイル",
            "findings": "検出事項", "lookups": "ネットワーク照会", "none": "なし", "offline": "オフライン：照会なし",
-           "shown": "表示", "target": "実際の行き先", "trusted": "受信側", "elapsed": "解析時間",
+           "shown": "表示", "target": "実際の行き先", "trusted": "受信者側", "elapsed": "解析時間",
            "hop_cols": ("#", "送信側", "IP アドレス", "国", "受信サーバー", "方式", "時刻", "遅延", ""),
            "provider": "受信サーバーの判定", "recheck": "Whence の再検証",
            "att_cols": ("ファイル名", "種類", "サイズ", ""), "origin_mark": "◀ 送信元",
@@ -57,7 +57,7 @@ LABELS: dict[str, dict[str, Any]] = {
                        "none": "なし", "temperror": "一時的なエラー", "permerror": "設定エラー",
                        "unknown": "不明", "policy": "ポリシー"},
            "skew": "時計のずれ", "units": ("秒", "分", "時間", "日"), "unit_sep": " ",
-           "bytes": ("バイト", "KB", "MB", "GB"), "more": "… ほか {n} 件", "colon": "："},
+           "bytes": ("バイト", "KB", "MB", "GB"), "more": "… ほか {n} 件", "colon": "：", "count": "{n} 件"},
 }
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 GAP = 2  # spaces between packed tokens
@@ -367,7 +367,8 @@ def build(report: dict[str, Any], lang: str, width: int = 100, tz: tzinfo | None
 
     lookups = report.get("lookups") or []
     footer = Text(style="dim")
-    footer.append(f"{L['lookups']}: {len(lookups)}" if report.get("lookups_done") else L["offline"])
+    footer.append(f"{L['lookups']}{L['colon']}{L['count'].format(n=len(lookups))}" if report.get("lookups_done")
+                  else L["offline"])
     footer.append(f" · {L['elapsed']} {report.get('elapsed_ms', 0):.1f} ms")
     parts.append(footer)
     return Group(*parts)
@@ -397,7 +398,7 @@ def _hop_cells(hops: list[dict[str, Any]], origin: dict[str, Any], L: dict[str, 
         else:
             shown = when.strftime("%H:%M:%S")
             if first is not None and when.date() != first.date():
-                shown = f"{when.month}/{when.day} {shown}" if lang == "ja" else \
+                shown = f"{when.month}月{when.day}日 {shown}" if lang == "ja" else \
                     f"{when.day} {MONTHS[when.month - 1]} {shown}"
             if first is not None and _offset(when) != _offset(first):
                 shown += f" {_offset(when)}"
