@@ -318,22 +318,6 @@ function renderLookups(report) {
   }
 }
 
-/** What the reader's own mail knows of the sender (the report's `history`, docs/history.md). */
-function renderHistory(report) {
-  const line = $("history-line");
-  const sender = report.history?.sender;
-  line.hidden = !sender;
-  if (!sender) return;
-  const count = Number(sender.count) || 0;
-  const first = sender.first ? new Date(sender.first) : null;
-  const date = first && !Number.isNaN(first.getTime())
-    ? new Intl.DateTimeFormat(state.lang === "ja" ? "ja-JP" : "en-GB", { year: "numeric", month: "long", day: "numeric" })
-      .format(first)
-    : "?";
-  line.textContent = count === 0 ? t("historyFirst")
-    : count === 1 ? t("historyReceivedOne", [date]) : t("historyReceived", [String(count), date]);
-}
-
 function render(value) {
   const report = value?.report;
   if (!report) return;
@@ -342,7 +326,6 @@ function render(value) {
   setVerdict(level, pick(report.verdict?.summary, state.lang), "");
   stageLine(value);
   const titles = findingTitles(report);
-  renderHistory(report);
   renderFindings(report);
   renderAuth(report);
   renderRoute(report);
@@ -397,7 +380,8 @@ function setupReport() {
       const when = new Date(previous.when);
       const recipients = (Array.isArray(previous.recipients) ? previous.recipients : []).slice(0, 20);
       $("report-again-text").textContent = t("reportAgainText", [
-        Number.isNaN(when.getTime()) ? "?" : when.toLocaleString(state.lang),
+        Number.isNaN(when.getTime()) ? "?" : when.toLocaleString(state.lang === "ja" ? "ja-JP" : "en-GB",
+          { dateStyle: "long", timeStyle: "short" }), // 2026年12月3日 13:22 · 3 December 2026 at 13:22
         short(recipients.join(", "), 400),
       ]);
       again.hidden = false;

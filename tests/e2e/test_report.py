@@ -8,6 +8,7 @@ the ones the registries name for etc-phish (see tests/test_reporting_live.py for
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from email import message_from_bytes, policy
@@ -229,6 +230,8 @@ def test_reporting_the_same_message_again_asks_first(tb: tuple[Thunderbird, UI],
         asked = wait_for(lambda: (f := report_form(ui)) and f["again"] and f, 20, "the report-again question")
         assert not asked["form"], asked  # nothing prepared before the user answers
         assert all(a in asked["againText"].lower() for a in first), asked["againText"]
+        assert re.search(r"prepared on \d{1,2} [A-Z][a-z]+ \d{4}(,| at) \d\d:\d\d, to ", asked["againText"]), \
+            asked["againText"]  # a date a person reads, in the reader's language
         assert not compose_windows(ui)
 
         click(ui, "report-again-no")  # cancel: nothing happens
