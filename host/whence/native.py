@@ -351,8 +351,9 @@ class Host:
             kind = request.get("type")
             if rid is None or isinstance(rid, (dict, list, bool)):
                 raise RequestError("bad_request", "the request has no usable 'id' (string or number)")
-            handler = {"ping": self._ping, "analyze": self._analyze, "report": self._report,
-                       "history": self._history}.get(kind)
+            handlers = {"ping": self._ping, "analyze": self._analyze, "report": self._report,
+                        "history": self._history}
+            handler = handlers.get(kind) if isinstance(kind, str) else None  # a list type is unhashable
             if handler is None:
                 raise RequestError("bad_request", f"unknown request type {str(kind)[:50]!r}")
             await handler(rid, request)
@@ -381,7 +382,7 @@ class Host:
             raise RequestError("bad_request", f"the request is not UTF-8 JSON: {exc}"[:300],
                                guess_id(payload)) from exc
         except RecursionError as exc:
-            raise RequestError("bad_request", "the request is nested too deeply") from exc
+            raise RequestError("bad_request", "the request is nested too deeply", guess_id(payload)) from exc
         if not isinstance(request, dict):
             raise RequestError("bad_request", "the request is not a JSON object")
         return request
