@@ -363,3 +363,44 @@ def test_the_brands_own_newsletter_linking_to_the_brand_is_not_impersonation() -
                         auth="spf=pass smtp.mailfrom=metamask.io; dkim=pass header.d=metamask.io; dmarc=pass",
                         extra={"List-Unsubscribe": "<https://e.esp-mail.example/unsub/123>"}))
     assert "brand.impersonation" not in ids(r)
+
+
+# --- a designed mail that never links home -----------------------------------------------------------
+
+def test_a_designed_mail_whose_links_all_lead_away_from_its_sender() -> None:
+    html = ('<img src="https://cdn.growforme.example/logo.png"><a href="https://wallet-restore.example/">Restore</a>'
+            '<a href="https://twitter.com/x">Follow us</a>')
+    r = analyse(message(sender="Support <ceo@growforme.example>", subject="News", html=html))
+    f = next(f for f in r["findings"] if f["id"] == "link.elsewhere")
+    assert f["evidence"]["domains"] == ["wallet-restore.example"]
+
+
+@pytest.mark.parametrize("links", [
+    '<a href="https://www.shop.example/sale">Sale</a><a href="https://partner-outlet.example/">Outlet</a>',
+    '<a href="https://shop-campaign.example/">Campaign</a><a href="https://partner-outlet.example/">Outlet</a>',
+    '<a href="https://u123.ct.sendgrid.net/ls/click?upn=abc">Sale</a><a href="https://twitter.com/shop">X</a>',
+])
+def test_an_organisations_own_mail_links_home_or_through_its_esp(links: str) -> None:
+    r = analyse(message(sender="Shop <news@shop.example>", subject="Autumn sale", html=links))
+    assert "link.elsewhere" not in ids(r)
+
+
+def test_people_writing_from_free_mail_and_list_mail_link_wherever_they_like() -> None:
+    html = '<a href="https://some-blog.example/post">this post</a>'
+    assert "link.elsewhere" not in ids(analyse(message(sender="Taro <taro@gmail.com>", html=html)))
+    assert "link.elsewhere" not in ids(analyse(list_mail(sender="Jane <jane@author.example>", text="see", html=html)))
+
+
+# --- replies to a throwaway domain ------------------------------------------------------------------
+
+@pytest.mark.parametrize("reply_to", ["admin@zbnscxovdb.xyci.hair", "desk@qwxzvbnmtr.example"])
+def test_replies_to_a_throwaway_domain_are_named_as_such(reply_to: str) -> None:
+    r = analyse(message(sender="Billing <billing@shop-mail.example>", extra={"Reply-To": reply_to}))
+    f = next(f for f in r["findings"] if f["id"] == "sender.reply_to_mismatch")
+    assert f["evidence"]["throwaway"] and "throwaway" in f["detail"]["en"]
+
+
+def test_replies_to_an_ordinary_other_domain_are_a_plain_mismatch() -> None:
+    r = analyse(message(sender="Billing <billing@shop-mail.example>", extra={"Reply-To": "help@helpdesk-partner.example"}))
+    f = next(f for f in r["findings"] if f["id"] == "sender.reply_to_mismatch")
+    assert not f["evidence"]["throwaway"]

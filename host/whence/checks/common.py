@@ -70,6 +70,14 @@ def from_domain(ctx: CheckContext) -> str:
     return registrable_domain(f.domain) or f.domain if f and f.domain else ""
 
 
+def one_organisation(a: str, b: str) -> bool:
+    """Two registrable domains of one organisation's name: one's name inside the other's (fool.com and
+    motleyfool.com, example.co.jp and example-mail.jp). Free-mail names do not count."""
+    x, y = a.split(".")[0], b.split(".")[0]
+    short, long_ = sorted((x, y), key=len)
+    return len(short) >= 4 and short in long_ and not (is_free_email(a) or is_free_email(b))
+
+
 def known_sender(ctx: CheckContext) -> bool:
     """The From domain is authenticated and has a reputation: a brand's own or a popular domain,
     not a free-mail box or a customer's name on a shared platform — and the words are its own (see

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from urllib.parse import unquote, urlsplit
 
 from ..brands import owner_of
-from ..domainlists import free_host, image_host, popular_rank, shortener, suspicious_tld
+from ..domainlists import free_host, image_host, is_free_email, popular_rank, shortener, suspicious_tld
 from ..domains import normalise_host, registrable_domain
 from ..i18n import T
 from ..wordiness import looks_random
@@ -18,7 +18,9 @@ from .common import (
     css_picture_hosts,
     from_domain,
     host_lookalike,
+    infrastructure_domains,
     list_discussion,
+    one_organisation,
 )
 from .registry import CheckContext, Hit, check
 from .sender import KIND_JA
@@ -200,6 +202,41 @@ def link_image_host(ctx: CheckContext) -> Iterator[Hit]:
         yield Hit(evidence={"host": host, "service": service, "shown": shown}, links=[] if i is None else [i],
                   severity=None if shown else "low", variant=None if shown else "linked")
         return
+
+
+@check(
+    "link.elsewhere", "low", 1.5,
+    title=T("The mail never links to its sender's own site", "差出人自身のサイトへのリンクがひとつもありません"),
+    detail=T("This designed mail comes from {from_domain}, yet none of its links lead there: they lead to "
+             "{domains}, sites unrelated to the sender and not widely known. An organisation's own mail "
+             "links to its own site; a borrowed or throwaway sending domain does not.",
+             "このメールは {from_domain} から送られていますが、そこへのリンクはひとつもなく、送信元と無関係で"
+             "知名度もない {domains} へ向かいます。組織自身のメールは自分のサイトへリンクします。"
+             "借りた、または使い捨ての送信ドメインはそうしません。"),
+    reason=T("it links only to sites unrelated to its sender ({domains})",
+             "送信元と無関係なサイト（{domains}）にしかリンクしていません"),
+)
+def link_elsewhere(ctx: CheckContext) -> Iterator[Hit]:
+    facts = ctx.facts
+    sender = from_domain(ctx)
+    # people and lists link wherever the conversation goes; a designed page speaks for its sender
+    if not sender or not facts.html or facts.is_list or is_free_email(sender):
+        return
+    own = authenticated_domains(ctx) | infrastructure_domains(ctx) | {sender}
+    brand = owner_of(sender)
+    elsewhere: list[str] = []
+    for link in facts.links:
+        d = link.domain
+        if not link.clickable or not d or d in elsewhere:
+            continue
+        if d in own or one_organisation(d, sender) or (brand and brand.owns(d)):
+            return  # one link home is enough
+        # social profiles, app stores, an ESP's opaque click tracker: neither home nor elsewhere
+        if not (popular_rank(d) or owner_of(d) or _is_tracker(d)):
+            elsewhere.append(d)
+    if elsewhere:
+        yield Hit(evidence={"from_domain": sender, "domains": elsewhere[:5]},
+                  links=[i for i, link in enumerate(facts.links) if link.domain in elsewhere][:10])
 
 
 @check(

@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator
 
 from ..brands import normalise, owner_of
-from ..domainlists import is_free_email, popular_rank
+from ..domainlists import is_free_email, popular_rank, suspicious_tld
 from ..domains import registrable_domain
-from ..i18n import T
+from ..i18n import T, fmt
 from ..wordiness import looks_random
 from .common import (
     MONEY_BRANDS,
@@ -22,6 +22,7 @@ from .common import (
     known_sender,
     link_domains,
     mostly_japanese,
+    one_organisation,
     result_of,
 )
 from .registry import CheckContext, Hit, check
@@ -182,7 +183,7 @@ def display_name_spoof(ctx: CheckContext) -> Iterator[Hit]:
 
 @check(
     "sender.reply_to_mismatch", "low", 1.5,
-    variants={"free_mail": 2.5},
+    variants={"free_mail": 2.5, "throwaway": 3.0},
     title=T("Replies go to a different domain", "返信先が別のドメインになっています"),
     detail=T("Replies would go to {reply_to}, not to the sender's domain {from_domain}.",
              "返信すると差出人のドメイン {from_domain} ではなく {reply_to} に届きます。"),
@@ -198,20 +199,24 @@ def reply_to_mismatch(ctx: CheckContext) -> Iterator[Hit]:
         if not reg or reg == sender:
             continue
         a, b = owner_of(reg), owner_of(sender)
-        if (a and a is b) or _one_name(reg, sender):
+        if (a and a is b) or one_organisation(reg, sender):
             continue
         free = is_free_email(reg) and not is_free_email(sender)
-        yield Hit(evidence={"reply_to": addr.address, "from_domain": sender, "free_email": free},
-                  severity="medium" if free else None, variant="free_mail" if free else None)
+        # replies to a throwaway domain: machine-made or under an abused ending, where nobody keeps
+        # an organisation's mailbox (the person behind a relayed notification, a scam's real desk)
+        throwaway = not popular_rank(reg) and bool(_machine_made(addr.domain.lower()) or suspicious_tld(reg))
+        variant = "free_mail" if free else "throwaway" if throwaway else None
+        evidence = {"reply_to": addr.address, "from_domain": sender, "free_email": free, "throwaway": throwaway}
+        yield Hit(evidence=evidence, severity="medium" if variant else None, variant=variant,
+                  detail=fmt(_THROWAWAY_DETAIL, **evidence) if variant == "throwaway" else None)
         return
 
 
-def _one_name(a: str, b: str) -> bool:
-    """Two registrable domains of one organisation's name: one's name inside the other's (fool.com and
-    motleyfool.com, example.co.jp and example-mail.jp). Free-mail names do not count."""
-    x, y = a.split(".")[0], b.split(".")[0]
-    short, long_ = sorted((x, y), key=len)
-    return len(short) >= 4 and short in long_ and not (is_free_email(a) or is_free_email(b))
+_THROWAWAY_DETAIL = T(
+    "Replies would go to {reply_to}, not to the sender's domain {from_domain} — and that domain looks "
+    "throwaway (machine-made, or under an ending abused for spam), not like an organisation's mailbox.",
+    "返信すると差出人のドメイン {from_domain} ではなく {reply_to} に届きます。しかもそのドメインは、組織の"
+    "メールアドレスではなく使い捨てのもの（機械的に生成された名前か、迷惑メールに多用される末尾）に見えます。")
 
 
 @check(
@@ -271,19 +276,26 @@ KIND_JA = {"homoglyph": "似た文字の置き換え", "typo": "綴りの違い"
              "ランダムな文字列のドメイン（{domain}）から送られています"),
 )
 def sender_random_domain(ctx: CheckContext) -> Iterator[Hit]:
-    sender = from_domain(ctx)
-    if not sender or is_free_email(sender) or owner_of(sender):
-        return
-    if looks_random(sender.split(".")[0]):
-        yield Hit(evidence={"domain": sender})
-        return
-    # or a random name under an unknown domain ("asdhbsvjldmopsfj10.zindagitech.live"): a mail
-    # service's numbered hosts sit under its own, well-known domain
-    host = ctx.facts.from_.domain.lower()
-    if popular_rank(sender) or not host.endswith("." + sender):
-        return
-    if any(len(label) >= 6 and looks_random(label) for label in host[:-len(sender) - 1].split(".")[:5]):
-        yield Hit(evidence={"domain": host})
+    host = ctx.facts.from_.domain.lower() if ctx.facts.from_ else ""
+    kind = _machine_made(host)
+    if kind:
+        yield Hit(evidence={"domain": from_domain(ctx) if kind == "domain" else host})
+
+
+def _machine_made(host: str) -> str | None:
+    """Whether HOST is a random-looking domain ("domain"), or a random name under an unknown domain
+    ("asdhbsvjldmopsfj10.zindagitech.live": "subdomain"); a mail service's numbered hosts sit under
+    its own, well-known domain."""
+    reg = registrable_domain(host) or host
+    if not reg or is_free_email(reg) or owner_of(reg):
+        return None
+    if looks_random(reg.split(".")[0]):
+        return "domain"
+    if popular_rank(reg) or not host.endswith("." + reg):
+        return None
+    if any(len(label) >= 6 and looks_random(label) for label in host[:-len(reg) - 1].split(".")[:5]):
+        return "subdomain"
+    return None
 
 
 _MARKS = str.maketrans("", "", "®™©–—’")  # trading names carry these; they are not another script
