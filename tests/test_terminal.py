@@ -43,7 +43,7 @@ def draw(report: dict[str, Any], lang: str, width: int) -> list[str]:
 
 
 def atoms(report: dict[str, Any]) -> set[str]:
-    """Every IP address, host name and hop time the report shows."""
+    """Every IP address, host name and hop time the report shows, and the attachments' names and types."""
     found: set[str] = set()
     origin = report.get("origin") or {}
     for key in ("ip", "hostname", "client_ip"):
@@ -59,6 +59,10 @@ def atoms(report: dict[str, Any]) -> set[str]:
     for link in report.get("links") or []:
         if link.get("host"):
             found.add(link["host"])
+    for attachment in report.get("attachments") or []:
+        for key in ("filename", "content_type"):
+            if attachment.get(key):
+                found.add(attachment[key])
     auth = report.get("auth") or {}
     for entry in [auth.get("spf"), auth.get("dmarc"), *(auth.get("dkim") or [])]:
         if entry and entry.get("domain"):
@@ -103,6 +107,18 @@ def test_japanese_report_reads_japanese(reports: dict[str, dict[str, Any]]) -> N
         assert english not in text
     for line in text.splitlines():  # kinsoku: no line starts with a closing mark
         assert not _BORDER.sub("", line).startswith(("、", "。", "）", "」"))
+
+
+def test_attachments_are_a_table_when_they_fit_and_blocks_otherwise(reports: dict[str, dict[str, Any]]) -> None:
+    report = reports["freight-xlsx.eml"]
+    wide = "\n".join(draw(report, "ja", 120))
+    assert re.search(r"上海亚凯国際運价表\.xlsx\s+application/vnd\.openxmlformats-officedocument\.spreadsheetml\.sheet"
+                     r" / ooxml\s+282 バイト", wide), wide
+    narrow = draw(report, "en", 60)
+    at = narrow.index("Attachments")
+    block = ["上海亚凯国際運价表.xlsx", "  application/vnd.openxmlformats-officedocument.spreadsheetm",
+             "  l.sheet / ooxml", "  282 B"]  # a type longer than a line is cut only where the line ends
+    assert narrow[at + 2:at + 6] == block, narrow[at:at + 8]
 
 
 def test_a_hop_on_another_day_shows_its_date_in_the_readers_format(reports: dict[str, dict[str, Any]]) -> None:

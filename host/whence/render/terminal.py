@@ -328,15 +328,7 @@ def build(report: dict[str, Any], lang: str, width: int = 100, tz: tzinfo | None
 
     attachments = report.get("attachments") or []
     if attachments:
-        table = Table(title=L["attachments"], box=box.SIMPLE_HEAD, title_justify="left")
-        for col in L["att_cols"]:
-            table.add_column(col, overflow="fold")
-        for a in attachments[:20]:
-            table.add_row(Text(clean(a.get("filename"), 80)),
-                          Text(clean(f"{a.get('content_type')} / {a.get('sniffed_type') or '?'}")),
-                          Text(human_size(a.get("size"), lang), no_wrap=True),
-                          Text("; ".join(titles.get(i) or i for i in a.get("findings") or []), style="red"))
-        parts.append(table)
+        parts.append(_attachments(attachments[:20], L, lang, width, measure, titles))
 
     findings = report.get("findings") or []
     sev_width = max(cell_len(v) for v in L["severities"].values()) + 2
@@ -451,6 +443,33 @@ def _route(hops: list[dict[str, Any]], origin: dict[str, Any], L: dict[str, Any]
                            [Text(L["hop_helo"], style="dim"), row["helo"]] if row["helo"].plain else []],
                           width, indent=2))
         lines.extend(pack([[Text(L["hop_by"], style="dim"), row["by"]], [row["with"]]], width, indent=2))
+    lines.append(Text(""))
+    return Group(*lines)
+
+
+def _attachments(attachments: list[dict[str, Any]], L: dict[str, Any], lang: str, width: int, measure: Console,
+                 titles: dict[Any, str]) -> RenderableType:
+    """A table when every cell fits unwrapped; otherwise one block per attachment (name, type, size, then
+    its findings), so a file name or a MIME type is folded only when a whole line cannot hold it."""
+    rows = [(Text(clean(a.get("filename"), 80)),
+             Text(clean(f"{a.get('content_type')} / {a.get('sniffed_type') or '?'}", 120)),
+             Text(human_size(a.get("size"), lang)),
+             [clean(titles.get(i) or i, 120) for i in a.get("findings") or []]) for a in attachments]
+    table = Table(title=L["attachments"], box=box.SIMPLE_HEAD, title_justify="left", expand=False)
+    for col in L["att_cols"]:
+        table.add_column(col, no_wrap=True, overflow="ellipsis")
+    for name, kind, size, found in rows:
+        table.add_row(name, kind, size, Text("; ".join(found), style="red"))
+    if _fits(measure, table, width):
+        return table
+    lines: list[RenderableType] = [Text(L["attachments"], style="italic")]
+    for name, kind, size, found in rows:
+        lines.append(Text(""))
+        lines.extend(pack([[name]], width))
+        lines.extend(_lines(kind.plain, width, 2))  # a MIME type longer than a line is cut, never cropped
+        lines.extend(pack([[size]], width, indent=2))
+        for title in found:
+            lines.extend(_lines(title, width, 4, "red"))
     lines.append(Text(""))
     return Group(*lines)
 
