@@ -91,6 +91,11 @@ async function run(messageId) {
   }
 }
 
+/** Forgets every remembered answer (after the history was cleared, they say what it no longer knows). */
+export function forgetResults() {
+  results.clear();
+}
+
 /** The analysis of one message, started at once (for what the user looks at). */
 export function analyze(messageId, { force = false } = {}) {
   if (!force) {

@@ -5,7 +5,8 @@
  * Listeners are registered synchronously at the top level, as event pages require.
  */
 
-import { analyze, analyzeQueued, getResult, host, onResult, setConcurrency } from "./analysis.js";
+import { analyze, analyzeQueued, forgetResults, getResult, host, onResult, setConcurrency } from "./analysis.js";
+import { sendContacts } from "./history.js";
 import { levelOf, messageInTab, onDisplayed } from "./display.js";
 import { analyseSelection, cancelScan, onConnect, scanFolder, scanState } from "./scan.js";
 import { ensureTags, moveToJunk, tagMessage } from "./tags.js";
@@ -124,6 +125,23 @@ browser.runtime.onMessage.addListener((request) => {
       );
     case "options":
       return loadSettings().then(hostOptions);
+    case "historyStats": // the options page: the contacts are brought up to date first
+      return loadSettings()
+        .then((s) => (s.history ? sendContacts(host) : 0))
+        .catch((e) => console.error("whence: contacts", e))
+        .then(() => host.history("stats"))
+        .then(
+        (history) => ({ ok: true, history }),
+        (e) => ({ ok: false, code: e.code || "internal", message: String(e.message || e) }),
+      );
+    case "historyClear":
+      return host.history("clear").then(
+        (history) => {
+          forgetResults();
+          return { ok: true, history };
+        },
+        (e) => ({ ok: false, code: e.code || "internal", message: String(e.message || e) }),
+      );
     default:
       return undefined;
   }
@@ -145,6 +163,7 @@ async function start() {
   await createMenus();
   await ensureTags().catch((e) => console.error("whence: tags", e));
   console.log("whence: background ready");
+  if (settings.history) sendContacts(host).catch((e) => console.error("whence: contacts", e));
 }
 
 start().catch((e) => console.error("whence: start", e));

@@ -170,6 +170,13 @@ export class HostConnection {
     ).then(() => last);
   }
 
+  /** The sender history (docs/history.md): action stats | clear | contacts (with `addresses`). */
+  history(action, addresses) {
+    const body = { type: "history", action };
+    if (Array.isArray(addresses)) body.addresses = addresses;
+    return this.request(body, () => true, TIMEOUTS.report).then((reply) => reply.history || {});
+  }
+
   /** The reporting request: recipients, forms and an ARF message (addressed to `recipients` when given). */
   report(rawBase64, options, recipients) {
     const body = { type: "report", raw: rawBase64, options, lang: options["ui.lang"] };

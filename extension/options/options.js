@@ -34,6 +34,29 @@ async function checkHost() {
     : `${t(r?.code === "host_missing" ? "hostMissingText" : "hostBrokenText")} (python3 installer/install.py)`;
 }
 
+function showHistory(r) {
+  const status = document.getElementById("history-status");
+  if (!r?.ok) {
+    status.textContent = t("optHistoryUnavailable");
+    return;
+  }
+  const h = r.history || {};
+  status.textContent = h.messages
+    ? t("optHistoryStats", [String(h.messages), String(h.senders || 0), String(h.since || "").slice(0, 10),
+      String(h.contacts || 0)])
+    : t("optHistoryEmpty");
+}
+
+async function historyStats() {
+  showHistory(await browser.runtime.sendMessage({ type: "historyStats" }));
+}
+
+async function clearHistory() {
+  const r = await browser.runtime.sendMessage({ type: "historyClear" });
+  showHistory(r);
+  if (r?.ok) document.getElementById("saved").textContent = t("optHistoryCleared");
+}
+
 async function main() {
   const settings = await loadSettings();
   await useLanguage(resolveLang(settings));
@@ -48,7 +71,9 @@ async function main() {
     document.getElementById("saved").textContent = t("optSaved");
   });
   document.getElementById("host-check").addEventListener("click", checkHost);
+  document.getElementById("history-clear").addEventListener("click", clearHistory);
   checkHost();
+  historyStats();
 }
 
 main();

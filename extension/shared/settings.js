@@ -16,6 +16,7 @@ export const DEFAULTS = Object.freeze({
   trustedHosts: "", // trust.hosts: one host suffix or network a line
   lang: "auto", // ui.lang: auto | en | ja
   concurrency: 3, // analyses in flight at once (queue)
+  history: true, // history.enabled: the host keeps and uses a local sender history (docs/history.md)
 });
 
 export const KEYS = Object.keys(DEFAULTS);
@@ -68,6 +69,7 @@ export function hostOptions(settings) {
   const options = { "ui.lang": resolveLang(settings) };
   if (settings.offline) options["network.offline"] = true;
   if (settings.deepLookups) options["lookups.deep"] = true;
+  if (settings.history) options["history.enabled"] = true; // the host's own default is off (whence analyze)
   const lists = {
     "lookups.dnsbls": settings.dnsbls,
     "lookups.domain_blocklists": settings.domainBlocklists,
