@@ -276,7 +276,7 @@ def test_a_generic_name_has_no_habit(db: Path) -> None:
 # --- history.first_contact -----------------------------------------------------------------------------
 
 
-def fill(db: Path, n: int = 12) -> None:
+def fill(db: Path, n: int = 32) -> None:
     for i in range(n):
         run(message(sender=f"Friend {i} <f{i}@people{i}.jp>", n=i, days=i,
                     auth=f"dmarc=pass header.from=people{i}.jp"), db)

@@ -318,6 +318,22 @@ function renderLookups(report) {
   }
 }
 
+/** What the reader's own mail knows of the sender (the report's `history`, docs/history.md). */
+function renderHistory(report) {
+  const line = $("history-line");
+  const sender = report.history?.sender;
+  line.hidden = !sender;
+  if (!sender) return;
+  const count = Number(sender.count) || 0;
+  const first = sender.first ? new Date(sender.first) : null;
+  const date = first && !Number.isNaN(first.getTime())
+    ? new Intl.DateTimeFormat(state.lang === "ja" ? "ja-JP" : "en-GB", { year: "numeric", month: "long", day: "numeric" })
+      .format(first)
+    : "?";
+  line.textContent = count === 0 ? t("historyFirst")
+    : count === 1 ? t("historyReceivedOne", [date]) : t("historyReceived", [String(count), date]);
+}
+
 function render(value) {
   const report = value?.report;
   if (!report) return;
@@ -326,6 +342,7 @@ function render(value) {
   setVerdict(level, pick(report.verdict?.summary, state.lang), "");
   stageLine(value);
   const titles = findingTitles(report);
+  renderHistory(report);
   renderFindings(report);
   renderAuth(report);
   renderRoute(report);

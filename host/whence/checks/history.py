@@ -29,7 +29,7 @@ from .common import (
 from .content import _LURE_ACTION, _nfkc, _phrases
 from .registry import CheckContext, Hit, check
 
-MIN_HISTORY = 10  # messages the history must hold before a first-time sender means anything
+MIN_HISTORY = 30  # messages the history must hold before a first-time sender means anything
 HABIT = 3  # authenticated, unflagged messages that make a habit
 HABIT_DOMAINS = 3  # a name sent from more domains than this has no single home: no habit
 KNOWN = 5  # messages from one address that make a long-known sender ...
