@@ -39,6 +39,18 @@ def test_every_message_has_a_japanese_text() -> None:
         assert not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]: ", text), f"{key}: a half-width colon in Japanese"
 
 
+def test_every_recipient_role_is_named_in_both_languages() -> None:
+    from whence.reporting import recipients
+
+    used = set(re.findall(r'out\.add\([^,]+, "([a-z-]+)"', Path(recipients.__file__).read_text("utf-8")))
+    assert used and used | {"form"} == set(recipients.ROLES)
+    en, ja = catalogue("en"), catalogue("ja")
+    for role, text in recipients.ROLES.items():
+        if role != "form":  # the panel lists forms apart, without a role
+            key = "role_" + role.replace("-", "_")
+            assert (en[key], ja[key]) == (text["en"], text["ja"]), role  # the panel and the command line agree
+
+
 def test_every_checks_japanese_uses_japanese_punctuation() -> None:
     for chk in CATALOGUE.values():
         for text in (chk.title, chk.detail) + ((chk.reason,) if chk.reason else ()):

@@ -79,11 +79,21 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
+        from rich.cells import cell_len
+
+        from .i18n import pick
+        from .reporting.recipients import ROLES
+
         lang = settings.lang
+
+        def row(where: str, role: str, reason: Any) -> None:
+            name = pick(ROLES.get(role), lang) or role
+            print(f"{where:<40} {name}{' ' * max(1, 32 - cell_len(name))}{pick(reason, lang)}")
+
         for r in result.get("recipients", []):
-            print(f"{r['address']:<40} {r['role']:<18} {r['reason'].get(lang, r['reason'].get('en', ''))}")
+            row(r["address"], r["role"], r["reason"])
         for f in result.get("forms", []):
-            print(f"{f['url']:<40} {'form':<18} {f['reason'].get(lang, f['reason'].get('en', ''))}")
+            row(f["url"], "form", f["reason"])
         print()
         print(result.get("arf", ""))
     return 0

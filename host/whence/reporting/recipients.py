@@ -34,6 +34,17 @@ WHY_JAPAN: dict[str, Text] = {
 }
 
 
+# Each recipient's role as the command line names it (the add-on has the same words in its _locales).
+ROLES: dict[str, Text] = {
+    "user": T("your own report address", "あなたが設定した報告先"),
+    "origin-network": T("sending network's abuse desk", "送信元ネットワークの不正利用窓口"),
+    "registrar": T("domain registrar", "ドメインの登録事業者"),
+    "hosting": T("web host", "ホスティング事業者"),
+    "brand": T("impersonated organisation", "騙られた組織の窓口"),
+    "national": T("national reporting desk", "公的な受付窓口"),
+    "form": T("web form", "Web フォーム"),
+}
+
 # Why each recipient is named; {placeholders} are filled per report.
 REASONS: dict[str, Text] = {
     "origin_form": T(
