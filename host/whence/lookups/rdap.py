@@ -134,7 +134,8 @@ class Rdap:
         result = await get_json(url, budget)
         ms = round((time.perf_counter() - started) * 1000, 2)
         body = result.body if isinstance(result.body, dict) and result.status == 200 else None
-        error = result.error if body is None else None
+        error = None if body is not None else result.error or (
+            "answer is not an RDAP object" if result.status == 200 else f"HTTP {result.status}")
         if body is not None and body.get("errorCode"):
             body, error = None, f"RDAP error {body.get('errorCode')}"
         self.records.append(LookupRecord("rdap", query, _describe(body) if body else None, ms, error))
@@ -146,8 +147,9 @@ class Rdap:
 def _describe(body: dict[str, Any] | None) -> str:
     if not body:
         return "not found"
-    parts = [str(body.get(k)) for k in ("handle", "name", "ldhName", "country") if body.get(k)]
-    return " ".join(parts)[:200] or str(body.get("objectClassName", "object"))
+    parts = [value for k in ("handle", "name", "ldhName", "country") if isinstance(value := body.get(k), str) and value]
+    kind = body.get("objectClassName")
+    return " ".join(parts)[:200] or (kind[:50] if isinstance(kind, str) and kind else "object")
 
 
 # -- parsing ------------------------------------------------------------------------------------
