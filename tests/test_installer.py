@@ -192,6 +192,7 @@ def test_doctor_command_exit_status(home: Path, cases_network: Any) -> None:
     ja = subprocess.run([whence_cmd, "doctor"], capture_output=True, text=True, timeout=60,
                         env=clean_env(home, WHENCE_OFFLINE="1", WHENCE_LANG="ja"))
     assert ja.returncode == 0 and "すべての確認に合格しました" in ja.stdout
+    assert "✓ ホストの応答（ping）：" in ja.stdout and "）: " not in ja.stdout  # Japanese colons
 
 
 def test_doctor_names_each_problem_with_its_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

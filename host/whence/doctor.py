@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     results = run_checks(settings=settings)
     for r in results:
         mark = "i" if r.info else ("✓" if r.ok else "✗")
-        print(f"{mark} {pick(r.name, lang)}: {r.detail}")
+        print(f"{mark} {pick(r.name, lang)}{'：' if lang == 'ja' else ': '}{r.detail}")
         if r.fix and (not r.ok or r.info):
             print(f"    → {pick(r.fix, lang)}")
     failed = [r for r in results if not r.ok and not r.info]
