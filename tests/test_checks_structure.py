@@ -404,3 +404,34 @@ def test_replies_to_an_ordinary_other_domain_are_a_plain_mismatch() -> None:
     r = analyse(message(sender="Billing <billing@shop-mail.example>", extra={"Reply-To": "help@helpdesk-partner.example"}))
     f = next(f for f in r["findings"] if f["id"] == "sender.reply_to_mismatch")
     assert not f["evidence"]["throwaway"]
+
+
+# --- a brand's name misspelt in the sender's name; an address hidden behind joiners -------------------
+
+def test_a_long_brand_name_misspelt_by_one_letter_in_the_senders_name_is_a_claim() -> None:
+    r = analyse(message(sender="Conta Microsft - Atendimento <louisa562@gmail.com>", subject="Acesso indevido",
+                        html='<a href="https://acesso-conta.example/">Verificar</a>'))
+    f = next(f for f in r["findings"] if f["id"] == "brand.impersonation")
+    assert f["evidence"]["brand"] == "microsoft" and f["evidence"]["disguised"]
+
+
+@pytest.mark.parametrize("name", ["Financial Times", "Cooking Club", "Bookings Desk", "Telegrams Weekly",
+                                  "Blockchains Research"])
+def test_ordinary_words_near_a_brand_name_claim_nothing(name: str) -> None:
+    from whence.brands import misspelt
+
+    assert misspelt(name) == []
+
+
+def test_an_address_written_with_joiners_between_its_letters_is_still_read() -> None:
+    name = "".join(ch + "\u034f" for ch in "service@account.paypl.com")
+    r = analyse(message(sender=f'"{name}" <student1762@hotel.example>', subject="Your account is suspended"))
+    f = next(f for f in r["findings"] if f["id"] == "sender.display_name_spoof")
+    assert f["evidence"]["shown_domain"] == "paypl.com" and f["severity"] == "high"
+
+
+def test_a_small_l_for_a_capital_i_is_read_as_the_capital() -> None:
+    from whence.checks.common import unmask
+
+    assert unmask("lRS.GOV notice") == "IRS.GOV notice"
+    assert unmask("lt is late, html and lPhone") == "lt is late, html and lPhone"

@@ -146,6 +146,34 @@ def claimed(text: str) -> list[tuple[Brand, str]]:
     return [(b, word) for _, b, word in sorted(hits, key=lambda h: h[0])]
 
 
+def misspelt(text: str) -> list[tuple[Brand, str]]:
+    """Brands whose one-word name of 8+ letters TEXT spells with one letter dropped, added, changed or
+    swapped ("Microsft", "Coinbsae"), with the misspelt word: a sender's name a brand never misspells."""
+    out: list[tuple[Brand, str]] = []
+    names = _long_names()
+    for word in dict.fromkeys(re.findall(r"[A-Za-z]{8,20}", normalise(text)[:300])):
+        low = word.lower()
+        if low in names or low.rstrip("s") in names:  # the name itself, or its plural
+            continue
+        hit = process.extractOne(low, tuple(names), scorer=OSA.distance, score_cutoff=1)
+        if hit and (brand := names[hit[0]]) not in (b for b, _ in out):
+            out.append((brand, word))
+    return out
+
+
+@cache
+def _long_names() -> dict[str, Brand]:
+    """One-word ASCII brand names of 8+ letters that are no ordinary word, to their brand (shorter ones
+    are one letter from too many words: booking/cooking, binance/finance)."""
+    out: dict[str, Brand] = {}
+    for brand in all_brands():
+        for name in (brand.name.lower(), *brand.labels):
+            if name.isascii() and name.isalpha() and len(name) >= 8 and name not in _GENERIC_LABELS \
+                    and name not in _WORDS:
+                out.setdefault(name, brand)
+    return out
+
+
 @cache
 def _order() -> dict[Brand, int]:
     return {b: i for i, b in enumerate(all_brands())}

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from confusable_homoglyphs import confusables
 
-from ..brands import Brand, claimed, lookalike, owner_of
+from ..brands import Brand, claimed, lookalike, misspelt, owner_of
 from ..domainlists import free_host, is_free_email, popular_rank
 from ..domains import registrable_domain
 from ..model import AuthResult
@@ -133,15 +133,19 @@ I_FOR_L = re.compile(r"\b[A-Za-z]*(?:[a-z]I[Iil]|[a-z][il]I|[a-z]I(?![A-Za-z]))[
 
 def unmask(text: str) -> str:
     """TEXT with the look-alike letters of other alphabets inside Latin words read as the Latin
-    letters they imitate (Cyrillic е, Cherokee Ꮮ, Greek ο), and a capital I written for a small l
-    read as l ("Trust WaIIet"); case kept, other words untouched."""
+    letters they imitate (Cyrillic е, Cherokee Ꮮ, Greek ο), a capital I written for a small l read
+    as l ("Trust WaIIet") and a small l for a capital I as I ("lRS"); case kept, other words untouched."""
     def fold(m: re.Match[str]) -> str:
         word = m.group(0)
         if word.isascii():
             return word
         return "".join(_latin_twin(ch) if LOOKALIKE_SCRIPTS.match(ch) else ch for ch in word)
     text = _MIXED_WORD.sub(fold, text[:500])
-    return I_FOR_L.sub(lambda m: re.sub(r"(?<=[a-zIl])I", "l", m.group(0)), text)
+    text = I_FOR_L.sub(lambda m: re.sub(r"(?<=[a-zIl])I", "l", m.group(0)), text)
+    return _L_FOR_I.sub("I", text)  # and the other way round: "lRS.GOV"
+
+
+_L_FOR_I = re.compile(r"(?<![A-Za-z])l(?=[A-Z]{2,}(?![a-z]))")
 
 
 @lru_cache(maxsize=4096)
@@ -189,6 +193,11 @@ def claimed_brands(ctx: CheckContext) -> list[tuple[Brand, str, str]]:
                     out.append((brand, word, where))
                     if (where, text) in masked:
                         ctx.memo("disguised_brands", set).add(brand.key)
+        # a brand's long name misspelt by one letter in the sender's name ("Conta Microsft")
+        for brand, word in misspelt(places[0][1] or "") if not out else []:
+            seen.add(brand.key)
+            out.append((brand, word, "display_name"))
+            ctx.memo("disguised_brands", set).add(brand.key)
         return out
     return ctx.memo("claimed_brands", compute)
 

@@ -170,12 +170,14 @@ def display_name_spoof(ctx: CheckContext) -> Iterator[Hit]:
     f = ctx.facts.from_
     if f is None or not f.display_name:
         return
-    for m in _ADDRESS_IN_NAME.finditer(f.display_name[:300]):
+    # read through invisible characters and joiners sprinkled between the letters ("s͏e͏r͏v͏i͏c͏e͏@…")
+    for m in _ADDRESS_IN_NAME.finditer(normalise(f.display_name[:300])):
         shown = (m.group(1) or m.group(2) or "").lower()
         reg = registrable_domain(shown)
         if not reg or reg == registrable_domain(f.domain):
             continue
-        brand = owner_of(reg)
+        look = host_lookalike(ctx, shown)  # a look-alike of a brand's domain shown as the sender
+        brand = owner_of(reg) or (look.brand if look else None)
         yield Hit(evidence={"shown": m.group(0), "shown_domain": reg, "address": f.address},
                   severity="high" if brand else None, variant="brand" if brand else "other")
         return
