@@ -409,3 +409,57 @@ def test_cli_history_option_and_command(tmp_path: Path, db: Path, monkeypatch: p
     assert json.loads(capsys.readouterr().out)["messages"] == 20
     cli.main(["history", "clear"])
     assert json.loads(capsys.readouterr().out)["messages"] == 0
+
+
+# --- origin networks (after the live lookups) ---------------------------------------------------------
+
+
+def live(raw: bytes, db: Path, asn: int, org: str) -> dict:
+    from whence.model import Lookups
+
+    return Analysis(raw, settings(db)).report(Lookups(done=True, origin={"asn": asn, "org": org}))
+
+
+def unsigned(n: int, days: int, client: str = "203.0.113.10") -> bytes:
+    """A small firm's mail: never authenticated, always from its own server."""
+    return message(sender="Ichiro Suzuki <ichiro@smallfirm.co.jp>", n=n, days=days, subject="Invoice",
+                   text="Please find the figures below.", client=client)
+
+
+def test_networks_are_kept_and_listed(db: Path) -> None:
+    for i in range(3):
+        live(amazon(i, 30 * i), db, 16509, "AMAZON-02")
+    report = live(amazon(3, 100), db, 16509, "AMAZON-02")
+    assert report["history"]["sender"]["networks"] == [{"asn": 16509, "org": "AMAZON-02"}]
+    fake = message(sender="Amazon.co.jp <info@amazon-co-jp-account.jp>", n=99, days=365, html=LURE_HTML,
+                   text=LURE_TEXT)
+    hit = next(f for f in live(fake, db, 14061, "DIGITALOCEAN-ASN")["findings"] if f["id"] == "history.brand_departure")
+    assert "AS16509 AMAZON-02" in hit["detail"]["en"] and "AS14061" in hit["detail"]["en"]
+    assert "AS16509 AMAZON-02" in hit["detail"]["ja"]
+
+
+def test_known_unauthenticated_sender_from_a_new_network(db: Path) -> None:
+    for i in range(4):
+        live(unsigned(i, 10 * i), db, 64500, "SMALLFIRM-NET")
+    same = live(unsigned(10, 50), db, 64500, "SMALLFIRM-NET")
+    assert "history.sender_changed" not in ids(same)
+    moved = live(unsigned(11, 51, client="198.51.100.9"), db, 14061, "DIGITALOCEAN-ASN")
+    hit = next(f for f in moved["findings"] if f["id"] == "history.sender_changed")
+    assert hit["severity"] == "medium" and "AS64500" in hit["detail"]["en"] and "AS14061" in hit["detail"]["ja"]
+
+
+def test_no_relief_for_a_long_known_sender_on_a_new_network(db: Path) -> None:
+    for i in range(6):
+        live(colleague(i, 10 * i), db, 64501, "PARTNER-NET")
+    assert "history.known_sender" in ids(live(colleague(60, 80), db, 64501, "PARTNER-NET"))
+    elsewhere = live(colleague(61, 81, client="198.51.100.99"), db, 14061, "DIGITALOCEAN-ASN")
+    assert not ids(elsewhere) & {"history.known_sender", "history.sender_changed"}  # signed: no alarm, no relief
+
+
+def test_a_form_alone_is_no_request_to_act(db: Path) -> None:
+    fill(db)
+    news = message(sender="Shop News <news@new-shop.jp>", n=80, days=40, subject="This week",
+                   text="New arrivals this week.",
+                   html='<p>New arrivals.</p><form action="https://new-shop.jp/search"><input name="q"></form>'
+                        '<a href="https://new-shop.jp/sections">Update section</a>')
+    assert "history.first_contact" not in ids(run(news, db))

@@ -35,8 +35,11 @@ HABIT_DOMAINS = 3  # a name sent from more domains than this has no single home:
 KNOWN = 5  # messages from one address that make a long-known sender ...
 KNOWN_DAYS = 30  # ... over at least this span
 CONSISTENT = 0.9  # the share of them that must have been authenticated
-_ACT_LINK = re.compile(r"(?i)\b(log ?in|sign ?in|verify|confirm|update|unlock|restore|secure)\b|ログイン|サインイン"
-                       r"|確認|更新|認証|解除")
+# a button that asks for credentials ("Sign in", "Verify your account", "ログイン"), not "Update section"
+_ACT_LINK = re.compile(r"(?i)^\W*(log ?in|sign[ -]?in|verify|confirm|unlock|reactivate)\b"
+                       r"|\b(log ?in|sign[ -]?in) (now|here)\b"
+                       r"|\bverify (your|my|account|now|identity)\b|\bconfirm (your|my|account|identity)\b"
+                       r"|ログイン|サインイン|本人確認|アカウント(の)?確認")
 _NAME_NOISE = re.compile(r"[\W_]+")
 
 
@@ -115,14 +118,13 @@ def observation(ctx: CheckContext, level: str) -> Observation | None:
 
 
 def _asks_to_act(ctx: CheckContext) -> str | None:
-    """The message asks the reader to do something: lure wording near the top, a form, or a link
-    whose shown text is a button to log in or verify."""
+    """The message asks the reader to do something: lure wording near the top, or a link whose shown
+    text is a button to log in or verify. (A form alone is not: newsletters carry search and
+    subscription forms.)"""
     phrases = _phrases(_LURE_ACTION, _nfkc(ctx)[:1_500])
     if phrases:
         return next(iter(phrases.values()))
     for link in ctx.facts.links[:200]:
-        if link.source == "html-form":
-            return "form"
         if link.text and link.source == "html-a" and len(link.text) <= 40 and _ACT_LINK.search(link.text):
             return link.text.strip()
     return None
