@@ -435,3 +435,31 @@ def test_a_small_l_for_a_capital_i_is_read_as_the_capital() -> None:
 
     assert unmask("lRS.GOV notice") == "IRS.GOV notice"
     assert unmask("lt is late, html and lPhone") == "lt is late, html and lPhone"
+
+
+# --- text hidden from the reader ----------------------------------------------------------------------
+
+SALAD = " ".join(["vakuutukseen että minun ja kenraalin yhtyminen pikemmin oli meille"] * 8)
+
+
+@pytest.mark.parametrize("style", ["display:none", "font-size:0px;", "visibility: hidden", "opacity:0;"])
+def test_a_block_of_text_hidden_by_its_style_is_seen(style: str) -> None:
+    html = f'<p>Your parcel is waiting.</p><div style="{style}"><span>{SALAD}</span></div><p>Pay the fee.</p>'
+    r = analyse(message(sender="Parcel <info@parcel-desk.example>", subject="Parcel", html=html))
+    f = next(f for f in r["findings"] if f["id"] == "content.hidden_text")
+    assert f["evidence"]["count"] >= 300 and f["evidence"]["sample"].startswith("vakuutukseen")
+
+
+def test_a_newsletters_hidden_preview_line_is_not_hidden_text() -> None:
+    preheader = "Our autumn collection is here: 20% off everything this weekend." + "&zwnj;&nbsp;" * 80
+    html = (f'<div style="display:none;max-height:0;overflow:hidden">{preheader}</div>'
+            f'<h1>Autumn sale</h1><p>{SALAD}</p>')
+    r = analyse(message(sender="Shop <news@shop.example>", subject="Autumn sale", html=html))
+    assert "content.hidden_text" not in ids(r)
+
+
+def test_hidden_elements_end_where_their_tags_end() -> None:
+    from whence.facts.text import read_html
+
+    text, _, hidden = read_html('<div style="display:none"><p>secret<br>words</div><p>shown</p>')
+    assert hidden == "secret words" and "shown" in text

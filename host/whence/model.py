@@ -222,6 +222,7 @@ class Facts:
     is_list: bool  # mailing list or forwarder (List-Id, list signature, ARC ...)
     context: Context
     recipient: str | None  # the recipient's own address (context, Delivered-To, single To)
+    hidden_text: str = ""  # text in the HTML that its styles hide from the reader (bounded)
 
 
 # ---------------------------------------------------------------------------------------------

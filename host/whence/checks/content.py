@@ -721,3 +721,27 @@ def invisible_characters(ctx: CheckContext) -> Iterator[Hit]:
             yield Hit(evidence, detail=detail, severity="medium", variant="severe")
         else:
             yield Hit(evidence, detail=detail)
+
+
+# ---------------------------------------------------------------------------------------------
+# content.hidden_text
+
+_HIDDEN_MIN = 300  # letters: a newsletter's hidden preview line is one short sentence
+
+
+@check(
+    "content.hidden_text", "medium", 2.0,
+    title=T("Text hidden from the reader", "読み手には見えない隠し文字があります"),
+    detail=T("The mail's HTML hides {count} characters of text from you (styled invisible, zero-sized or "
+             "not displayed), beginning “{sample}”. Hidden words are there for spam filters, not for "
+             "people: to bury the lure under harmless text or to break up tell-tale words.",
+             "このメールのHTMLには、あなたには見えない文字が {count} 文字あります（非表示・透明・大きさ0の"
+             "スタイル）。冒頭は「{sample}」です。隠された文字は人ではなく迷惑メールフィルターに読ませる"
+             "ためのもので、無害な文章で誘い文句を埋もれさせたり、目立つ単語を分断したりします。"),
+    reason=T("it hides text from the reader", "読み手に見えない文字を隠しているため"),
+)
+def hidden_text(ctx: CheckContext) -> Iterator[Hit]:
+    hidden = ctx.facts.hidden_text
+    count = sum(1 for ch in hidden if ch.isalnum())
+    if count >= _HIDDEN_MIN:
+        yield Hit(evidence={"count": count, "sample": _clip(hidden, 80)})

@@ -43,5 +43,6 @@ def build(message: Message, settings: Settings, context: Context) -> Facts:
         list_id=list_id,
         is_list=is_list,
         context=context,
+        hidden_text=body.hidden,
         recipient=recipient_of(message, context),
     )

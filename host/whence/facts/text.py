@@ -118,7 +118,15 @@ class BoundedHTMLParser(HTMLParser):
 RawLink = tuple[str, str | None, str, str | None]
 MAX_RAW_LINKS = 1000
 MAX_SHOWN = 500
+MAX_HIDDEN = 2000  # characters of hidden text kept: enough to measure and to show
 _WS = re.compile(r"\s+")
+# styles that keep an element's text from the reader: the filter-poisoning "salad" and the decoy words
+# of phishing pages hide there (a newsletter's preview line does too, but it is one short line)
+_HIDING = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|opacity\s*:\s*0(?:\.0+)?\s*(?:;|$|!)"
+                     r"|font-size\s*:\s*0(?:\.0+)?(?:px|pt|em|rem|%)?\s*(?:;|$|!)", re.I)
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+         "track", "wbr"}
+_MAX_OPEN = 1000  # open elements tracked for hiding; deeper markup is read as shown
 
 
 class _Reader(BoundedHTMLParser):
@@ -135,6 +143,10 @@ class _Reader(BoundedHTMLParser):
         self.base: str | None = None
         self.anchors: list[tuple[str, list[str]]] = []  # open <a>: href and text collected
         self.code = 0  # open script/style: their text is never a link's shown text
+        self.open: list[tuple[str, bool]] = []  # open elements, and whether each hides its content
+        self.hiding = 0  # how many open elements hide their content
+        self.hidden: list[str] = []
+        self.hidden_size = 0
 
     def _emit(self, text: str) -> None:
         if self.size < MAX_TEXT:
@@ -152,6 +164,12 @@ class _Reader(BoundedHTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._link_start(tag, attrs)
+        if tag not in _VOID and len(self.open) < _MAX_OPEN:
+            hides = any(k == "hidden" or (k == "style" and v and _HIDING.search(v[:2000])) for k, v in attrs)
+            self.open.append((tag, hides))
+            self.hiding += hides
+        if self.hiding and self.hidden:
+            self.hidden.append(" ")  # a tag inside hidden text parts its words
         if tag in _SKIP:
             self.skip.append(tag)
             return
@@ -208,6 +226,11 @@ class _Reader(BoundedHTMLParser):
             self._close_anchor()
 
     def handle_endtag(self, tag: str) -> None:
+        for i in range(len(self.open) - 1, max(-1, len(self.open) - 50), -1):  # unclosed ones end here too
+            if self.open[i][0] == tag:
+                self.hiding -= sum(hides for _, hides in self.open[i:])
+                del self.open[i:]
+                break
         if tag in ("script", "style") and self.code:
             self.code -= 1
         elif tag == "a" and self.anchors:
@@ -228,6 +251,9 @@ class _Reader(BoundedHTMLParser):
                 texts.append(data)
         if not self.skip:
             self._emit(data.replace("\n", _HARD) if self.pre else data)
+            if self.hiding and self.hidden_size < MAX_HIDDEN and not self.code:
+                self.hidden.append(data)
+                self.hidden_size += len(data)
 
     def feed_all(self, html: str) -> None:
         super().feed_all(html)
@@ -235,8 +261,9 @@ class _Reader(BoundedHTMLParser):
             self._close_anchor()
 
 
-def read_html(html: str) -> tuple[str, list[RawLink]]:
-    """(what a reader sees of an HTML document as plain text, its links), bounded."""
+def read_html(html: str) -> tuple[str, list[RawLink], str]:
+    """(what a reader sees of an HTML document as plain text, its links, the text its styles hide),
+    bounded. The hidden text stays in the first: what a filter reads is what the checks read."""
     reader = _Reader()
     html = html[:MAX_HTML]
     if "\x00" in html or "\x01" in html or "\x02" in html:  # our layout marks: rare, and translate is slow
@@ -245,7 +272,8 @@ def read_html(html: str) -> tuple[str, list[RawLink]]:
         html = _SURROGATE_REFS.sub(_join_surrogates, html)
     reader.feed_all(html)
     text = _layout("".join(reader.out))[:MAX_TEXT]
-    return text, [(href, shown, source, reader.base) for href, shown, source in reader.found]
+    hidden = _WS.sub(" ", "".join(reader.hidden)).strip()[:MAX_HIDDEN]
+    return text, [(href, shown, source, reader.base) for href, shown, source in reader.found], hidden
 
 
 def html_to_text(html: str) -> str:
@@ -272,6 +300,7 @@ class Body:
     text: str  # readable text of all body text parts, HTML as a reader sees it
     html: str  # concatenated HTML source
     links: list[RawLink] = field(default_factory=list)  # links of the HTML parts, as written
+    hidden: str = ""  # text the HTML parts' styles hide from the reader (bounded)
 
 
 def extract_body(message: Message) -> Body:
@@ -279,7 +308,9 @@ def extract_body(message: Message) -> Body:
     body = Body("", "")
     texts: list[str] = []
     htmls: list[str] = []
-    _collect(message, texts, htmls, body.links, nested=True)
+    hidden: list[str] = []
+    _collect(message, texts, htmls, body.links, nested=True, hidden=hidden)
+    body.hidden = " ".join(hidden)[:MAX_HIDDEN]
     body.text = "\n\n".join(texts)[:MAX_TEXT]
     body.html = "\n".join(htmls)[:MAX_HTML]
     return body
@@ -292,7 +323,7 @@ def extract_text(message: Message) -> tuple[str, str]:
 
 
 def _collect(message: Message, texts: list[str], htmls: list[str], links: list[RawLink],
-             nested: bool) -> None:
+             nested: bool, hidden: list[str]) -> None:
     text_size = sum(len(t) for t in texts)
     html_size = sum(len(h) for h in htmls)
     for part in message.parts:
@@ -304,8 +335,10 @@ def _collect(message: Message, texts: list[str], htmls: list[str], links: list[R
                 source = part.text[: MAX_HTML - html_size]
                 htmls.append(source)
                 html_size += len(source)
-                readable, found = read_html(source)
+                readable, found, concealed = read_html(source)
                 links.extend(found[: MAX_RAW_LINKS - len(links)])
+                if concealed:
+                    hidden.append(concealed)
             else:
                 readable = ""
         elif ctype.startswith("text/") and part.text is not None and _readable(part):
@@ -315,7 +348,7 @@ def _collect(message: Message, texts: list[str], htmls: list[str], links: list[R
 
             inner = parse_message(part.payload[:_MAX_NESTED_BYTES])
             inner_texts: list[str] = []
-            _collect(inner, inner_texts, htmls, links, nested=False)
+            _collect(inner, inner_texts, htmls, links, nested=False, hidden=hidden)
             html_size = sum(len(h) for h in htmls)
             readable = "\n\n".join(inner_texts)
         else:
