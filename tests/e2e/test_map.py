@@ -147,7 +147,10 @@ def test_map_marks_the_origin_and_lists_the_hops(tb: tuple[str, Thunderbird, UI]
             assert not re.search(r"\(cached\)|not found|timeout|deadline|\bdns |\brdap ", log), log
         else:
             assert re.search(r"Analysed (just now|\d+ (second|minute)s? ago)", page["stage"]), page["stage"]
-        sea = in_page(ui, "return content.getComputedStyle(d.querySelector('#route-map .sea')).fill;")
+        # the sea's colour, read again while the page is briefly elsewhere (a busy machine's late event)
+        sea = wait_for(lambda: in_page(ui, """const s = d.querySelector('#route-map .sea');
+                                            return s ? content.getComputedStyle(s).fill : null;"""), 15,
+                       "the map's sea in the panel")
         light = sea == "rgb(230, 240, 248)"
         assert light != variant.endswith("-dark"), sea  # the theme's colours, light or dark
         time.sleep(0.5)
