@@ -123,6 +123,11 @@ def test_store_size_is_bounded(db: Path) -> None:
     assert store.total() <= 50
     assert store.by_address("s199@example.org").count == 1  # the newest stay
     assert store.by_address("s0@example.org").count == 0  # the oldest went
+    claims = sqlite3.connect(db).execute("SELECT count(*) FROM claims").fetchone()[0]
+    assert claims == 0  # obs() claims nothing; see below for claims going with their messages
+    for i in range(200):
+        store.record(obs(1000 + i, f"b{i}@example.org", brands=["example"]), now=1_900_000_000 + i)
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM claims").fetchone()[0] <= 50
     store.add_contacts([f"c{i}@example.org" for i in range(30)])
     assert store.stats()["contacts"] <= 10
 

@@ -32,16 +32,18 @@ import platformdirs
 
 log = logging.getLogger("whence.history")
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 MAX_MESSAGES = 20_000  # rows kept; beyond this the oldest (by when they were recorded) go
 MAX_CONTACTS = 5_000
 EVICT_SLACK = 200  # evict in batches: a full store does not pay a delete per message
 MAX_ITEMS = 20  # domains / networks listed per aggregate
+RECENT = 500  # the latest messages an aggregate's lists (and a brand's habit) are drawn from
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS messages (
-    key TEXT PRIMARY KEY,          -- hash of the Message-ID (or of From and Date without one)
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,      -- hash of the Message-ID (or of From and Date without one)
     recorded REAL NOT NULL,        -- when it was recorded: eviction order
     date REAL NOT NULL,            -- the message's date (clamped to the recording time)
     address TEXT NOT NULL,         -- From address, lower-cased
@@ -56,11 +58,11 @@ CREATE INDEX IF NOT EXISTS messages_address ON messages (address);
 CREATE INDEX IF NOT EXISTS messages_domain ON messages (domain);
 CREATE INDEX IF NOT EXISTS messages_recorded ON messages (recorded);
 CREATE TABLE IF NOT EXISTS claims (
-    key TEXT NOT NULL REFERENCES messages (key) ON DELETE CASCADE,
-    brand TEXT NOT NULL,
-    PRIMARY KEY (key, brand)
-);
-CREATE INDEX IF NOT EXISTS claims_brand ON claims (brand);
+    brand TEXT NOT NULL,           -- a brand key, or "name:" and the sender name
+    msg INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+    PRIMARY KEY (brand, msg)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS claims_msg ON claims (msg);
 CREATE TABLE IF NOT EXISTS contacts (address TEXT PRIMARY KEY, recorded REAL NOT NULL);
 """
 
@@ -213,11 +215,11 @@ class Store:
         def work(db: sqlite3.Connection) -> None:
             with _transaction(db):
                 db.execute("DELETE FROM messages WHERE key = ?", (obs.key,))
-                db.execute("INSERT INTO messages VALUES (?,?,?,?,?,?,?,?,?,?)",
-                           (obs.key, now, min(obs.date, now), obs.address, obs.domain, int(obs.authenticated),
-                            " ".join(obs.auth_domains[:MAX_ITEMS]), obs.asn, obs.org, obs.level))
+                row = db.execute("INSERT INTO messages VALUES (NULL,?,?,?,?,?,?,?,?,?,?)",
+                                 (obs.key, now, min(obs.date, now), obs.address, obs.domain, int(obs.authenticated),
+                                  " ".join(obs.auth_domains[:MAX_ITEMS]), obs.asn, obs.org, obs.level)).lastrowid
                 db.executemany("INSERT OR IGNORE INTO claims VALUES (?, ?)",
-                               [(obs.key, b) for b in obs.brands[:MAX_ITEMS]])
+                               [(b, row) for b in obs.brands[:MAX_ITEMS]])
                 self._evict(db, "messages", self.max_messages)
         self._run(work)
 
@@ -238,7 +240,7 @@ class Store:
         count = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         if count > bound:
             excess = count - bound + min(EVICT_SLACK, bound // 10)
-            db.execute(f"DELETE FROM {table} WHERE rowid IN "
+            db.execute(f"DELETE FROM {table} WHERE rowid IN "  # messages: rowid is id; claims cascade
                        f"(SELECT rowid FROM {table} ORDER BY recorded LIMIT ?)", (excess,))
 
     def clear(self) -> None:
@@ -263,8 +265,10 @@ class Store:
         return self._run(work)
 
     def total(self, exclude: str = "") -> int:
-        return self._run(lambda db: db.execute("SELECT count(*) FROM messages WHERE key != ?",
-                                               (exclude,)).fetchone()[0])
+        def work(db: sqlite3.Connection) -> int:
+            n = db.execute("SELECT count(*) FROM messages").fetchone()[0]
+            return n - (db.execute("SELECT 1 FROM messages WHERE key = ?", (exclude,)).fetchone() is not None)
+        return self._run(work)
 
     def is_contact(self, address: str) -> bool:
         return self._run(lambda db: db.execute("SELECT 1 FROM contacts WHERE address = ?",
@@ -280,15 +284,48 @@ class Store:
         """The habit of a name or brand: only messages that were authenticated and not flagged (an
         impersonation the reader received must not teach where the brand's mail comes from)."""
         return self._aggregate("authenticated = 1 AND level IN ('safe', 'caution') AND "
-                               "key IN (SELECT key FROM claims WHERE brand = ?)", (brand,), exclude)
+                               f"id IN (SELECT msg FROM claims WHERE brand = ? ORDER BY msg DESC LIMIT {RECENT})",
+                               (brand,), exclude)
 
     def _aggregate(self, where: str, args: tuple[Any, ...], exclude: str) -> Aggregate:
+        """Counts over every matching message; domains and networks from the latest RECENT of them."""
+        base = f"FROM messages WHERE {where} AND key != ?"
+        params = (*args, exclude)
+
         def work(db: sqlite3.Connection) -> Aggregate:
-            rows = db.execute(
-                f"SELECT date, domain, authenticated, auth_domains, asn, org, level FROM messages "
-                f"WHERE {where} AND key != ? ORDER BY date DESC LIMIT 5000", (*args, exclude)).fetchall()
-            return _summarise(rows)
+            count, first, last, authenticated, trusted, with_network = db.execute(
+                "SELECT count(*), min(date), max(date), total(authenticated), "
+                f"total(authenticated = 1 AND level IN ('safe', 'caution')), count(asn) {base}", params).fetchone()
+            agg = Aggregate(count=count, first=first, last=last, authenticated=int(authenticated),
+                            trusted=int(trusted), with_network=with_network)
+            if count:
+                rows = db.execute(f"SELECT domain, auth_domains, asn, org {base} ORDER BY id DESC LIMIT {RECENT}",
+                                  params).fetchall()
+                _lists(agg, rows)
+            return agg
         return self._run(work)
+
+
+def _lists(agg: Aggregate, rows: list[tuple[Any, ...]]) -> None:
+    """The most frequent domains, authenticated domains and networks among ROWS, into AGG."""
+    domains: dict[str, int] = {}
+    auth: dict[str, int] = {}
+    nets: dict[int, list[Any]] = {}
+    for domain, auth_domains, asn, org in rows:
+        domains[domain] = domains.get(domain, 0) + 1
+        for d in auth_domains.split():
+            auth[d] = auth.get(d, 0) + 1
+        if asn is not None:
+            entry = nets.setdefault(asn, [0, org])
+            entry[0] += 1
+            entry[1] = entry[1] or org
+
+    def top(counts: dict[Any, int]) -> list[Any]:
+        return [k for k, _n in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))][:MAX_ITEMS]
+
+    agg.domains = top(domains)
+    agg.auth_domains = top(auth)
+    agg.networks = [(asn, nets[asn][1]) for asn in top({a: e[0] for a, e in nets.items()})]
 
 
 _DAMAGE = ("not a database", "malformed", "corrupt", "quick_check", "foreign store", "no such table",
@@ -311,31 +348,6 @@ def _transaction(db: sqlite3.Connection) -> Any:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
-
-
-def _summarise(rows: list[tuple[Any, ...]]) -> Aggregate:
-    agg = Aggregate(count=len(rows))
-    if not rows:
-        return agg
-    domains: dict[str, int] = {}
-    auth: dict[str, int] = {}
-    nets: dict[int, tuple[int, str | None]] = {}
-    for date, domain, authenticated, auth_domains, asn, org, level in rows:
-        agg.first = date if agg.first is None else min(agg.first, date)
-        agg.last = date if agg.last is None else max(agg.last, date)
-        agg.authenticated += bool(authenticated)
-        agg.trusted += bool(authenticated) and level in ("safe", "caution")
-        domains[domain] = domains.get(domain, 0) + 1
-        for d in auth_domains.split():
-            auth[d] = auth.get(d, 0) + 1
-        if asn is not None:
-            agg.with_network += 1
-            count = nets.get(asn, (0, org))[0]
-            nets[asn] = (count + 1, org or nets.get(asn, (0, None))[1])
-    agg.domains = [d for d, _ in sorted(domains.items(), key=lambda kv: -kv[1])][:MAX_ITEMS]
-    agg.auth_domains = [d for d, _ in sorted(auth.items(), key=lambda kv: -kv[1])][:MAX_ITEMS]
-    agg.networks = [(asn, org) for asn, (_n, org) in sorted(nets.items(), key=lambda kv: -kv[1][0])][:MAX_ITEMS]
-    return agg
 
 
 _STORES: dict[tuple[str, int], Store] = {}
