@@ -468,3 +468,37 @@ def test_a_form_alone_is_no_request_to_act(db: Path) -> None:
                    html='<p>New arrivals.</p><form action="https://new-shop.jp/search"><input name="q"></form>'
                         '<a href="https://new-shop.jp/sections">Update section</a>')
     assert "history.first_contact" not in ids(run(news, db))
+
+
+def test_brand_departure_spares_a_platform_writing_on_the_brands_behalf(db: Path) -> None:
+    year_of_amazon(db, 4)
+    shop = message(sender="Amazon.co.jp (via Shopify) <mailer@shopify.com>", n=70, days=200,
+                   auth="spf=pass smtp.mailfrom=shopify.com; dkim=pass header.d=shopify.com; "
+                        "dmarc=pass header.from=shopify.com",
+                   html='<p>Your gift card.</p><a href="https://www.amazon.co.jp/gc">Redeem</a>')
+    assert "history.brand_departure" not in ids(run(shop, db))
+
+
+def test_a_sender_name_from_an_address_you_wrote_to_is_no_departure(db: Path) -> None:
+    for i in range(4):
+        run(colleague(i, 10 * i), db)
+    private = message(sender="Jiro Sato <jiro.sato@gmail.com>", n=30, days=50, subject="From home",
+                      auth="spf=pass smtp.mailfrom=gmail.com; dkim=pass header.d=gmail.com; "
+                           "dmarc=pass header.from=gmail.com",
+                      text="Sending from my own account today.")
+    hit = next(f for f in run(private, db)["findings"] if f["id"] == "history.brand_departure")
+    assert hit["severity"] == "medium" and hit["evidence"]["habit_domains"] == ["partner.jp"]  # CEO fraud looks so
+    Store(db).add_contacts(["jiro.sato@gmail.com"])
+    from whence import history
+    history._STORES.clear()
+    assert "history.brand_departure" not in ids(run(private, db))
+
+
+def test_brand_departure_is_soft_for_an_established_domain_of_its_own(db: Path) -> None:
+    year_of_amazon(db, 4)
+    odd = message(sender="Amazon.co.jp <noreply@github.com>", n=71, days=200,
+                  auth="spf=pass smtp.mailfrom=github.com; dkim=pass header.d=github.com; "
+                       "dmarc=pass header.from=github.com",
+                  text="A repository you watch was updated.")
+    hit = next(f for f in run(odd, db)["findings"] if f["id"] == "history.brand_departure")
+    assert hit["severity"] == "low" and hit["score"] == 1.0

@@ -41,6 +41,7 @@ _ACT_LINK = re.compile(r"(?i)^\W*(log ?in|sign[ -]?in|verify|confirm|unlock|reac
                        r"|\bverify (your|my|account|now|identity)\b|\bconfirm (your|my|account|identity)\b"
                        r"|ログイン|サインイン|本人確認|アカウント(の)?確認")
 _NAME_NOISE = re.compile(r"[\W_]+")
+_VIA_NAME = re.compile(r"\(via [^()]{2,60}\)|\s+via\s+\S+\s*$", re.I)
 
 
 def _active(ctx: CheckContext) -> bool:
@@ -157,7 +158,7 @@ def first_contact(ctx: CheckContext) -> Iterator[Hit]:
 
 @check(
     "history.brand_departure", "high", 3.5,
-    variants={"name": 2.0},
+    variants={"name": 2.0, "reputable": 1.0},
     title=T("Not where this sender's mail has always come from",
             "この名前のメールがいつも届く送信元ではありません"),
     detail=T("Mail calling itself {claim} has always come from {habit_domains}{via} ({count} authenticated "
@@ -168,8 +169,13 @@ def first_contact(ctx: CheckContext) -> Iterator[Hit]:
              "「{claim}」のメールはいつも {habit_domains} から届くのに、今回は違います"),
 )
 def brand_departure(ctx: CheckContext) -> Iterator[Hit]:
-    if not _active(ctx):
+    # a platform writing on someone's behalf ("PayPal via Shopify") is not the name's own mail
+    if not _active(ctx) or relayed(ctx) or _VIA_NAME.search(ctx.facts.from_.display_name or ""):
         return
+    h = ctx.history
+    if h.contact() or h.sender().trusted:  # this very address: written to, or sent authenticated mail before
+        return
+    reputable = known_sender(ctx)  # an established, authenticated domain of its own: say it, softly
     sender = from_domain(ctx)
     authenticated = from_authenticated(ctx)
     asn, org = _origin(ctx)
@@ -191,8 +197,8 @@ def brand_departure(ctx: CheckContext) -> Iterator[Hit]:
                    "since": _day(habit.first), "habit_networks": [f"AS{n}" for n, _o in habit.networks[:3]],
                    "via": f" through {via}" if via else "", "via_ja": f"（{via} 経由）" if via else "",
                    "from_domain": sender or "?", "network": network},
-                  variant="name" if brand is None else None,
-                  severity="medium" if brand is None else None)
+                  variant="reputable" if reputable else "name" if brand is None else None,
+                  severity="low" if reputable else "medium" if brand is None else None)
         return
 
 
