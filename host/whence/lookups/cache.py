@@ -2,7 +2,10 @@
 
 sqlite3 in WAL mode with a busy timeout lets several Whence processes (the CLI, the native host)
 share one file; a file that is not a readable database is moved aside and rebuilt, because a
-cache must never be the reason an analysis fails.
+cache must never be the reason an analysis fails — nor the reason it is late: the calls run on the
+lookups' event loop, so a lock held elsewhere is waited for at most BUSY_MS, and after a failure
+that waiting did not cure (locked, disk full, unopenable) this Cache stays off for OFF_S seconds:
+one message pays the wait once, not once per lookup.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from ..settings import cache_dir
 SCHEMA = ("CREATE TABLE IF NOT EXISTS answers "
           "(key TEXT PRIMARY KEY, value TEXT NOT NULL, expires REAL NOT NULL)")
 MAX_TTL = 7 * 24 * 3600
+BUSY_MS = 200  # how long a read or write waits for another process's lock
+OFF_S = 10.0  # how long the cache is skipped after an operation failed for want of the lock or the disk
 
 
 def default_path() -> Path:
@@ -34,6 +39,7 @@ class Cache:
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
         self.rebuilt = False
+        self._off_until = 0.0  # monotonic time until which every call is a miss
 
     def _open(self) -> sqlite3.Connection:
         if self._db is not None:
@@ -49,9 +55,9 @@ class Cache:
         return self._db
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=2.0, check_same_thread=False, isolation_level=None)
+        db = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, check_same_thread=False, isolation_level=None)
         try:
-            db.execute("PRAGMA busy_timeout = 2000")
+            db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")
             db.execute(SCHEMA)
@@ -72,14 +78,23 @@ class Cache:
                 except OSError:
                     p.unlink(missing_ok=True)
 
+    def _off(self) -> bool:
+        return time.monotonic() < self._off_until
+
+    def _failed(self) -> None:
+        self._off_until = time.monotonic() + OFF_S
+
     def get(self, key: str) -> Any | None:
         with self._lock:
+            if self._off():
+                return None
             for attempt in range(2):
                 try:
                     row = self._open().execute(
                         "SELECT value, expires FROM answers WHERE key = ?", (key,)).fetchone()
                     break
                 except (sqlite3.OperationalError, OSError):
+                    self._failed()
                     return None  # locked past the busy timeout: a miss, not a failure
                 except sqlite3.DatabaseError:
                     self._reset()
@@ -98,12 +113,15 @@ class Cache:
             return
         data = json.dumps(value, ensure_ascii=False)
         with self._lock:
+            if self._off():
+                return
             for attempt in range(2):
                 try:
                     self._open().execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?)",
                                          (key, data, time.time() + ttl))
                     return
                 except (sqlite3.OperationalError, OSError):
+                    self._failed()
                     return
                 except sqlite3.DatabaseError:
                     self._reset()
