@@ -145,6 +145,20 @@ def patient(probe: Any, *args: Any) -> Any:
         return None
 
 
+def set_language(ui: UI, value: str) -> None:
+    ui.run("""
+        const policy = WebExtensionPolicy.getByID(args[0]);
+        tabmail.openTab("contentTab", {url: policy.getURL("options/options.html")});
+        await sleep(1500);
+    """, ADDON_ID)
+    try:
+        in_page(ui, f"""const s = d.getElementById("lang"); s.value = {value!r};
+                        d.getElementById("form").dispatchEvent(new content.Event("change")); return true;""")
+        time.sleep(1)
+    finally:
+        close_tab(ui)
+
+
 def panel_of(ui: UI, raw: bytes, badge: str | None = None, shot: Path | None = None) -> dict[str, Any]:
     """The panel's findings and history line for one message of the Inbox."""
     ui.run("tabmail.switchToTab(0);")
@@ -217,3 +231,10 @@ def test_a_years_mail_makes_the_impersonation_stand_out_until_the_history_is_cle
     after = panel_of(ui, FAKE, "!!")
     assert not after["findings"] & HISTORY_RISKS, after["findings"]
     assert after["history"] == "First message from this sender."
+
+    # The history line in Japanese (ui.lang = ja), with the date in Japanese
+    set_language(ui, "ja")
+    for n in range(3):
+        panel_of(ui, REAL[n])  # analysed afresh after the clearing: the history grows again
+    ja = panel_of(ui, REAL[3])
+    assert ja["history"] == "この送信元からは 2025年1月10日 以降 3 通のメールを受け取っています。", ja["history"]
