@@ -59,8 +59,20 @@ class _CappedPolicy(EmailPolicy):
         if cached is None:
             if len(_PARSED) > 4096:
                 _PARSED.clear()
-            cached = _PARSED[(key, tamed)] = super().header_fetch_parse(name, tamed)
+            cached = _PARSED[(key, tamed)] = self._parse_structural(name, tamed)
         return cached
+
+    def _parse_structural(self, name: str, value: str) -> Any:
+        """The stdlib's header object, or one for a plainer value when the stdlib raises: an RFC 2231
+        parameter's charset label goes straight to bytes.decode, and labels such as "idna",
+        "undefined" or one with a NUL raise ValueError/UnicodeError out of the parser (where only
+        LookupError is expected), which would leave the whole message unparsed."""
+        for attempt in (value, _without_extended_params(value), value.split(";", 1)[0]):
+            try:
+                return super().header_fetch_parse(name, attempt)
+            except Exception:  # a few tries, each plainer than the last
+                continue
+        return super().header_fetch_parse(name, "")
 
 
 _STRUCTURAL = {"content-type", "content-disposition", "content-transfer-encoding"}
@@ -80,6 +92,12 @@ def _tame(value: str) -> str:
 
 
 _SEMICOLONS = re.compile(r";[\s;]*;")
+_EXTENDED_PARAM = re.compile(r";\s*[^;=\s]*\*[^;]*")  # name*=charset'lang'value, name*0*=...
+
+
+def _without_extended_params(value: str) -> str:
+    """The value without its RFC 2231 parameters (names are decoded from the raw header anyway)."""
+    return _EXTENDED_PARAM.sub("", value.replace("\x00", ""))
 
 
 def _few_params(value: str) -> str:
