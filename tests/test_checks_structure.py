@@ -463,3 +463,14 @@ def test_hidden_elements_end_where_their_tags_end() -> None:
 
     text, _, hidden = read_html('<div style="display:none"><p>secret<br>words</div><p>shown</p>')
     assert hidden == "secret words" and "shown" in text
+
+
+def test_a_publication_under_its_own_name_and_site_writing_about_a_brand_claims_nothing() -> None:
+    html = ('<a href="http://www.lockergnome.example/apple/">Lockergnome</a> '
+            '<a href="http://www.gnomedex.example/">See you at Gnomedex</a>')
+    r = analyse(message(sender="Lockergnome Apple Core <subscriptions@lockergnome.example>",
+                        subject="[Lockergnome Apple Core] Skip Content", html=html))
+    assert "brand.impersonation" not in ids(r)
+    # the brand's name alone over the same links still claims to be the brand
+    r = analyse(message(sender="Apple <subscriptions@lockergnome.example>", subject="Your Apple ID", html=html))
+    assert "brand.impersonation" in ids(r)

@@ -102,6 +102,8 @@ def brand_impersonation(ctx: CheckContext) -> Iterator[Hit]:
         if sender and not is_free_email(sender) and not _VIA.search(ctx.facts.from_.display_name) and \
                 not _pure_claim(ctx, word, where) and (sender in foreign or _named_publication(ctx, where)) and \
                 (not brand.owns(sender) or _brand_network(ctx, brand)):
+            if sender in link_domains(ctx) and _named_publication(ctx, where) and not disguised:
+                continue  # a publication under its own name and site ("Lockergnome Apple Core")
             weak, unknown = True, False
         yield Hit(
             evidence={"brand": brand.key, "brand_name": brand.name, "brand_name_ja": brand.name_ja,
