@@ -502,3 +502,23 @@ def test_brand_departure_is_soft_for_an_established_domain_of_its_own(db: Path) 
                   text="A repository you watch was updated.")
     hit = next(f for f in run(odd, db)["findings"] if f["id"] == "history.brand_departure")
     assert hit["severity"] == "low" and hit["score"] == 1.0
+
+
+def test_first_contact_from_a_free_mail_stranger(db: Path) -> None:
+    fill(db)
+    for i in range(3):
+        run(message(sender=f"Pal {i} <pal{i}@gmail.com>", n=200 + i, days=i,
+                    auth="dmarc=pass header.from=gmail.com"), db)
+    stranger = message(sender="Support <account.help.desk@gmail.com>", n=210, days=40, html=LURE_HTML,
+                       text=LURE_TEXT)
+    assert "history.first_contact" in ids(run(stranger, db))  # gmail.com is known; this address is not
+
+
+def test_the_live_stage_records_even_when_lookups_failed(db: Path) -> None:
+    from whence.model import Lookups
+
+    a = Analysis(amazon(1, 0), Settings(history=True, history_path=str(db)))
+    a.report(Lookups(), "offline")
+    assert Store(db).total() == 0  # the offline stage of a live analysis leaves nothing
+    a.report(Lookups(errors=["lookups failed: timeout"]))
+    assert Store(db).total() == 1

@@ -548,7 +548,7 @@ def _warm(pipeline: Any, settings: Any) -> None:
     from . import regexcache
 
     with regexcache.recording():
-        pipeline.Analysis(WARM_MESSAGE, settings.with_overrides(offline=True)).offline_report()
+        pipeline.Analysis(WARM_MESSAGE, settings.with_overrides(offline=True, history=False)).offline_report()
     regexcache.save()
 
 

@@ -56,9 +56,10 @@ class Analysis:
             log.warning("history unavailable: %s", exc)
             return None
 
-    def report(self, found: Lookups) -> dict[str, Any]:
+    def report(self, found: Lookups, stage: str = "final") -> dict[str, Any]:
         """Checks, verdict and render for the lookups at hand. With history on, the final report
-        (after the lookups, or offline) leaves this message's facts in the history."""
+        (after the lookups, even failed ones; or the offline one in offline mode) leaves this
+        message's facts in the history."""
         if self.facts is None:
             return self._unknown()
         findings, errors = checks.run_checks(self.facts, found, self.history)
@@ -68,7 +69,7 @@ class Analysis:
             report["errors"] = errors
         if self.history is not None:
             report["history"] = self.history.used()
-            if found.done or self.settings.offline:
+            if stage == "final" or self.settings.offline:
                 self._remember(found, result.level)
         return report
 
@@ -84,7 +85,7 @@ class Analysis:
             log.warning("history not recorded: %s", exc)
 
     def offline_report(self) -> dict[str, Any]:
-        return self.report(Lookups())
+        return self.report(Lookups(), "offline")
 
     async def gather(self) -> Lookups:
         """The lookups stage for this message: nothing offline or when the message could not be read;

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterator
 
 from ..brands import by_key, owner_of
+from ..domainlists import is_free_email
 from ..domains import registrable_domain
 from ..history import Aggregate, Observation, message_key
 from ..i18n import T
@@ -148,7 +149,9 @@ def first_contact(ctx: CheckContext) -> Iterator[Hit]:
     if not _active(ctx) or known_sender(ctx):  # a real shop's first mail after you signed up
         return
     h = ctx.history
-    if h.total() < MIN_HISTORY or h.sender().count or h.sender_domain().count or h.contact():
+    # a free-mail domain says nothing about who holds the address: there only the address counts
+    known_domain = h.sender_domain().count and not is_free_email(from_domain(ctx))
+    if h.total() < MIN_HISTORY or h.sender().count or known_domain or h.contact():
         return
     action = _asks_to_act(ctx)
     if action:
