@@ -75,7 +75,10 @@ def test_free_hosting_behind_a_button_in_list_mail_stays_evidence() -> None:
 
 # --- a brand's own domain in From, handed over by a server that is not the brand's -----------------
 
-BRAND_PAGE = ('<p>Your account is on hold.</p><img src="https://images.amazon.co.jp/logo.png" alt="Amazon">'
+BRAND_PAGE = ('<p>Your account is on hold until we hear from you. Please review the recent orders on your '
+              'account and tell us whether you placed them. Orders you did not place will be refunded '
+              'to your card within three days.</p>'
+              '<img src="https://images.amazon.co.jp/logo.png" alt="Amazon">'
               '<a href="https://www.amazon.co.jp/help">Help</a> <a href="https://account-hold.example/">Sign in</a>')
 
 
@@ -401,7 +404,8 @@ def test_replies_to_a_throwaway_domain_are_named_as_such(reply_to: str) -> None:
 
 
 def test_replies_to_an_ordinary_other_domain_are_a_plain_mismatch() -> None:
-    r = analyse(message(sender="Billing <billing@shop-mail.example>", extra={"Reply-To": "help@helpdesk-partner.example"}))
+    r = analyse(message(sender="Billing <billing@shop-mail.example>",
+                        extra={"Reply-To": "help@helpdesk-partner.example"}))
     f = next(f for f in r["findings"] if f["id"] == "sender.reply_to_mismatch")
     assert not f["evidence"]["throwaway"]
 
@@ -474,3 +478,23 @@ def test_a_publication_under_its_own_name_and_site_writing_about_a_brand_claims_
     # the brand's name alone over the same links still claims to be the brand
     r = analyse(message(sender="Apple <subscriptions@lockergnome.example>", subject="Your Apple ID", html=html))
     assert "brand.impersonation" in ids(r)
+
+
+EVENTBRITE_AUTH = "spf=pass smtp.mailfrom=event.eventbrite.com; dkim=pass header.d=eventbrite.com; dmarc=pass"
+
+
+def test_a_platform_notification_under_a_name_its_customer_chose_earns_no_relief() -> None:
+    r = analyse(message(sender="Support BASE <noreply@event.eventbrite.com>", subject="Immediate action required",
+                        auth=EVENTBRITE_AUTH, client="192.174.82.1", client_name="o1.event.eventbrite.com",
+                        text="Your wallet is frozen. Verify it now."))
+    assert all(f["score"] >= 0 for f in r["findings"] if f["id"].startswith("auth."))
+
+
+@pytest.mark.parametrize("sender", ["Eventbrite <noreply@event.eventbrite.com>",
+                                    "Jane Doe <noreply@event.eventbrite.com>"])
+def test_the_platforms_own_name_or_a_person_writing_through_it_keeps_the_relief(sender: str) -> None:
+    from whence.brands import owner_of
+    from whence.checks.common import _stranger_name
+
+    name = sender.split(" <")[0]
+    assert not _stranger_name(name, "eventbrite.com", owner_of("eventbrite.com"))

@@ -108,12 +108,32 @@ def relayed(ctx: CheckContext) -> bool:
         if _ON_BEHALF.search(f.display_name or ""):
             return True
         platform = owner_of(from_domain(ctx))
+        if _stranger_name(f.display_name or "", from_domain(ctx), platform):
+            return True
         for addr in ctx.facts.reply_to[:5]:
             reg = registrable_domain(addr.domain) or addr.domain
             if reg and reg != from_domain(ctx) and not (platform and platform.owns(reg)):
                 return True
         return False
     return ctx.memo("relayed", compute)
+
+
+_NAME_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _stranger_name(name: str, domain: str, platform: Brand | None) -> bool:
+    """A platform's no-reply address under a name the platform's customer chose: an organiser's
+    "Support BASE" <noreply@event.eventbrite.com>, not "Eventbrite" or "GitHub" (words of the
+    platform's own name or domain) and not a person writing through it ("Jane Doe")."""
+    words = [w.lower() for w in _NAME_WORD.findall(name[:200])]
+    if not words or not name.isascii():  # 三井住友カード for smbc-card.com: names in other scripts are not read
+        return False
+    if platform and any(b is platform for b, _ in claimed(name)):
+        return False
+    own = {domain.split(".")[0], *(platform.name.lower().split() if platform else ())}
+    if any(w in own or any(w in o or o in w for o in own if len(o) >= 4 and len(w) >= 4) for w in words):
+        return False
+    return not (len(words) in (2, 3) and name.istitle() and all(w.isalpha() for w in words))
 
 
 # brands whose name at the top of a free-mail message is a lure: money, parcels, authorities
