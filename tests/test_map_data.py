@@ -57,10 +57,21 @@ def test_hops_carry_the_origin_country_after_the_lookups(cases_network: tuple[Lo
     raw = (CASES / "etc-phish.eml").read_bytes()
     live = _report(raw, settings)
     assert live["origin"]["country"] == "CN"
+    # texts name what the lookups found and leave out the rest (no AS number here): never "AS?"
+    details = [f["detail"][lang] for f in live["findings"] for lang in ("en", "ja")]
+    assert any("UCloud" in d and "（CN）" in d for d in details) and not any("AS?" in d for d in details)
     assert [h["country"] for h in live["hops"]] == ["CN"]  # hop 0 is the origin's
     offline = Analysis(raw, Settings(offline=True)).offline_report()
     assert [h["country"] for h in offline["hops"]] == [None]  # unknown offline: the map says so
     assert [(h["asn"], h["org"], h["network_kind"]) for h in offline["hops"]] == [(None, None, None)]
+
+
+def test_a_networks_country_and_as_number_in_texts() -> None:
+    from whence.checks.network import _where
+
+    assert _where({"country": "CN", "asn": 4134}) == {"where": "CN, AS4134", "where_ja": "CN、AS4134"}
+    assert _where({"asn": 4134})["where"] == "AS4134"
+    assert _where({}) == {"where": "country unknown", "where_ja": "国は不明"}
 
 
 def test_the_providers_own_public_servers_get_their_country(tmp_path: Path) -> None:

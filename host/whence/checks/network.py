@@ -34,15 +34,24 @@ def _platform_origin(ctx: CheckContext) -> bool:
     return any(popular_rank(registrable_domain(n) or "") for n in names)
 
 
+def _where(network: dict[str, Any]) -> dict[str, str]:
+    """A network's country and AS number for a text, leaving out what the lookups did not find
+    ("CN, AS4134", "CN", "AS4134", or "country unknown")."""
+    parts = [str(network["country"])] if network.get("country") else []
+    if network.get("asn"):
+        parts.append(f"AS{network['asn']}")
+    return {"where": ", ".join(parts) or "country unknown", "where_ja": "、".join(parts) or "国は不明"}
+
+
 @check(
     "origin.hosting_network", "low", 1.5,
     variants={"vpn": 2.0},
     title=T("Sent from a rented server, not a mail service",
             "メールサービスではなく、レンタルサーバーから送信されています"),
-    detail=T("The origin {ip} belongs to {org} ({country}, AS{asn}), a {kind} network. Companies send "
+    detail=T("The origin {ip} belongs to {org} ({where}), a {kind} network. Companies send "
              "mail through their own or their mail provider's servers; a server rented by the hour is a "
              "common choice for bulk phishing.",
-             "送信元 {ip} は {org}（{country}、AS{asn}）の{kind_ja}ネットワークのアドレスです。企業は自社や"
+             "送信元 {ip} は {org}（{where_ja}）の{kind_ja}ネットワークのアドレスです。企業は自社や"
              "メール事業者のサーバーから送信するのが普通で、時間貸しのサーバーはフィッシングの大量送信によく使われます。"),
     reason=T("it was sent from a {kind} network ({org}, {country})",
              "{org}（{country}）の{kind_ja}ネットワークから送信されています"),
@@ -54,7 +63,7 @@ def hosting_network(ctx: CheckContext) -> Iterator[Hit]:
     if kind not in ("hosting", "cloud", "vpn") or ctx.facts.origin.authenticated or _platform_origin(ctx):
         return
     yield Hit(evidence={"ip": o.get("ip"), "org": o.get("org") or "?", "country": o.get("country") or "?",
-                        "asn": o.get("asn") or "?", "kind": kind, "kind_ja": KIND_JA.get(kind, kind),
+                        "asn": o.get("asn") or "?", **_where(o), "kind": kind, "kind_ja": KIND_JA.get(kind, kind),
                         "operator": o.get("network_operator")},
               variant="vpn" if kind == "vpn" else None)
 
@@ -193,9 +202,9 @@ def phishing_feed(ctx: CheckContext) -> Iterator[Hit]:
 @check(
     "link.hosted_on", "info", 0.0,
     title=T("Where the linked site is hosted", "リンク先サイトのホスティング先"),
-    detail=T("{domain} is served from {ip}, on {org}'s network ({country}, AS{asn}); abuse reports go to "
+    detail=T("{domain} is served from {ip}, on {org}'s network ({where}); abuse reports go to "
              "{abuse}.",
-             "{domain} は {org} のネットワーク（{country}、AS{asn}）の {ip} から配信されています。"
+             "{domain} は {org} のネットワーク（{where_ja}）の {ip} から配信されています。"
              "不正利用の報告先：{abuse}。"),
     needs_network=True,
 )
@@ -206,7 +215,7 @@ def hosted_on(ctx: CheckContext) -> Iterator[Hit]:
         if not links or not host.get("org") or info.get("popular_rank"):
             continue
         yield Hit(evidence={"domain": domain, "ip": host.get("ip"), "org": host["org"],
-                            "country": host.get("country") or "?", "asn": host.get("asn") or "?",
+                            "country": host.get("country") or "?", "asn": host.get("asn") or "?", **_where(host),
                             "abuse": host.get("abuse_emails") or "?",
                             "network_kind": host.get("network_kind")},
                   links=links)
