@@ -56,15 +56,18 @@ export class HostConnection {
     this.port = null;
     const waiting = [...this.pending.entries()];
     this.pending.clear();
+    let resent = 0;
     for (const [id, entry] of waiting) {
       clearTimeout(entry.timer);
       if (code === "host_broken" && entry.resends < RESENDS) {
         entry.resends++;
+        resent++;
         setTimeout(() => this._send(id, entry), RESEND_DELAY_MS * entry.resends);
       } else {
         entry.onError(this.lastError);
       }
     }
+    if (resent) console.warn(`whence: the host stopped (${message}); re-sending ${resent} request(s)`);
   }
 
   _onMessage(reply) {
