@@ -3,6 +3,7 @@
     .venv/bin/python bench/fuzz/run.py --runs 1000000 mime received   # named targets
     .venv/bin/python bench/fuzz/run.py --runs 200000 --all            # every target, one after another
     .venv/bin/python bench/fuzz/run.py --replay                      # saved crash inputs, no atheris
+    .venv/bin/python bench/fuzz/run.py --table                       # executions so far (docs/robustness.md)
 
 Each target runs in its own process (libFuzzer owns the process and exits on the first crash) with
 its corpus in bench/out/fuzz/corpus/<target>/ (seeded from the target's built-in seeds) and crash
@@ -87,6 +88,25 @@ def replay() -> int:
     return failures
 
 
+def table() -> str:
+    """Markdown: executions per target from every summary*.jsonl under bench/out/fuzz/ (all runs)."""
+    runs: dict[str, list[dict[str, object]]] = {name: [] for name in TARGETS}
+    for path in sorted(OUT.glob("summary*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                runs.setdefault(str(row["target"]), []).append(row)
+    out = ["| target | runs | executions | seconds | stopped on a crash | saved regression inputs |",
+           "|---|---|---|---|---|---|"]
+    for name, rows in runs.items():
+        execs = sum(int(r["executions"]) for r in rows)  # type: ignore[call-overload]
+        secs = sum(float(r["seconds"]) for r in rows)  # type: ignore[arg-type]
+        crashed = sum(1 for r in rows if r["crashed"])
+        saved = len(list((REGRESSIONS / name).iterdir())) if (REGRESSIONS / name).exists() else 0
+        out.append(f"| `{name}` | {len(rows)} | {execs:,} | {secs:,.0f} | {crashed} | {saved} |")
+    return "\n".join(out)
+
+
 def main() -> int:
     if len(sys.argv) > 2 and sys.argv[1] == "--child":
         _child(sys.argv[2], sys.argv[4:])
@@ -99,7 +119,11 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--max-seconds", type=float, default=None, help="stop each target after this long")
     parser.add_argument("--replay", action="store_true")
+    parser.add_argument("--table", action="store_true", help="print the executions table of every run so far")
     opts = parser.parse_args()
+    if opts.table:
+        print(table())
+        return 0
     if opts.replay:
         return 1 if replay() else 0
     names = list(TARGETS) if opts.all else opts.targets
