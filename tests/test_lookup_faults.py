@@ -253,6 +253,7 @@ def test_dns_faults_never_pass_and_the_offline_verdict_stands(mode: str, down: d
             passed = [r for r in rechecks(final) if r[1] == "pass"]
             assert not passed, (name, passed)
             assert final["verdict"]["level"] == down[name], (name, offline["verdict"], final["verdict"])
+            assert final["verdict"]["level"] == offline["verdict"]["level"], (name, final["verdict"])  # it stands
             dns_records = [r for r in final["lookups"] if r["kind"] == "dns"]
             assert dns_records and all(r["error"] or r["answer"] in (None, "", "NODATA", "NXDOMAIN")
                                        for r in dns_records), (name, dns_records[:5])
