@@ -276,7 +276,7 @@ def test_replies_to_a_free_mail_box_stay_a_mismatch() -> None:
 
 
 def test_a_relay_keeps_the_senders_address_in_the_name_and_its_tracker_is_its_own() -> None:
-    html = '<a href="http://lists.serverside.example/t/123/45/">HostJ2EE.example</a>'
+    html = '<a href="http://lists.serverside.example/t/123/45/">HostJ2EE.com</a>'
     r = analyse(message(sender='"Newsletter newsletter@serverside.example" <ticket_ab12@relay.example>',
                         subject="News", html=html))
     assert "link.text_mismatch" not in ids(r)

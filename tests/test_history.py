@@ -496,7 +496,7 @@ def test_a_sender_name_from_an_address_you_wrote_to_is_no_departure(db: Path) ->
 
 def test_brand_departure_is_soft_for_an_established_domain_of_its_own(db: Path) -> None:
     year_of_amazon(db, 4)
-    odd = message(sender="Amazon.co.jp <noreply@github.com>", n=71, days=200,
+    odd = message(sender="Amazon.co.jp on GitHub <noreply@github.com>", n=71, days=200,
                   auth="spf=pass smtp.mailfrom=github.com; dkim=pass header.d=github.com; "
                        "dmarc=pass header.from=github.com",
                   text="A repository you watch was updated.")

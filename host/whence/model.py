@@ -166,7 +166,7 @@ class Link:
     text: str | None  # shown text (anchor text, alt text); None for bare URLs in text
     host: str | None
     domain: str | None  # registrable domain (PSL)
-    source: str = "text"  # html-a | html-form | html-area | html-img | text | qr | header | redirect
+    source: str = "text"  # html-a | html-form | html-area | html-img | text | qr | header | redirect | attachment
     scheme: str | None = None
     findings: list[str] = field(default_factory=list)
 
@@ -174,7 +174,7 @@ class Link:
     def clickable(self) -> bool:
         """A link a reader follows to a web address (not a picture or a header); `redirect` is where
         a followed link's redirector sends the reader on to."""
-        return self.source in ("html-a", "html-area", "html-form", "text", "qr", "redirect") and \
+        return self.source in ("html-a", "html-area", "html-form", "text", "qr", "redirect", "attachment") and \
             (self.scheme or "http") in ("http", "https") and bool(self.host)
 
 
@@ -187,6 +187,7 @@ class Attachment:
     members: list[str] = field(default_factory=list)  # archive member names (bounded)
     encrypted: bool = False  # encrypted archive
     qr_payloads: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)  # web addresses written in the document (PDF links)
     findings: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # what a bound kept unread (check message.limits)
 

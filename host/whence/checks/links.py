@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..brands import owner_of
 from ..domainlists import free_host, image_host, is_free_email, popular_rank, shortener, suspicious_tld
-from ..domains import normalise_host, registrable_domain
+from ..domains import known_tld, normalise_host, registrable_domain
 from ..i18n import T
 from ..wordiness import looks_random
 from .common import (
@@ -56,7 +56,8 @@ def _shown_domain(text: str | None) -> str | None:
     if not m:
         return None
     host = normalise_host(m.group(1))
-    return registrable_domain(host) if host else None
+    # "invoice.pdf" is a file name, not a domain: only a real top-level domain makes one
+    return registrable_domain(host) if host and known_tld(host) else None
 
 
 def _is_tracker(domain: str) -> bool:
@@ -219,8 +220,10 @@ def link_image_host(ctx: CheckContext) -> Iterator[Hit]:
 def link_elsewhere(ctx: CheckContext) -> Iterator[Hit]:
     facts = ctx.facts
     sender = from_domain(ctx)
-    # people and lists link wherever the conversation goes; a designed page speaks for its sender
-    if not sender or not facts.html or facts.is_list or is_free_email(sender):
+    # people and lists link wherever the conversation goes; a designed page (or an attached
+    # document with links) speaks for its sender
+    designed = facts.html or any(link.source == "attachment" for link in facts.links)
+    if not sender or not designed or facts.is_list or is_free_email(sender):
         return
     own = authenticated_domains(ctx) | infrastructure_domains(ctx) | {sender}
     brand = owner_of(sender)

@@ -7,7 +7,7 @@ from ..settings import Settings
 from .attachments import extract_attachments
 from .auth import auth_facts
 from .headers import addresses, parse_date, recipient_of
-from .links import extract_links
+from .links import attachment_links, extract_links
 from .lists import list_facts
 from .route import build_route
 from .text import extract_body
@@ -17,6 +17,7 @@ def build(message: Message, settings: Settings, context: Context) -> Facts:
     route = build_route(message, settings, context)
     from_ = next(iter(addresses(message.get("From") or "")), None)
     body = extract_body(message)
+    attachments = extract_attachments(message)
     text, html = body.text, body.html
     auth = auth_facts(message, route, from_.domain if from_ else "")
     list_id, is_list = list_facts(message, auth, from_, route.boundary_pos, route.hops)
@@ -36,8 +37,8 @@ def build(message: Message, settings: Settings, context: Context) -> Facts:
         hops=route.hops,
         origin=route.origin,
         auth=auth,
-        links=extract_links(message, text, html, body.links),
-        attachments=extract_attachments(message),
+        links=extract_links(message, text, html, body.links) + attachment_links(attachments),
+        attachments=attachments,
         text=text,
         html=html,
         list_id=list_id,

@@ -32,6 +32,7 @@ except ImportError:  # pragma: no cover
 
 from ..model import Attachment, Message, Part
 from . import qr
+from .documents import pdf_links
 from .qr import decode_qr
 
 __all__ = ["decode_qr", "extract_attachments", "has_macros", "sniff"]
@@ -444,6 +445,8 @@ def _enrich(attachment: Attachment, payload: bytes, budget: _Budget) -> None:
             attachment.members = listing.names
             attachment.encrypted = listing.encrypted
             attachment.skipped.extend(listing.skipped)
+    if kind == "pdf":
+        attachment.links = pdf_links(payload)
     if _qr_allowed(payload, kind, budget, attachment.skipped):
         payloads, locked = qr.scan(payload, kind, attachment.skipped)
         attachment.qr_payloads = payloads

@@ -13,7 +13,7 @@ import re
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 from ..domains import normalise_host, registrable_domain
-from ..model import Link, Message
+from ..model import Attachment, Link, Message
 from .text import RawLink, read_html
 
 MAX_LINKS = 500
@@ -164,4 +164,13 @@ def _decoded(value: str) -> list[str]:
             out.append(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode("utf-8"))
         except (binascii.Error, UnicodeDecodeError, ValueError):
             continue
+    return out
+
+
+def attachment_links(attachments: list[Attachment]) -> list[Link]:
+    """Links written inside attached documents, shown by the document's file name."""
+    out: list[Link] = []
+    for att in attachments:
+        for url in att.links[:MAX_LINKS - len(out)]:
+            out.append(_link(_CONTROL.sub("", url)[:MAX_URL], att.filename, "attachment"))
     return out
