@@ -4,7 +4,8 @@ Severity is what a person reads; weight is what the score uses. The weights are 
 `bench/fit_weights.py` on the labelled development corpora (how, and how well they hold on mail
 the fit never saw: docs/weights.md) and ship as `data/weights.json`. A key is a check id, or
 `id:variant` for a named kind of hit. A check the fit cannot see — the live checks, for want of a
-labelled live corpus — keeps the prior its `@check` declares. At run time this is table lookup.
+labelled live corpus — keeps the prior its `@check` declares, scaled as the boundaries were
+(`live`). At run time this is table lookup.
 """
 
 from __future__ import annotations
@@ -29,6 +30,13 @@ def _table() -> dict[str, Any]:
 def weight(key: str, prior: float) -> float:
     """The fitted weight of KEY, or PRIOR when the fit has none for it."""
     return float(_table().get("weights", {}).get(key, prior))
+
+
+def live(prior: float) -> float:
+    """A live check's prior moved onto the fitted scale. The live checks cannot be fitted (there is
+    no labelled live corpus) and their priors were written for the hand-set boundaries (suspicious
+    at 4.5); the fit moved the boundaries, so their weights move with them, in proportion."""
+    return round(prior * dict(thresholds())["suspicious"] / _DEFAULT_THRESHOLDS["suspicious"], 2)
 
 
 def thresholds() -> tuple[tuple[str, float], ...]:

@@ -40,10 +40,12 @@ class Check:
     variants: dict[str, float] = field(default_factory=dict)  # named kinds of hit and their priors
 
     def weight(self, variant: str | None = None) -> float:
-        """What a hit of this check (of VARIANT) adds to the score: the fitted weight, else the prior."""
-        if variant is None:
-            return weights.weight(self.id, self.score)
-        return weights.weight(f"{self.id}:{variant}", self.variants[variant])
+        """What a hit of this check (of VARIANT) adds to the score: the fitted weight, else the prior
+        (a live check's on the fitted scale: see weights.live)."""
+        prior = self.score if variant is None else self.variants[variant]
+        if self.needs_network:
+            return weights.live(prior)
+        return weights.weight(self.id if variant is None else f"{self.id}:{variant}", prior)
 
 
 class CheckContext:
