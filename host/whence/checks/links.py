@@ -206,7 +206,7 @@ def link_image_host(ctx: CheckContext) -> Iterator[Hit]:
 
 
 @check(
-    "link.elsewhere", "low", 1.5,
+    "link.elsewhere", "medium", 2.0,
     title=T("The mail never links to its sender's own site", "差出人自身のサイトへのリンクがひとつもありません"),
     detail=T("This designed mail comes from {from_domain}, yet none of its links lead there: they lead to "
              "{domains}, sites unrelated to the sender and not widely known. An organisation's own mail "
