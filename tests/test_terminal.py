@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 from whence.pipeline import Analysis
-from whence.render.terminal import build, human_delay, local_time, wrap
+from whence.render.terminal import build, history_line, human_delay, local_time, wrap
 from whence.settings import Settings
 
 ROOT = Path(__file__).parent.parent
@@ -154,3 +154,118 @@ def test_the_command_line_follows_columns(width: int) -> None:
     lines = run.stdout.splitlines()
     assert_unbroken(lines, {"117.50.174.153", "tkoviax.cn", "mail.example.net", "fevcvxs.cn", "mtocgra.cn",
                             "22:22:02"}, width)
+
+
+# --- the sender-history line (docs/history.md), worded as the panel words it --------------------------
+
+
+def history_of(count: int, first: str | None = "2025-01-09T20:00:00+00:00") -> dict[str, Any]:
+    return {"messages": 40_000, "sender": {"address": "shipment-tracking@amazon.co.jp", "count": count,
+                                           "first": first},
+            "domain": {"domain": "amazon.co.jp", "count": count}, "brands": {}}
+
+
+def history_rows(lines: list[str], label: str) -> list[str]:
+    """The history row's value and its continuation lines (the panel's border and label column left out)."""
+    from rich.cells import cell_len
+
+    inside = [line[2:] if line.startswith("│ ") else "" for line in lines]
+    at = next(i for i, line in enumerate(inside) if line.startswith(label + " "))
+    value = inside[at][len(label):].lstrip()
+    pad = cell_len(inside[at]) - cell_len(value)  # the label column, in cells
+    rows = [value.rstrip(" │")]
+    for line in inside[at + 1:]:
+        if not line.startswith(" " * pad) or not line.strip(" │"):
+            break
+        rows.append(line.strip(" │"))
+    return rows
+
+
+EXPECTED = {  # (count, first) -> (en, ja): the panel's words (extension/_locales/*/messages.json)
+    (12345, "2025-01-09T20:00:00+00:00"): (
+        "You have received 12345 messages from this sender since 10 January 2025.",  # 05:00 JST on the 10th
+        "この送信元からは 2025年1月10日以降 12345 通のメールを受け取っています。"),
+    (1, "2025-06-01T09:00:00+00:00"): ("You have received 1 message from this sender before, on 1 June 2025.",
+                                       "この送信元からは以前 2025年6月1日に 1 通のメールを受け取っています。"),
+    (0, None): ("First message from this sender.", "この送信元からの初めてのメールです。"),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_history_line_reads_as_the_panel_and_never_splits_a_date_or_count(
+        reports: dict[str, dict[str, Any]], width: int, lang: str) -> None:
+    label = "History" if lang == "en" else "履歴"
+    for (count, first), said in EXPECTED.items():
+        report = {**reports["etc-phish.eml"], "history": history_of(count, first)}
+        lines = draw(report, lang, width)
+        rows = history_rows(lines, label)
+        sentence = said[lang == "ja"]
+        assert "".join(rows).replace(" ", "") == sentence.replace(" ", ""), (width, rows)
+        if lang == "en":
+            assert " ".join(rows) == sentence, rows  # lines break only at spaces
+        for whole in ("10 January 2025", "1 June 2025", "2025年1月10日", "2025年6月1日", "12345 通", "1 通"):
+            if whole in sentence:
+                assert any(whole in row for row in rows), (whole, width, rows)
+        assert not any(row.startswith(("。", ".", "、", "に", "以降")) for row in rows[1:]), rows
+        assert max(len(line.rstrip()) for line in lines) <= width
+        assert_unbroken(lines, atoms(report), width)  # the rest of the report as before
+    if width == 60:  # a narrow window does wrap the longest sentence, at a good place
+        report = {**reports["etc-phish.eml"], "history": history_of(12345)}
+        assert len(history_rows(draw(report, lang, width), label)) == 2
+
+
+def test_the_history_lines_date_and_count_stay_whole_at_any_width() -> None:
+    for lang in ("en", "ja"):
+        for count in (2, 12345):
+            said, keep = history_line({"history": history_of(count)}, lang, JST)
+            assert set(keep) == ({"10 January 2025", str(count)} if lang == "en" else {"2025年1月10日", f"{count} 通"})
+            for width in range(20, 81):
+                lines = wrap(said, width, keep)
+                assert all(any(whole in line for line in lines) for whole in keep), (width, lines)
+    assert history_line({"history": history_of(3, "not a date")}, "en")[0] == \
+        "You have received 3 messages from this sender since ?."  # as the panel says it
+    assert history_line({}, "en") == ("", ())
+
+
+def test_no_history_line_without_history(reports: dict[str, dict[str, Any]]) -> None:
+    for lang, label in (("en", "History"), ("ja", "履歴")):
+        lines = [_BORDER.sub("", line) for line in draw(reports["etc-phish.eml"], lang, 80)]
+        assert not any(line.startswith(label + " ") for line in lines)
+
+
+def test_the_history_line_through_the_command_line(tmp_path: Path) -> None:
+    """The real CLI with --history: mail from a sender grows the line; a new sender is a first."""
+    from tests.test_history import amazon, message
+
+    mails = tmp_path / "mail"
+    mails.mkdir()
+    for i in range(4):  # 1 June 2025 (09:00 UTC) and every 30 days after
+        (mails / f"{i:02}.eml").write_bytes(amazon(i, 30 * i))
+    latest = tmp_path / "latest.eml"
+    latest.write_bytes(amazon(9, 200))
+    stranger = tmp_path / "stranger.eml"
+    stranger.write_bytes(message(sender="Hanako <hanako@friend.example.org>", n=1, days=201))
+    env = {**os.environ, "WHENCE_OFFLINE": "1", "TZ": "Asia/Tokyo",
+           "WHENCE_HISTORY_PATH": str(tmp_path / "history.sqlite3")}
+
+    def whence(*args: str, width: int = 80) -> list[str]:
+        run = subprocess.run([sys.executable, "-m", "whence.cli", "analyze", "-j", "1", *args],
+                             capture_output=True, text=True, timeout=120, env={**env, "COLUMNS": str(width)},
+                             check=True)
+        return run.stdout.splitlines()
+
+    plain = whence(str(latest))
+    assert not any(_BORDER.sub("", line).startswith("History ") for line in plain)  # off unless --history
+    whence("--history", str(mails))
+    for width in WIDTHS:
+        for lang, label, sentence in (
+                ("en", "History", "You have received 4 messages from this sender since 1 June 2025."),
+                ("ja", "履歴", "この送信元からは 2025年6月1日以降 4 通のメールを受け取っています。")):
+            lines = whence("--history", "--lang", lang, str(latest), width=width)
+            rows = history_rows(lines, label)
+            assert "".join(rows).replace(" ", "") == sentence.replace(" ", ""), (width, rows)
+            assert any(("1 June 2025" if lang == "en" else "2025年6月1日") in row for row in rows), rows
+            assert max(len(line.rstrip()) for line in lines) <= width
+        first = whence("--history", str(stranger), width=width)
+        assert history_rows(first, "History") == ["First message from this sender."]

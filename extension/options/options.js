@@ -34,6 +34,17 @@ async function checkHost() {
     : `${t(r?.code === "host_missing" ? "hostMissingText" : "hostBrokenText")} (python3 installer/install.py)`;
 }
 
+let lang = "en";
+
+/** The history's first date as the panel writes it: 10 January 2025, 2025年1月10日. */
+function longDate(iso) {
+  const when = iso ? new Date(iso) : null;
+  return when && !Number.isNaN(when.getTime())
+    ? new Intl.DateTimeFormat(lang === "ja" ? "ja-JP" : "en-GB", { year: "numeric", month: "long", day: "numeric" })
+      .format(when)
+    : "?";
+}
+
 function showHistory(r) {
   const status = document.getElementById("history-status");
   if (!r?.ok) {
@@ -42,7 +53,7 @@ function showHistory(r) {
   }
   const h = r.history || {};
   status.textContent = h.messages
-    ? t("optHistoryStats", [String(h.messages), String(h.senders || 0), String(h.since || "").slice(0, 10),
+    ? t("optHistoryStats", [String(h.messages), String(h.senders || 0), longDate(h.since),
       String(h.contacts || 0)])
     : t("optHistoryEmpty");
 }
@@ -59,13 +70,15 @@ async function clearHistory() {
 
 async function main() {
   const settings = await loadSettings();
-  await useLanguage(resolveLang(settings));
+  lang = resolveLang(settings);
+  await useLanguage(lang);
   localizePage();
   document.title = t("optionsTitle");
   fill(settings);
   form.addEventListener("change", async () => {
     const saved = await saveSettings(read());
-    await useLanguage(resolveLang(saved));
+    lang = resolveLang(saved);
+    await useLanguage(lang);
     localizePage();
     document.title = t("optionsTitle");
     document.getElementById("saved").textContent = t("optSaved");

@@ -221,7 +221,7 @@ def test_a_years_mail_makes_the_impersonation_stand_out_until_the_history_is_cle
     try:
         status = wait_for(lambda: patient(in_page, ui, "return d.getElementById('history-status').textContent;"),
                           20, "the history's size on the options page")
-        assert status.startswith("13 messages from 2 senders since 2025-01-10"), status
+        assert status.startswith("13 messages from 2 senders since 10 January 2025;"), status
         assert status.endswith("addresses you wrote to: 1."), status
         in_page(ui, "d.getElementById('history-clear').click(); return true;")
         wait_for(lambda: patient(in_page, ui, "return d.getElementById('history-status').textContent;")
@@ -237,4 +237,17 @@ def test_a_years_mail_makes_the_impersonation_stand_out_until_the_history_is_cle
     for n in range(3):
         panel_of(ui, REAL[n])  # analysed afresh after the clearing: the history grows again
     ja = panel_of(ui, REAL[3])
-    assert ja["history"] == "この送信元からは 2025年1月10日 以降 3 通のメールを受け取っています。", ja["history"]
+    assert ja["history"] == "この送信元からは 2025年1月10日以降 3 通のメールを受け取っています。", ja["history"]
+    ui.run("""
+        const policy = WebExtensionPolicy.getByID(args[0]);
+        tabmail.openTab("contentTab", {url: policy.getURL("options/options.html")});
+        await sleep(1500);
+    """, ADDON_ID)
+    try:  # the options page writes the date in Japanese too
+        status = wait_for(lambda: patient(in_page, ui, "const s = d.getElementById('history-status').textContent;"
+                                                         "return s.includes('以降') ? s : null;"),
+                          20, "the history's size in Japanese")
+        # REAL[0..3] and FAKE since the clearing (REAL[3]'s row may still be on its way)
+        assert re.match(r"2025年1月10日以降、2 件の送信元から [45] 通。", status), status
+    finally:
+        close_tab(ui)

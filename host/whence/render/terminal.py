@@ -11,6 +11,7 @@ the links are drawn as stacked blocks (one hop or link per block) whose lines ar
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime, timezone, tzinfo
 from typing import Any
 
@@ -29,6 +30,8 @@ LEVEL_STYLE = {"dangerous": ("bold white on red", "‼"), "suspicious": ("bold b
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "dark_orange", "low": "yellow", "info": "cyan"}
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTHS_LONG = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+               "November", "December")
 LABELS: dict[str, dict[str, Any]] = {
     "en": {"from": "From", "subject": "Subject", "origin": "Origin", "client": "Client (webmail)",
            "route": "Route (newest first)", "auth": "Authentication", "links": "Links", "attachments": "Attachments",
@@ -41,7 +44,11 @@ LABELS: dict[str, dict[str, Any]] = {
                       "safe": "SAFE", "unknown": "UNKNOWN"},
            "severities": {s: s for s in SEVERITIES},
            "results": {}, "skew": "skew", "units": ("s", "min", "h", "d"), "unit_sep": " ",
-           "bytes": ("B", "KB", "MB", "GB"), "more": "… {n} more", "colon": ": ", "count": "{n}"},
+           "bytes": ("B", "KB", "MB", "GB"), "more": "… {n} more", "colon": ": ", "count": "{n}",
+           # the sender-history line, as the panel words it (extension/_locales/en/messages.json)
+           "history": "History", "history_first": "First message from this sender.",
+           "history_one": "You have received 1 message from this sender before, on {date}.",
+           "history_many": "You have received {n} messages from this sender since {date}.", "history_n": "{n}"},
     "ja": {"from": "差出人", "subject": "件名", "origin": "送信元", "client": "接続元（Webメール）",
            "route": "経路（新しい順）", "auth": "送信ドメイン認証", "links": "リンク", "attachments": "添付ファイル",
            "findings": "検出事項", "lookups": "ネットワーク照会", "none": "なし", "offline": "オフライン：照会なし",
@@ -57,7 +64,10 @@ LABELS: dict[str, dict[str, Any]] = {
                        "none": "なし", "temperror": "一時的なエラー", "permerror": "設定エラー",
                        "unknown": "不明", "policy": "ポリシー"},
            "skew": "時計のずれ", "units": ("秒", "分", "時間", "日"), "unit_sep": " ",
-           "bytes": ("バイト", "KB", "MB", "GB"), "more": "… ほか {n} 件", "colon": "：", "count": "{n} 件"},
+           "bytes": ("バイト", "KB", "MB", "GB"), "more": "… ほか {n} 件", "colon": "：", "count": "{n} 件",
+           "history": "履歴", "history_first": "この送信元からの初めてのメールです。",
+           "history_one": "この送信元からは以前 {date}に 1 通のメールを受け取っています。",
+           "history_many": "この送信元からは {date}以降 {n} 通のメールを受け取っています。", "history_n": "{n} 通"},
 }
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 GAP = 2  # spaces between packed tokens
@@ -139,25 +149,36 @@ def human_size(size: Any, lang: str = "en") -> str:
 
 # --- line breaking ----------------------------------------------------------------------------
 
-def _units(text: str) -> list[str]:
+def _units(text: str, keep: Iterable[str] = ()) -> list[str]:
     """Break units: a run of narrow non-space characters (a word, a host name, an address) is one
-    unit; each wide (CJK) character is one; whitespace runs become a single space."""
+    unit; each wide (CJK) character is one; whitespace runs become a single space. Each occurrence
+    of a string in `keep` (a date such as `10 January 2025` or `2025年1月10日`, a count such as
+    `3 通`) is one unit, spaces and all."""
     units: list[str] = []
     word = ""
-    for ch in text:
-        if ch.isspace():
+    kept = sorted({k for k in keep if k}, key=len, reverse=True)
+    pieces = re.split("(" + "|".join(map(re.escape, kept)) + ")", text) if kept else [text]
+    for n, piece in enumerate(pieces):
+        if n % 2:  # a kept string
             if word:
                 units.append(word)
                 word = ""
-            if units and units[-1] != " ":
-                units.append(" ")
-        elif cell_len(ch) == 2:
-            if word:
-                units.append(word)
-                word = ""
-            units.append(ch)
-        else:
-            word += ch
+            units.append(piece)
+            continue
+        for ch in piece:
+            if ch.isspace():
+                if word:
+                    units.append(word)
+                    word = ""
+                if units and units[-1] != " ":
+                    units.append(" ")
+            elif cell_len(ch) == 2:
+                if word:
+                    units.append(word)
+                    word = ""
+                units.append(ch)
+            else:
+                word += ch
     if word:
         units.append(word)
     joined: list[str] = []  # kinsoku: closing marks stick to what precedes, opening marks to what follows
@@ -171,14 +192,14 @@ def _units(text: str) -> list[str]:
     return joined
 
 
-def wrap(text: str, width: int) -> list[str]:
+def wrap(text: str, width: int, keep: Iterable[str] = ()) -> list[str]:
     """Lines of at most `width` cells. Breaks at spaces and between Japanese characters, never inside
-    a word, host name, address or time, never before a closing or after an opening mark; only a
-    word longer than a whole line is cut."""
+    a word, host name, address or time (nor inside a string of `keep`), never before a closing or
+    after an opening mark; only a word longer than a whole line is cut."""
     width = max(4, width)
     lines: list[str] = []
     line, used = "", 0
-    for unit in _units(text):
+    for unit in _units(text, keep):
         if unit == " ":
             if used:
                 line, used = line + " ", used + 1
@@ -305,9 +326,12 @@ def build(report: dict[str, Any], lang: str, width: int = 100, tz: tzinfo | None
             (L["origin"], f"{clean(origin.get('ip')) or '?'}  {where}")]
     if origin.get("client_ip"):
         meta.append((L["client"], clean(origin["client_ip"])))
+    said, keep = history_line(report, lang, tz)
+    if said:
+        meta.append((L["history"], said))
     label_width = max(cell_len(label) for label, _ in meta) + 1
     for label, value in meta:
-        for i, line in enumerate(wrap(value, inner - label_width)):
+        for i, line in enumerate(wrap(value, inner - label_width, keep if label == L["history"] else ())):
             row = Text(no_wrap=True)
             row.append((label if i == 0 else "").ljust(label_width - cell_len(label) + len(label) if i == 0
                                                          else label_width), style="bold")
@@ -364,6 +388,30 @@ def build(report: dict[str, Any], lang: str, width: int = 100, tz: tzinfo | None
     footer.append(f" · {L['elapsed']} {report.get('elapsed_ms', 0):.1f} ms")
     parts.append(footer)
     return Group(*parts)
+
+
+def history_line(report: dict[str, Any], lang: str, tz: tzinfo | None = None) -> tuple[str, tuple[str, ...]]:
+    """What the reader's own mail knows of the sender, worded as the panel words it ("You have
+    received 12 messages from this sender since 1 June 2025" / "First message from this sender"),
+    and the strings that must stay on one line (the date, the count); ("", ()) without history."""
+    sender = (report.get("history") or {}).get("sender")
+    if not isinstance(sender, dict):
+        return "", ()
+    L = LABELS.get(lang, LABELS["en"])
+    count = sender.get("count")
+    count = count if isinstance(count, int) and count > 0 else 0
+    if not count:
+        return L["history_first"], ()
+    first = local_time(sender.get("first") if isinstance(sender.get("first"), str) else None, tz)
+    if first is None:
+        date = "?"
+    elif lang == "ja":
+        date = _date(first, lang)
+    else:
+        date = f"{first.day} {MONTHS_LONG[first.month - 1]} {first.year}"
+    text = L["history_one"] if count == 1 else L["history_many"]
+    amount = L["history_n"].format(n=count)
+    return text.format(n=count, date=date), (date, amount)
 
 
 class _Null:
