@@ -189,6 +189,7 @@ def test_doctor_command_exit_status(home: Path, cases_network: Any) -> None:
                         env=clean_env(home, WHENCE_NAMESERVERS=dns.address))
     assert ok.returncode == 0, ok.stdout
     assert "✓ Host answers ping" in ok.stdout and "All checks passed." in ok.stdout
+    assert "i Sender history: " in ok.stdout and "whence history clear" in ok.stdout
     ja = subprocess.run([whence_cmd, "doctor"], capture_output=True, text=True, timeout=60,
                         env=clean_env(home, WHENCE_OFFLINE="1", WHENCE_LANG="ja"))
     assert ja.returncode == 0 and "すべての確認に合格しました" in ja.stdout
@@ -221,3 +222,63 @@ def test_doctor_finds_a_broken_manifest(tmp_path: Path, monkeypatch: pytest.Monk
     results = doctor.run_checks("linux", str(tmp_path), Settings(offline=True))
     assert not results[0].ok and "does not exist" in results[0].detail
     assert results[2].ok and results[2].info  # offline: no DNS check to fail
+
+
+def test_doctor_reports_the_sender_history(tmp_path: Path) -> None:
+    """Where the history is, whether it is used, how big it is, whether it opens, how to clear it —
+    read without changing it (a damaged file is reported, not moved aside)."""
+    from whence.history import Observation, Store, message_key
+
+    path = tmp_path / "data" / "history.sqlite3"
+    settings = Settings(offline=True, history_path=str(path))
+    empty = doctor.check_history(settings)
+    assert empty.ok and empty.info and str(path) in empty.detail["en"] and "not created yet" in empty.detail["en"]
+    assert "off for whence analyze unless --history" in empty.detail["en"]
+    assert "whence history clear" in empty.fix["en"] and "options page" in empty.fix["en"]
+    assert "履歴を消去" in empty.fix["ja"] and "まだ作成されていません" in empty.detail["ja"]
+    assert not path.exists()  # the doctor creates nothing
+
+    store = Store(path)
+    for i, address in enumerate(["a@example.org", "a@example.org", "b@example.net"]):
+        store.record(Observation(key=message_key(f"<{i}@x>", address, None), date=1_700_000_000 + i * 86400,
+                                 address=address, domain=address.split("@")[1], authenticated=True),
+                     now=1_700_000_000 + 10 * 86400)
+    store.add_contacts(["hanako@friend.example.org"])
+    store.close()
+    before = path.read_bytes()
+    held = doctor.check_history(Settings(offline=True, history=True, history_path=str(path)))
+    assert held.ok and held.info, held.detail
+    en, ja = held.detail["en"], held.detail["ja"]
+    assert en.startswith(f"{path}: 3 messages from 2 senders since 2023-11-1"), en  # local date of 14 Nov 22:13 UTC
+    assert "1 address you wrote to" in en and " kB" in en and "opens" in en and "on for whence analyze" in en
+    assert ja.startswith(f"{path}：2023年11月1") and "2 件の送信元から 3 通" in ja and "正常に開けます" in ja, ja
+    assert path.read_bytes() == before
+
+    path.write_bytes(b"not a database " * 200)  # damaged
+    broken = doctor.check_history(settings)
+    assert not broken.ok and not broken.info and "damaged" in broken.detail["en"], broken.detail
+    assert "history.sqlite3.corrupt" in broken.fix["en"] and "whence history clear" in broken.fix["en"]
+    assert path.read_bytes() == b"not a database " * 200 and not Path(f"{path}.corrupt").exists()
+    Store(path).stats()  # the host's next opening sets it aside and starts afresh
+    healed = doctor.check_history(settings)
+    assert healed.ok and "0 messages" in healed.detail["en"] and "a damaged copy was set aside" in healed.detail["en"]
+
+    for part in path.parent.iterdir():
+        part.unlink()
+    path.mkdir()  # not a file at all: the analyses go on without history
+    odd = doctor.check_history(settings)
+    assert not odd.ok and "cannot be opened" in odd.detail["en"] and "is not a file" in odd.fix["en"]
+
+
+def test_doctor_command_shows_the_history_in_both_languages(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    env = {**os.environ, "HOME": str(tmp_path), "TZ": "UTC", "WHENCE_OFFLINE": "1", "WHENCE_HISTORY_PATH": str(path)}
+    subprocess.run([sys.executable, "-m", "whence.cli", "analyze", "--history", "-j", "1",
+                    str(REPO / "samples" / "etc-phish.eml")], capture_output=True, timeout=120, env=env, check=True)
+    en = subprocess.run([sys.executable, "-m", "whence.cli", "doctor"], capture_output=True, text=True,
+                        timeout=120, env=env)
+    assert f"i Sender history: {path}: 1 message from 1 sender since 2023-01-01" in en.stdout, en.stdout
+    assert "    → Clear it from the add-on's options page" in en.stdout
+    ja = subprocess.run([sys.executable, "-m", "whence.cli", "doctor"], capture_output=True, text=True,
+                        timeout=120, env={**env, "WHENCE_LANG": "ja"})
+    assert f"i 送信元の履歴：{path}：2023年1月1日以降、1 件の送信元から 1 通" in ja.stdout, ja.stdout

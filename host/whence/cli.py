@@ -147,7 +147,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--lang", choices=("en", "ja"))
     r.set_defaults(func=cmd_report)
 
-    d = sub.add_parser("doctor", help="check the installation: manifest, host, DNS, cache")
+    d = sub.add_parser("doctor", help="check the installation: manifest, host, DNS, cache, sender history")
     d.set_defaults(func=cmd_doctor)
 
     h = sub.add_parser("history", help="the local sender history: its size, or clear it")

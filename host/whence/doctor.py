@@ -1,17 +1,20 @@
 """`whence doctor`: is everything in place for Thunderbird to use Whence? Each problem with its fix.
 
 Checks, in the order a user would fix them: the manifest where Thunderbird looks, the launcher it
-names (started exactly as Thunderbird starts it, and pinged), DNS (unless offline), the cache.
+names (started exactly as Thunderbird starts it, and pinged), DNS (unless offline), the cache, the
+sender history (docs/history.md: where it is, how big, whether it opens, how to clear it).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import struct
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +32,7 @@ FIX_REWRITE = T(f"Rewrite it: {INSTALL}", f"再作成してください：{INSTA
 class Result:
     name: Text
     ok: bool
-    detail: str  # what was found (paths, versions, errors): not translated
+    detail: str | Text  # what was found (paths, versions, errors): not translated, but for words of our own
     fix: Text | None = None
     info: bool = False  # shown, but never a failure
 
@@ -159,6 +162,89 @@ def check_cache() -> Result:
     return Result(name, True, str(folder))
 
 
+def _size(n: int) -> str:
+    return f"{n} B" if n < 1000 else f"{n / 1000:.1f} kB" if n < 1_000_000 else f"{n / 1_000_000:.1f} MB"
+
+
+HISTORY_CLEAR = T("Clear it from the add-on's options page (Clear the history) or with: whence history clear. "
+                  "The option 'Learn from the mail I receive' turns it off in Thunderbird.",
+                  "消去は、アドオンのオプション画面の「履歴を消去」か、whence history clear で行えます。"
+                  "Thunderbird では「受け取ったメールから学ぶ」のオプションで止められます。")
+
+
+def check_history(settings: Settings) -> Result:
+    """The sender history (history.py), read without changing it: a damaged file is reported here,
+    not moved aside (the host does that when it next opens it)."""
+    from .history import MAX_MESSAGES, SCHEMA_VERSION, _damaged, default_path
+
+    name = T("Sender history", "送信元の履歴")
+    path = Path(settings.history_path) if settings.history_path else default_path()
+    use = (T("on for whence analyze (history.enabled)", "whence analyze でも使用（history.enabled）")
+           if settings.history else
+           T("used by the add-on when its option is on; off for whence analyze unless --history",
+             "アドオンはオプションが有効なら使用、whence analyze は --history のときのみ"))
+    aside = Path(f"{path}.corrupt")
+    note = (T(f"; a damaged copy was set aside: {aside} ({_size(aside.stat().st_size)}), safe to delete",
+              f"。壊れていた履歴が {aside}（{_size(aside.stat().st_size)}）に退避されています（削除して構いません）")
+            if aside.is_file() else T("", ""))
+
+    def said(en: str, ja: str) -> Text:
+        return {"en": f"{path}: {en} · {use['en']}{note['en']}", "ja": f"{path}：{ja} · {use['ja']}{note['ja']}"}
+
+    if not path.exists():
+        return Result(name, True, said("not created yet (no message analysed with history on)",
+                                       "まだ作成されていません（履歴を使った解析がまだありません）"),
+                      HISTORY_CLEAR, info=True)
+    damaged = T(f"The host moves a damaged file aside ({aside.name}) and starts the history afresh the next "
+                "time it opens it; whence history clear does it now.",
+                f"ホストは次に開くときに壊れたファイルを退避（{aside.name}）し、履歴を空から始めます。"
+                "すぐに行うには whence history clear を実行してください。")
+    fix = (T(f"Check the permissions of {path} (and its -wal, -shm files) or remove them; until then messages "
+             "are analysed without the history.",
+             f"{path}（と -wal・-shm ファイル）の権限を確認するか、削除してください。"
+             "それまでは履歴なしで解析されます。") if path.is_file() else
+           T(f"{path} is not a file: remove it (or set history.path elsewhere); until then messages are "
+             "analysed without the history.",
+             f"{path} はファイルではありません。削除するか、history.path で別の場所を指定してください。"
+             "それまでは履歴なしで解析されます。"))
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=2.0)
+        try:
+            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("quick_check failed")
+            version = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+            if version is None or version[0] != SCHEMA_VERSION:
+                raise sqlite3.DatabaseError(f"schema {version[0] if version else '?'}, expected {SCHEMA_VERSION}")
+            messages, senders, first = db.execute(
+                "SELECT count(*), count(DISTINCT address), min(date) FROM messages").fetchone()
+            contacts = db.execute("SELECT count(*) FROM contacts").fetchone()[0]
+        finally:
+            db.close()
+    except (sqlite3.Error, OSError) as exc:
+        broken = path.is_file() and isinstance(exc, sqlite3.Error) and _damaged(exc)
+        return Result(name, False, said(f"{'damaged' if broken else 'cannot be opened'} ({exc})",
+                                        f"{'壊れています' if broken else '開けません'}（{exc}）"),
+                      damaged if broken else fix)
+    size = sum(os.path.getsize(p) for p in (path, Path(f"{path}-wal")) if p.is_file())
+    day = time.localtime(first) if first is not None else None
+    def n(count: int, word: str, many: str) -> str:
+        return f"{count:,} {word if count == 1 else many}"
+
+    held = said(f"{n(messages, 'message', 'messages')} from {n(senders, 'sender', 'senders')}" +
+                (f" since {time.strftime('%Y-%m-%d', day)}" if day else "") +
+                f", {n(contacts, 'address', 'addresses')} you wrote to, {_size(size)} "
+                f"(at most {MAX_MESSAGES:,} messages); opens",
+                (f"{day.tm_year}年{day.tm_mon}月{day.tm_mday}日以降、" if day else "") +
+                f"{senders:,} 件の送信元から {messages:,} 通、あなたが送信した宛先 {contacts:,} 件、"
+                f"{_size(size)}（最大 {MAX_MESSAGES:,} 通）。正常に開けます")
+    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        return Result(name, False, held, T(f"Make {path} and its folder writable for your user: "
+                                           "until then nothing new is learnt.",
+                                           f"{path} とそのフォルダーを書き込めるようにしてください。"
+                                           "それまでは新しい履歴が記録されません。"))
+    return Result(name, True, held, HISTORY_CLEAR, info=True)
+
+
 def check_sandbox(home: str) -> Result | None:
     found = nmhost.thunderbird_sandboxes(home)
     if not found:
@@ -179,7 +265,8 @@ def run_checks(platform: str | None = None, home: str | None = None,
     home = home or str(Path.home())
     settings = settings or load()
     manifest_result, data, manifest = check_manifest(platform, home)
-    results = [manifest_result, check_launcher(data, manifest), check_dns(settings), check_cache()]
+    results = [manifest_result, check_launcher(data, manifest), check_dns(settings), check_cache(),
+               check_history(settings)]
     sandbox = check_sandbox(home)
     if sandbox:
         results.append(sandbox)
@@ -193,7 +280,8 @@ def main(argv: list[str] | None = None) -> int:
     results = run_checks(settings=settings)
     for r in results:
         mark = "i" if r.info else ("✓" if r.ok else "✗")
-        print(f"{mark} {pick(r.name, lang)}{'：' if lang == 'ja' else ': '}{r.detail}")
+        detail = pick(r.detail, lang) if isinstance(r.detail, dict) else r.detail
+        print(f"{mark} {pick(r.name, lang)}{'：' if lang == 'ja' else ': '}{detail}")
         if r.fix and (not r.ok or r.info):
             print(f"    → {pick(r.fix, lang)}")
     failed = [r for r in results if not r.ok and not r.info]
