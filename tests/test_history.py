@@ -339,6 +339,7 @@ def test_known_correspondent_failing_authentication(db: Path) -> None:
     hit = next(f for f in report["findings"] if f["id"] == "history.sender_changed")
     assert hit["evidence"]["count"] == 6 and "authenticated" in hit["detail"]["en"]
     assert "認証" in hit["detail"]["ja"]
+    assert "since 2025-06-01" in hit["detail"]["en"] and "2025年6月1日以降 6 通" in hit["detail"]["ja"]  # ja dates
 
 
 def test_known_correspondent_authenticated_from_elsewhere_is_fine(db: Path) -> None:
@@ -354,6 +355,7 @@ def test_long_known_authenticated_sender_is_positive_evidence(db: Path) -> None:
     report = run(colleague(60, 80), db)
     hit = next(f for f in report["findings"] if f["id"] == "history.known_sender")
     assert hit["score"] < 0 and report["verdict"]["level"] == "safe"
+    assert "jiro@partner.jp からは 2025年6月1日以降 6 通届いており" in hit["detail"]["ja"], hit["detail"]["ja"]
 
 
 def test_a_few_recent_messages_are_not_a_long_known_sender(db: Path) -> None:
@@ -441,6 +443,10 @@ def test_networks_are_kept_and_listed(db: Path) -> None:
     hit = next(f for f in live(fake, db, 14061, "DIGITALOCEAN-ASN")["findings"] if f["id"] == "history.brand_departure")
     assert "AS16509 AMAZON-02" in hit["detail"]["en"] and "AS14061" in hit["detail"]["en"]
     assert "AS16509 AMAZON-02" in hit["detail"]["ja"]
+    assert hit["detail"]["ja"].endswith("このメールは amazon-co-jp-account.jp（AS14061 DIGITALOCEAN-ASN）"
+                                        "から届いています。")
+    assert "（AS16509 AMAZON-02 経由）から届いていました（2025年6月1日以降の認証済み 4 通）" in hit["detail"]["ja"], \
+        hit["detail"]["ja"]
 
 
 def test_known_unauthenticated_sender_from_a_new_network(db: Path) -> None:

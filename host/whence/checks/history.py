@@ -53,6 +53,14 @@ def _day(ts: float | None) -> str:
     return time.strftime("%Y-%m-%d", time.gmtime(ts)) if ts is not None else "?"
 
 
+def _day_ja(ts: float | None) -> str:
+    """The date as Japanese writes it: 2025年1月10日."""
+    if ts is None:
+        return "?"
+    day = time.gmtime(ts)
+    return f"{day.tm_year}年{day.tm_mon}月{day.tm_mday}日"
+
+
 def _networks(agg: Aggregate) -> str:
     return ", ".join(f"AS{asn}" + (f" {org}" if org else "") for asn, org in agg.networks[:3]) or "—"
 
@@ -166,8 +174,8 @@ def first_contact(ctx: CheckContext) -> Iterator[Hit]:
             "この名前のメールがいつも届く送信元ではありません"),
     detail=T("Mail calling itself {claim} has always come from {habit_domains}{via} ({count} authenticated "
              "messages since {since}). This one comes from {from_domain}{network}.",
-             "「{claim}」を名乗るメールは、これまでいつも {habit_domains}{via_ja} から届いていました（{since} 以降の"
-             "認証済み {count} 通）。このメールは {from_domain}{network} から届いています。"),
+             "「{claim}」を名乗るメールは、これまでいつも {habit_domains}{via_ja}から届いていました（{since_ja}以降の"
+             "認証済み {count} 通）。このメールは {from_domain}{network_ja}から届いています。"),
     reason=T("mail calling itself {claim} has always come from {habit_domains}, this one does not",
              "「{claim}」のメールはいつも {habit_domains} から届くのに、今回は違います"),
 )
@@ -193,13 +201,15 @@ def brand_departure(ctx: CheckContext) -> Iterator[Hit]:
             continue
         if authenticated and any(d in authenticated_domains(ctx) for d in habit.domains):
             continue  # signed by the usual domain, sent under another of its names
-        network = f" (AS{asn}{' ' + org if org else ''})" if asn is not None else ""
+        network = f"AS{asn}{' ' + org if org else ''}" if asn is not None else ""
         claim = brand.name if brand else ctx.facts.from_.display_name.strip()[:60]
         via = _networks(habit) if habit.networks else ""
         yield Hit({"claim": claim, "key": key, "habit_domains": habit.domains[:3], "count": habit.count,
-                   "since": _day(habit.first), "habit_networks": [f"AS{n}" for n, _o in habit.networks[:3]],
-                   "via": f" through {via}" if via else "", "via_ja": f"（{via} 経由）" if via else "",
-                   "from_domain": sender or "?", "network": network},
+                   "since": _day(habit.first), "since_ja": _day_ja(habit.first),
+                   "habit_networks": [f"AS{n}" for n, _o in habit.networks[:3]],
+                   "via": f" through {via}" if via else "", "via_ja": f"（{via} 経由）" if via else " ",
+                   "from_domain": sender or "?", "network": f" ({network})" if network else "",
+                   "network_ja": f"（{network}）" if network else " "},
                   variant="reputable" if reputable else "name" if brand is None else None,
                   severity="low" if reputable else "medium" if brand is None else None)
         return
@@ -211,7 +221,7 @@ def brand_departure(ctx: CheckContext) -> Iterator[Hit]:
     title=T("A sender you know, but not sent the way they always send",
             "よく知っている送信元ですが、いつもと違う送られ方です"),
     detail=T("You have had {count} messages from {address} since {since}; {how}",
-             "{address} からは {since} 以降 {count} 通届いています。{how_ja}"),
+             "{address} からは {since_ja}以降 {count} 通届いています。{how_ja}"),
     reason=T("it does not come the way {address} always sends", "{address} のいつもの送られ方と違います"),
 )
 def sender_changed(ctx: CheckContext) -> Iterator[Hit]:
@@ -220,7 +230,8 @@ def sender_changed(ctx: CheckContext) -> Iterator[Hit]:
     seen = ctx.history.sender()
     if seen.count < HABIT:
         return
-    evidence = {"address": ctx.facts.from_.address, "count": seen.count, "since": _day(seen.first)}
+    evidence = {"address": ctx.facts.from_.address, "count": seen.count, "since": _day(seen.first),
+                "since_ja": _day_ja(seen.first)}
     if seen.authenticated >= CONSISTENT * seen.count:  # account takeover or spoofing of someone you know
         yield Hit({**evidence,
                    "how": "every one of them was authenticated, and this one is not. Someone may be "
@@ -245,7 +256,7 @@ def sender_changed(ctx: CheckContext) -> Iterator[Hit]:
             "長くメールを受け取っている送信元で、いつも通り認証されています"),
     detail=T("You have had {count} messages from {address} since {since}, {authenticated} of them "
              "authenticated; this one is authenticated too ({domains}).",
-             "{address} からは {since} 以降 {count} 通届いており、うち {authenticated} 通が認証済みです。"
+             "{address} からは {since_ja}以降 {count} 通届いており、うち {authenticated} 通が認証済みです。"
              "このメールも認証されています（{domains}）。"),
 )
 def known_sender_history(ctx: CheckContext) -> Iterator[Hit]:
@@ -261,5 +272,5 @@ def known_sender_history(ctx: CheckContext) -> Iterator[Hit]:
     if asn is not None and seen.with_network >= HABIT and asn not in {n for n, _o in seen.networks}:
         return  # a new network: no relief, even if signed
     yield Hit({"address": ctx.facts.from_.address, "count": seen.count, "since": _day(seen.first),
-               "authenticated": seen.authenticated,
+               "since_ja": _day_ja(seen.first), "authenticated": seen.authenticated,
                "domains": sorted(authenticated_domains(ctx))[:3] or [from_domain(ctx)]})
