@@ -61,3 +61,21 @@ def test_origin_ip_matches_the_labels(reports: dict[str, dict]) -> None:
     labelled = [r for r in ROWS if r["origin_ip"]]
     wrong = [r["file"] for r in labelled if (reports[r["file"]].get("origin") or {}).get("ip") != r["origin_ip"]]
     assert not wrong
+
+
+def test_an_empty_history_changes_nothing(reports: dict[str, dict], tmp_path: Path) -> None:
+    """Issue 14: the history only adds evidence when it holds some. With history on but empty (a
+    fresh store per message), every message of the subset gets the verdict, score and findings it
+    gets without history (the report only gains its `history` field; list mail not even that)."""
+    used = 0
+    for i, row in enumerate(ROWS):
+        name = row["file"]
+        settings = Settings(offline=True, history=True, history_path=str(tmp_path / f"{i}.sqlite3"))
+        with_history = Analysis((CORPUS / name).read_bytes(), settings, file=name).offline_report()
+        plain = reports[name]
+        assert with_history["verdict"]["level"] == plain["verdict"]["level"], name
+        assert with_history["verdict"]["score"] == pytest.approx(plain["verdict"]["score"]), name
+        assert [f["id"] for f in with_history["findings"]] == [f["id"] for f in plain["findings"]], name
+        assert "history" not in plain
+        used += "history" in with_history
+    assert used >= len(ROWS) // 2  # the history was on, and read, for most of them
