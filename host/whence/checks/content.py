@@ -16,6 +16,7 @@ from importlib import resources
 import base58
 import bech32m
 
+from .. import phrasesearch
 from ..domainlists import shortener
 from ..domains import registrable_domain
 from ..i18n import T, Text, fmt
@@ -66,6 +67,9 @@ def _search(rx: re.Pattern[str], text: str, lower: str) -> re.Match[str] | None:
     if len(lower) != len(text):  # lower-casing moved positions (rare letters): the plain way
         return rx.search(text)
     fast, pos = _candidates(rx), 0
+    literals = phrasesearch.plan(fast)
+    if literals is not None:  # the same positions, found by the literal text they begin with
+        return phrasesearch.first(fast, literals, lower, lambda at: rx.match(text, at))
     while (m := fast.search(lower, pos)) is not None:
         real = rx.match(text, m.start())
         if real:
@@ -110,9 +114,11 @@ class CryptoAddress:
     kind: str  # bitcoin-p2pkh | bitcoin-p2sh | bitcoin-segwit | bitcoin-taproot | ethereum
 
 
-_BASE58_RX = re.compile(r"(?<![0-9A-Za-z])[13][1-9A-HJ-NP-Za-km-z]{25,34}(?![0-9A-Za-z])")
-_BECH32_RX = re.compile(r"(?<![0-9A-Za-z])(?:bc1|BC1)[02-9ac-hj-np-zAC-HJ-NP-Z]{8,87}(?![0-9A-Za-z])")
-_ETH_RX = re.compile(r"(?<![0-9A-Za-z])0x[0-9a-fA-F]{40}(?![0-9A-Za-z])")
+# The look-behind (no letter or digit before) comes after the first characters, which it repeats:
+# the same matches, but the regex engine can then skip to where an address can begin.
+_BASE58_RX = re.compile(r"[13](?<![0-9A-Za-z][13])[1-9A-HJ-NP-Za-km-z]{25,34}(?![0-9A-Za-z])")
+_BECH32_RX = re.compile(r"(?:bc1|BC1)(?<![0-9A-Za-z](?:bc1|BC1))[02-9ac-hj-np-zAC-HJ-NP-Z]{8,87}(?![0-9A-Za-z])")
+_ETH_RX = re.compile(r"0x(?<![0-9A-Za-z]0x)[0-9a-fA-F]{40}(?![0-9A-Za-z])")
 
 
 def crypto_addresses(text: str, limit: int = 20) -> list[CryptoAddress]:

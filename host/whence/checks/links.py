@@ -61,7 +61,15 @@ def _shown_domain(text: str | None) -> str | None:
 
 
 def _is_tracker(domain: str) -> bool:
-    return domain in ESP_TRACKERS or any(domain.endswith("." + t) for t in ESP_TRACKERS)
+    """DOMAIN is a tracker's or below one (each parent looked up, not each tracker compared)."""
+    if domain in ESP_TRACKERS:
+        return True
+    dot = domain.find(".")
+    while dot >= 0:
+        if domain[dot + 1:] in ESP_TRACKERS:
+            return True
+        dot = domain.find(".", dot + 1)
+    return False
 
 
 @check(

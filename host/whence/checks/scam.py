@@ -275,6 +275,8 @@ def mixed_script(ctx: CheckContext) -> Iterator[Hit]:
     facts = ctx.facts
     name = facts.from_.display_name if facts.from_ else ""
     for text in (facts.subject, name, facts.text[:3000]):
+        if not LOOKALIKE_SCRIPTS.search(text or ""):  # a single-letter class: no word of TEXT has one
+            continue
         for m in _WORD.finditer(text or ""):
             word = m.group(0)
             if not LOOKALIKE_SCRIPTS.search(word):
