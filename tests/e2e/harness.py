@@ -375,6 +375,26 @@ class UI:
             about3Pane.selectMessage(hdr);
         """, url, message_id)
 
+    def scan_folder(self, url: str) -> None:
+        """Scan this folder, from the folder pane's context menu, as a person would."""
+        self.run("""
+            const folder = MailServices.folderLookup.getFolderForURL(args[0]);
+            const row = about3Pane.folderPane.getRowForFolder(folder);
+            const menu = about3Pane.document.getElementById("folderPaneContext");
+            const shown = new Promise((r) => menu.addEventListener("popupshown", r, { once: true }));
+            const rect = row.getBoundingClientRect();
+            row.dispatchEvent(new about3Pane.MouseEvent("contextmenu", {
+              bubbles: true, cancelable: true, button: 2, clientX: rect.x + 10, clientY: rect.y + 5 }));
+            await shown;
+            let item = null;
+            for (let i = 0; i < 50 && !item; i++) {
+              item = [...menu.querySelectorAll("menuitem")].find((m) => m.id.endsWith("whence-scan"));
+              if (!item) await sleep(100);
+            }
+            if (!item) throw new Error("no Scan item in the folder menu");
+            menu.activateItem(item);
+        """, url)
+
     def button_state(self) -> dict[str, Any] | None:
         """The message view's Whence button: badge text, tooltip and label."""
         return self.run(f"""

@@ -147,27 +147,6 @@ def tb(tmp_path_factory: pytest.TempPathFactory, display: Any, xpi: Path) -> Ite
         rdap.close()
 
 
-def scan(ui: UI, url: str) -> None:
-    """Scan this folder, from the folder pane's context menu, as a person would."""
-    ui.run("""
-        const folder = MailServices.folderLookup.getFolderForURL(args[0]);
-        const row = about3Pane.folderPane.getRowForFolder(folder);
-        const menu = about3Pane.document.getElementById("folderPaneContext");
-        const shown = new Promise((r) => menu.addEventListener("popupshown", r, { once: true }));
-        const rect = row.getBoundingClientRect();
-        row.dispatchEvent(new about3Pane.MouseEvent("contextmenu", {
-          bubbles: true, cancelable: true, button: 2, clientX: rect.x + 10, clientY: rect.y + 5 }));
-        await shown;
-        let item = null;
-        for (let i = 0; i < 50 && !item; i++) {
-          item = [...menu.querySelectorAll("menuitem")].find((m) => m.id.endsWith("whence-scan"));
-          if (!item) await sleep(100);
-        }
-        if (!item) throw new Error("no Scan item in the folder menu");
-        menu.activateItem(item);
-    """, url)
-
-
 def patient(probe: Any, *args: Any) -> Any:
     """A probe of a page that may still be loading on a busy machine (its script then times out): None."""
     try:
@@ -224,7 +203,7 @@ def test_a_years_mail_makes_the_impersonation_stand_out_until_the_history_is_cle
     """, SENT_URL)
     ui.show_folder(SENT_URL, 1)
     ui.show_folder(INBOX_URL, len(REAL) + 1)
-    scan(ui, INBOX_URL)
+    ui.scan_folder(INBOX_URL)
 
     # Every message of the folder analysed: tags land on the impersonation (it is dangerous anyway)
     def fake_tagged() -> bool:

@@ -307,24 +307,7 @@ def test_payloads_stay_text_on_the_scan_page(tb: Any) -> None:
     """, FOLDER)
     assert url, "the folder could not be renamed to a payload"
     ui.show_folder(url, 2)
-    ui.run("""
-        const folder = MailServices.folderLookup.getFolderForURL(args[0]);
-        const pane = about3Pane.folderPane;
-        const row = pane.getRowForFolder(folder);
-        const menu = about3Pane.document.getElementById("folderPaneContext");
-        const shown = new Promise((r) => menu.addEventListener("popupshown", r, { once: true }));
-        const rect = row.getBoundingClientRect();
-        row.dispatchEvent(new about3Pane.MouseEvent("contextmenu", {
-          bubbles: true, cancelable: true, button: 2, clientX: rect.x + 10, clientY: rect.y + 5 }));
-        await shown;
-        let item = null;
-        for (let i = 0; i < 50 && !item; i++) {
-          item = [...menu.querySelectorAll("menuitem")].find((m) => m.id.endsWith("whence-scan"));
-          if (!item) await sleep(100);
-        }
-        if (!item) throw new Error("no Scan item in the folder menu");
-        menu.activateItem(item);
-    """, url)
+    ui.scan_folder(url)
     scan = wait_for(lambda: (page := ui.run(SCAN_PROBE)) and page.get("done") and page, 60,
                     "the scan window, finished")
     assert FOLDER in scan["folder"], scan  # the folder's name, as text

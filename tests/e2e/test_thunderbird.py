@@ -154,24 +154,7 @@ def test_scan_this_folder_tags_every_message(tb: Any) -> None:
     _thunderbird, ui, _imap, dns, rdap = tb
     ui.show_folder(SCAN_URL, len(SCAN_CASES))
     expected = {message_id(case(n)): host_level(case(n), dns, rdap) for n in SCAN_CASES}
-    ui.run("""
-        const folder = MailServices.folderLookup.getFolderForURL(args[0]);
-        const pane = about3Pane.folderPane;
-        const row = pane.getRowForFolder(folder);
-        const menu = about3Pane.document.getElementById("folderPaneContext");
-        const shown = new Promise((r) => menu.addEventListener("popupshown", r, { once: true }));
-        const rect = row.getBoundingClientRect();
-        row.dispatchEvent(new about3Pane.MouseEvent("contextmenu", {
-          bubbles: true, cancelable: true, button: 2, clientX: rect.x + 10, clientY: rect.y + 5 }));
-        await shown;
-        let item = null;
-        for (let i = 0; i < 50 && !item; i++) {
-          item = [...menu.querySelectorAll("menuitem")].find((m) => m.id.endsWith("whence-scan"));
-          if (!item) await sleep(100);
-        }
-        if (!item) throw new Error("no Scan item in the folder menu");
-        menu.activateItem(item);
-    """, SCAN_URL)
+    ui.scan_folder(SCAN_URL)
 
     def tagged() -> bool:
         got = {m["messageId"]: m["tags"] for m in ui.messages(SCAN_URL)}
