@@ -23,7 +23,8 @@ globalThis.browser = { runtime: { lastError: null, connectNative(name) {
     postMessage(body) {
       port.sent.push(body);
       setTimeout(() => {
-        if (mode === "missing") return port.disc.forEach((f) => f({ error: { message: "No such native application whence" } }));
+        const missing = { error: { message: "No such native application whence" } };
+        if (mode === "missing") return port.disc.forEach((f) => f(missing));
         if (mode === "die-always" || (mode === "die-once" && killed === 0 && body.type === "analyze")) {
           killed++;
           return port.disc.forEach((f) => f({ error: null }));
