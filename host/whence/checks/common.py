@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from confusable_homoglyphs import confusables
-
-from ..brands import Brand, claimed, lookalike, misspelt, owner_of
+from ..brands import Brand, _confusables, claimed, lookalike, misspelt, owner_of
 from ..domainlists import free_host, is_free_email, popular_rank
 from ..domains import registrable_domain
 from ..model import AuthResult
@@ -170,7 +168,7 @@ _L_FOR_I = re.compile(r"(?<![A-Za-z])l(?=[A-Z]{2,}(?![a-z]))")
 
 @lru_cache(maxsize=4096)
 def _latin_twin(ch: str) -> str:
-    for glyph in confusables.confusables_data.get(ch, []):
+    for glyph in _confusables().get(ch, []):  # loaded on first use: its import alone costs 25 ms
         c = glyph.get("c", "")
         if len(c) == 1 and c.isascii() and c.isalpha():
             return c

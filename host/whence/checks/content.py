@@ -6,17 +6,19 @@ Each check reads only `ctx.facts` (no network). Text work is bounded: every scan
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 import base58
 import bech32m
 
-from .. import phrasesearch
+from .. import phrasesearch, tables
 from ..domainlists import shortener
 from ..domains import registrable_domain
 from ..i18n import T, Text, fmt
@@ -321,11 +323,18 @@ def simplified_only_glyphs() -> frozenset[str]:
     Plus a short list of glyphs that Japanese has, but that in running Japanese text only appear as
     Simplified stand-ins (后 for 後), from `simplified_in_japanese.txt`.
     """
-    from zhon import cedict  # imported here: a large module only this check needs
+    def build() -> frozenset[str]:
+        from zhon import cedict  # imported here: a large module only this check needs
 
-    only = set(cedict.simplified) - set(cedict.traditional)
-    out = {ch for ch in only if not _encodes(ch, "cp932")}
-    return frozenset(out)
+        only = set(cedict.simplified) - set(cedict.traditional)
+        return frozenset(ch for ch in only if not _encodes(ch, "cp932"))
+
+    # built once and kept in the tables cache: building it is 10 ms of a new host's first reply
+    spec = importlib.util.find_spec("zhon")
+    folder = Path(spec.origin).parent / "cedict" if spec and spec.origin else None
+    if folder is None or not folder.is_dir():
+        return build()
+    return tables.cached("simplified-only", 1, [folder / "simplified.py", folder / "traditional.py"], build)
 
 
 @cache
