@@ -21,6 +21,7 @@ is tagged.
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import json
 import os
@@ -325,14 +326,15 @@ def test_payloads_in_the_settings_stay_text_on_the_options_page(tb: Any) -> None
         const policy = WebExtensionPolicy.getByID(args[0]);
         tabmail.openTab("contentTab", {url: policy.getURL("options/options.html")});
     """, ADDON_ID)
-    wait_for(lambda: try_in_page(ui, "return Boolean(d.querySelector('textarea[name=trustedHosts]'));"), 30,
-             "the options page")
+    wait_for(lambda: try_in_page(ui, "return Boolean(d.title && d.querySelector('textarea[name=trustedHosts]'));"),
+             30, "the options page, its listeners attached (the title is set just before)")
     in_page(ui, f"""
         const area = d.querySelector("textarea[name=trustedHosts]");
         area.value = {json.dumps(bad + chr(10) + "example.org")};
         area.dispatchEvent(new content.Event("input", {{bubbles: true}}));
         area.dispatchEvent(new content.Event("change", {{bubbles: true}}));
     """)
+    wait_for(lambda: try_in_page(ui, "return d.getElementById('saved')?.textContent;"), 30, "the settings saved")
     close_tab(ui)
     ui.run("""
         const policy = WebExtensionPolicy.getByID(args[0]);
@@ -431,8 +433,9 @@ def test_a_host_killed_mid_burst_loses_no_tagging_job(tb: Any) -> None:
         wait_for(lambda: thunderbird.output().count("whence: tagged new message") > before + 2 * len(killed),
                  60, "the burst to be under way", interval=0.05)
         for pid in pids:
-            os.kill(pid, signal.SIGKILL)
-            killed.append(pid)
+            with contextlib.suppress(ProcessLookupError):  # it may have just been replaced
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
 
     def untagged() -> list[str]:
         got = {m["messageId"]: m["tags"] for m in ui.messages(inbox_url)}
