@@ -155,10 +155,15 @@ def misspelt(text: str) -> list[tuple[Brand, str]]:
         low = word.lower()
         if low in names or low.rstrip("s") in names:  # the name itself, or its plural
             continue
-        hit = process.extractOne(low, tuple(names), scorer=OSA.distance, score_cutoff=1)
+        hit = process.extractOne(low, _long_name_keys(), scorer=OSA.distance, score_cutoff=1)
         if hit and (brand := names[hit[0]]) not in (b for b, _ in out):
             out.append((brand, word))
     return out
+
+
+@cache
+def _long_name_keys() -> tuple[str, ...]:
+    return tuple(_long_names())
 
 
 @cache

@@ -375,6 +375,16 @@ class UI:
             about3Pane.selectMessage(hdr);
         """, url, message_id)
 
+    def fetch_inbox(self, account: str, password: str) -> str:
+        """Log in to ACCOUNT's IMAP server and fetch its new mail; the inbox's folder URL."""
+        return self.run("""
+            const server = MailServices.accounts.getIncomingServer(args[0]);
+            server.password = args[1];
+            const inbox = server.rootFolder.getFolderWithFlags(Ci.nsMsgFolderFlags.Inbox);
+            inbox.getNewMessages(win.msgWindow, null);
+            return inbox.URI;
+        """, account, password)
+
     def scan_folder(self, url: str) -> None:
         """Scan this folder, from the folder pane's context menu, as a person would."""
         self.run("""

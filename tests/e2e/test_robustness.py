@@ -410,14 +410,7 @@ def host_pids(thunderbird: Thunderbird) -> list[int]:
 @pytest.mark.e2e
 def test_a_host_killed_mid_burst_loses_no_tagging_job(tb: Any) -> None:
     thunderbird, ui, imap, _beacon, _raw = tb
-    connect = """
-        const server = MailServices.accounts.getIncomingServer("server2");
-        server.password = args[0];
-        const inbox = server.rootFolder.getFolderWithFlags(Ci.nsMsgFolderFlags.Inbox);
-        inbox.getNewMessages(win.msgWindow, null);
-        return inbox.URI;
-    """
-    inbox_url = ui.run(connect, imap.PASSWORD)
+    inbox_url = ui.fetch_inbox("server2", imap.PASSWORD)
     time.sleep(2)  # the first sync sees an empty inbox
     before = thunderbird.output().count("whence: tagged new message")
     burst = []
@@ -426,7 +419,7 @@ def test_a_host_killed_mid_burst_loses_no_tagging_job(tb: Any) -> None:
         raw = re.sub(rb"(?im)^(message-id:\s*<)", rb"\g<1>burst%d." % i, raw, count=1)
         burst.append(message_id(raw))
         imap.deliver(raw)
-    ui.run(connect, imap.PASSWORD)
+    ui.fetch_inbox("server2", imap.PASSWORD)
     killed = []
     for _ in range(2):  # kill whichever host is analysing, as soon as this part of the burst is under way
         pids = wait_for(lambda: host_pids(thunderbird), 60, "a running native host", interval=0.05)

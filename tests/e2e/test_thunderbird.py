@@ -177,19 +177,12 @@ def test_scan_this_folder_tags_every_message(tb: Any) -> None:
 def test_new_mail_from_imap_is_tagged(tb: Any) -> None:
     thunderbird, ui, imap, dns, rdap = tb
     levels = {message_id(case(n)): host_level(case(n), dns, rdap) for n in NEW_MAIL_CASES}
-    connect = """
-        const server = MailServices.accounts.getIncomingServer("server2");
-        server.password = args[0];
-        const inbox = server.rootFolder.getFolderWithFlags(Ci.nsMsgFolderFlags.Inbox);
-        inbox.getNewMessages(win.msgWindow, null);
-        return inbox.URI;
-    """
-    inbox_url = ui.run(connect, imap.PASSWORD)
+    inbox_url = ui.fetch_inbox("server2", imap.PASSWORD)
     time.sleep(2)  # the first sync sees an empty inbox
     before = thunderbird.output().count("whence: tagged new message")
     for name in NEW_MAIL_CASES:
         imap.deliver(case(name))
-    ui.run(connect, imap.PASSWORD)
+    ui.fetch_inbox("server2", imap.PASSWORD)
 
     def all_tagged() -> bool:
         return thunderbird.output().count("whence: tagged new message") >= before + len(NEW_MAIL_CASES)

@@ -100,11 +100,11 @@ def _extract(text: str, found: list[RawLink]) -> list[Link]:
     targets: set[str] = set()
     shown_texts: list[str] = []
 
-    def add(url: str, shown: str | None, source: str) -> None:
+    def add(url: str, shown: str | None, source: str, link: Link | None = None) -> None:
         if len(links) < MAX_LINKS and (url, shown) not in seen:
             seen.add((url, shown))
             targets.add(url)
-            links.append(_link(url, shown, source))
+            links.append(link or _link(url, shown, source))
 
     for href, shown, source, base in found:
         url = _clean(href, base)
@@ -117,7 +117,7 @@ def _extract(text: str, found: list[RawLink]) -> list[Link]:
             for inner in destinations(link.url):
                 target = _link(inner, link.text, "redirect")
                 if target.domain and target.domain != link.domain:
-                    add(inner, link.text, "redirect")
+                    add(inner, link.text, "redirect", target)
     shown_blob = "\n".join(shown_texts)
     for m in _URL.finditer(text):
         if len(links) >= MAX_LINKS:
