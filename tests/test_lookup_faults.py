@@ -302,3 +302,34 @@ def test_one_redirect_to_the_registry_that_holds_the_address_is_followed() -> No
         server.close()
         good.close()
         zone_server.close()
+
+
+def _dead_settings() -> Settings:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead_port = probe.getsockname()[1]
+    return settings(f"127.0.0.1:{dead_port}", f"http://127.0.0.1:{dead_port}/")
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in CASES.glob("*.eml")))
+def test_lookups_that_all_failed_add_no_finding_and_no_relief(name: str) -> None:
+    """Nothing was learnt, so nothing is said: no "links go only to well-known sites" relief, no
+    "our re-check disagrees" for a re-check that could not run, and the score is the offline one."""
+    offline, final, _s = analyse(name, _dead_settings())
+    added = {f["id"] for f in final["findings"]} - {f["id"] for f in offline["findings"]}
+    assert not added, added
+    assert final["verdict"]["score"] == offline["verdict"]["score"]
+
+
+def test_the_popular_sites_relief_needs_answers_about_the_domains(good_rdap: LoopbackRDAP) -> None:
+    """The counterpart of the test above: once the linked domain's name servers answer, the relief
+    that the failed lookups withheld is given (the cases' zone has no NS for amazon.co.jp)."""
+    zone = cases_zone()
+    zone.add("amazon.co.jp.", "NS", "ns1.p31.dynect.net.", 300)
+    zone_server = LoopbackDNS(zone)
+    try:
+        offline, final, _s = analyse("amazon-jp-legit.eml", settings(zone_server.address, good_rdap.base_url))
+    finally:
+        zone_server.close()
+    relief = [f for f in final["findings"] if f["id"] == "link.popular_domains"]
+    assert relief and final["verdict"]["score"] < offline["verdict"]["score"]

@@ -234,8 +234,15 @@ def popular_domains(ctx: CheckContext) -> Iterator[Hit]:
     if not linked or not from_authenticated(ctx):
         return
     ranks = {d: (domains.get(d) or {}).get("popular_rank") for d in linked}
-    if all(ranks.values()) and (domains.get(from_domain(ctx)) or {}).get("popular_rank"):
+    # The relief is for what the lookups saw: a domain none of them answered for was not checked.
+    answered = all(_answered(domains.get(d) or {}) for d in linked)
+    if answered and all(ranks.values()) and (domains.get(from_domain(ctx)) or {}).get("popular_rank"):
         yield Hit(evidence={"domains": sorted(linked), "ranks": ranks})
+
+
+def _answered(info: dict[str, Any]) -> bool:
+    """Some lookup about the domain came back (its registration, name servers or address)."""
+    return bool(info.get("registered") or info.get("ns") or info.get("hosting"))
 
 
 _METHOD = {"spf": "SPF", "dkim": "DKIM", "dmarc": "DMARC", "arc": "ARC"}
@@ -255,8 +262,8 @@ def recheck_disagrees(ctx: CheckContext) -> Iterator[Hit]:
         p = provider.get(r.method)
         if p is None or r.method == "dkim" or p.result == r.result:
             continue
-        if r.result in ("temperror", "none") and p.result == "pass":
-            continue  # could not check now: not a disagreement worth a line
+        if r.result == "temperror" or (r.result == "none" and p.result == "pass"):
+            continue  # could not check now: that is no disagreement, and says nothing of the delivery
         yield Hit(evidence={"method": _METHOD.get(r.method, r.method), "provider": p.result,
                             "recheck": r.result, **_why(r.method, p.result, r.result)})
     # DKIM per signature: the provider's pass for a domain, our fail for the same domain
