@@ -211,3 +211,49 @@ def test_hostile_attachment_lists_are_bounded() -> None:
     many = [att(f"x{i}.pdf.exe", "pe", members=[f"m{j}.exe" for j in range(5000)]) for i in range(300)]
     found = hits("attachment.executable", make_facts(*many))
     assert len(found) == 1 and len(found[0].evidence["files"]) <= 12
+
+
+# ---------------------------------------------------------------------------------------------
+# attachment.nested_archive, through the real facts stage (archives built here, listed by it)
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _mailed(name: str, payload: bytes) -> Facts:
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"] = "someone@example.com"
+    msg["To"] = "me@example.jp"
+    msg["Subject"] = "files"
+    msg.set_content("attached")
+    msg.add_attachment(payload, maintype="application", subtype="zip", filename=name)
+    analysis = Analysis(msg.as_bytes(), Settings(offline=True))
+    assert analysis.facts is not None, analysis.failure
+    return analysis.facts
+
+
+def test_archives_nested_past_what_is_opened_are_said_to_hide_their_content() -> None:
+    chain = _zip({"setup.exe": b"MZ"})
+    for level in range(4):
+        chain = _zip({f"level{level}.zip": chain})
+    found = hits("attachment.nested_archive", _mailed("documents.zip", chain))
+    assert len(found) == 1 and found[0].attachments == [0]
+    assert found[0].evidence["why"] == ["nested-archive-depth"]
+    assert CATALOGUE["attachment.nested_archive"].severity == "low"
+
+
+def test_an_archive_with_files_beside_its_archives_or_opened_whole_is_not_flagged() -> None:
+    inner = _zip({"a.txt": b"hello"})
+    opened = _mailed("photos.zip", _zip({"part1.zip": inner, "part2.zip": inner}))  # one level: all seen
+    assert not hits("attachment.nested_archive", opened)
+    beside = _mailed("release.zip", _zip({"README.txt": b"read me", "deep.zip": _zip({"x.zip": inner})}))
+    assert not hits("attachment.nested_archive", beside)

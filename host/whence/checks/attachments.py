@@ -1,5 +1,5 @@
 """Checks on attachments: executables (also in archives and behind double extensions), disk images,
-macros, HTML pages, QR codes, encrypted archives and types that lie about themselves.
+macros, HTML pages, QR codes, encrypted or nested archives and types that lie about themselves.
 
 They read `Attachment` facts only (name, declared type, sniffed type, member names, encryption, QR
 payloads); the sniffing itself belongs to the facts stage. Each hit names the attachments it
@@ -363,6 +363,43 @@ def encrypted_archive(ctx: CheckContext) -> Iterator[Hit]:
     if encrypted and not body_password(f"{ctx.facts.subject}\n{ctx.facts.text}"):
         yield Hit({"files": [a.filename or "(no name)" for _, a in encrypted][:12]},
                   attachments=[i for i, _ in encrypted])
+
+
+# ---------------------------------------------------------------------------------------------
+# attachment.nested_archive
+
+_ARCHIVE_SUFFIXES = (".zip", ".rar", ".7z", ".jar", ".gz", ".tgz", ".tar", ".cab", ".iso", ".lzh")
+# what facts/attachments.py records when an archive inside an archive was left unopened
+_UNOPENED = frozenset({"nested-archive-depth", "nested-archive-unreadable", "nested-archive-too-large",
+                       "nested-archive-count"})
+
+
+def _only_archives(att: Attachment) -> bool:
+    """The archive's own members (not those of archives within) are all archives again."""
+    top = [name for name in att.members if "!/" not in name and not name.endswith("/")]
+    return bool(top) and all(name.lower().endswith(_ARCHIVE_SUFFIXES) for name in top)
+
+
+@check(
+    "attachment.nested_archive", "low", 2.0,
+    title=T("Archives packed inside archives", "圧縮ファイルの中に圧縮ファイル"),
+    detail=T(
+        "{files} holds nothing but further archives, nested deeper than Whence opens (or too large or "
+        "broken to open), so what they finally contain was not checked. Packing archives in archives is "
+        "a way to get a file past scanners, and the trick of decompression bombs; people send the files "
+        "themselves.",
+        "{files} の中身は圧縮ファイルだけで、Whence が開く深さより深く入れ子になっている（または大きすぎる・"
+        "壊れている）ため、最終的な中身は調べられていません。圧縮ファイルを何重にも包むのは検査をすり抜ける"
+        "手口で、解凍爆弾の手口でもあります。普通はファイルそのものを送ります。"),
+    reason=T("an attachment hides its content in archives within archives",
+             "添付ファイルが圧縮ファイルを何重にも包んで中身を隠しています"),
+)
+def nested_archive(ctx: CheckContext) -> Iterator[Hit]:
+    hidden = [(i, a) for i, a in _indexed(ctx.facts) if _UNOPENED & set(a.skipped) and _only_archives(a)]
+    if hidden:
+        yield Hit({"files": [a.filename or "(no name)" for _, a in hidden][:12],
+                   "why": sorted(_UNOPENED.intersection(*(a.skipped for _, a in hidden[:1])))},
+                  attachments=[i for i, _ in hidden])
 
 
 # ---------------------------------------------------------------------------------------------
