@@ -102,6 +102,7 @@ def test_extensions_see_through_the_usual_tricks(name: str, ext: str, decoy: str
     att("update.hta", "html"),
     att("docs.zip", "zip", members=["docs/readme.txt", "docs/Invoice.pdf.js"]),
     att("docs.rar", "rar", members=["payment.vbs"]),
+    att("email-settings.mobileconfig", "text", "application/x-apple-aspen-config"),
 ])
 def test_executables_are_critical(attachment: Attachment) -> None:
     facts = make_facts(att("notes.txt", "text"), attachment)

@@ -32,6 +32,9 @@ EXECUTABLE_EXTENSIONS = _words(
     " appxbundle jar lnk cpl reg inf scf url application appref-ms gadget msc sct chm hlp dll ocx xll"
     " settingcontent-ms library-ms search-ms app pkg mpkg"
 )
+# Apple configuration profiles: opening one offers to install root certificates, a VPN, a mail
+# account or device management on an iPhone or Mac — a program's power without being one.
+PROFILE_EXTENSIONS = frozenset({"mobileconfig"})
 # Scripts and packages that need an interpreter or an installer step: risky, but ordinary between
 # developers, so they are reported below critical.
 SCRIPT_EXTENSIONS = _words("sh bash csh ksh zsh command py pyw pl rb php apk deb rpm appimage")
@@ -120,6 +123,8 @@ def _file_reason(name: str, sniffed: str = "") -> tuple[str, bool] | None:
         return f"executable content ({sniffed})", True
     if ext in EXECUTABLE_EXTENSIONS:
         return f".{ext} file", True
+    if ext in PROFILE_EXTENSIONS:
+        return f".{ext} configuration profile (installs certificates, VPN or accounts)", True
     if ext in SCRIPT_EXTENSIONS or sniffed == "script":
         return (f".{ext} script" if ext in SCRIPT_EXTENSIONS else "script content"), False
     return None
