@@ -108,7 +108,7 @@ def all_brands() -> tuple[Brand, ...]:
     return tuple(Brand(*row) for row in tables.cached("brands", 1, _sources(), _brand_rows))
 
 
-def _needle_table() -> tuple[str, dict[str, tuple[str, ...]]]:
+def _needle_table() -> dict[str, tuple[str, ...]]:
     owners: dict[str, list[str]] = {}
     for entry in _brands_json()["brands"]:
         for n in entry["names"]:
@@ -117,25 +117,42 @@ def _needle_table() -> tuple[str, dict[str, tuple[str, ...]]]:
             if entry["key"] not in keys:
                 keys.append(entry["key"])
     # the scan takes the longest word at each position; every shorter word it starts with matches there too
-    full = {w: tuple(dict.fromkeys(k for v in owners if w.startswith(v) for k in owners[v])) for w in owners}
-    return "|".join(re.escape(w) for w in sorted(owners, key=len, reverse=True)), full
+    return {w: tuple(dict.fromkeys(k for v in owners if w.startswith(v) for k in owners[v])) for w in owners}
 
 
 @cache
-def _needles() -> tuple[re.Pattern[str], dict[str, tuple[Brand, ...]]]:
-    """One pattern for the first word of every brand name (lower-cased), and which brands each word
-    may begin: a single scan of the text picks the few brands whose exact pattern is worth running."""
-    source, full = tables.cached("brand-needles", 1, _sources(), _needle_table)
+def _needles() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[Brand, ...]]]:
+    """The first word of every brand name (lower-cased), indexed by its first two characters (longest
+    first), and which brands each word may begin: one pass over the text picks the few brands whose
+    exact pattern is worth running."""
+    full = tables.cached("brand-needles", 2, _sources(), _needle_table)
     by_key = {b.key: b for b in all_brands()}
-    return re.compile(source), {w: tuple(by_key[k] for k in keys) for w, keys in full.items()}
+    index: dict[str, list[str]] = {}
+    for word in sorted(full, key=len, reverse=True):
+        if len(word) >= 2:  # a one-letter "brand word" would be found everywhere
+            index.setdefault(word[:2], []).append(word)
+    return {k: tuple(v) for k, v in index.items()}, {w: tuple(by_key[k] for k in keys) for w, keys in full.items()}
+
+
+def _needle_words(index: dict[str, tuple[str, ...]], text: str) -> set[str]:
+    """The longest brand word starting at each position of TEXT. Overlapping words count ("au"
+    inside "aus", "on" inside "amazon"): every position is a start. A dictionary lookup per position,
+    where one big alternation regex tried ~400 words at each (50 µs for a subject line)."""
+    found: set[str] = set()
+    get = index.get
+    for i in range(len(text)):
+        for word in get(text[i:i + 2], ()):
+            if text.startswith(word, i):
+                found.add(word)
+                break
+    return found
 
 
 def claimed(text: str) -> list[tuple[Brand, str]]:
     """Brands named in TEXT, with the matched words, in order of first appearance."""
     text = normalise(text)
-    rx, owners = _needles()
-    # overlapping needles ("au" inside "aus"): scan from every start, not just after the last match
-    words = {m.group(0) for m in _overlapping(rx, text.lower())}
+    index, owners = _needles()
+    words = _needle_words(index, text.lower())
     if not words:
         return []
     hits = []
@@ -182,14 +199,6 @@ def _long_names() -> dict[str, Brand]:
 @cache
 def _order() -> dict[Brand, int]:
     return {b: i for i, b in enumerate(all_brands())}
-
-
-def _overlapping(rx: re.Pattern[str], text: str):  # -> Iterator[re.Match[str]]
-    pos = 0
-    while (m := rx.search(text, pos)) is not None:
-        yield m
-        # a shorter needle may start inside this one ("amazon" / "on"): try the next position too
-        pos = m.start() + 1
 
 
 @cache

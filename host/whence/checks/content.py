@@ -38,13 +38,15 @@ def _bounded_text(facts: Facts) -> str:
     return (facts.text or "")[:_MAX_TEXT]
 
 
+def _nfkc_of(text: str) -> str:
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)  # ASCII is its own NFKC
+
+
 def _nfkc(ctx: CheckContext) -> str:
     """Subject and body, NFKC-normalised (full-width ASCII → ASCII), computed once per message."""
     def compute() -> str:
         text = f"{ctx.facts.subject or ''}\n{_bounded_text(ctx.facts)[:_NFKC_TEXT]}"
-        if not text.isascii():  # ASCII is its own NFKC
-            text = unicodedata.normalize("NFKC", text)
-        return text.replace("_", " ")  # "Mining_balance_0.7495_BTC": underscores stand for spaces
+        return _nfkc_of(text).replace("_", " ")  # "Mining_balance_0.7495_BTC": underscores stand for spaces
     return ctx.memo("content.nfkc", compute)
 
 
@@ -275,8 +277,8 @@ def _mask(secret: str) -> str:
 )
 def smtp_test(ctx: CheckContext) -> Iterator[Hit]:
     facts = ctx.facts
-    subject = unicodedata.normalize("NFKC", " ".join((facts.subject or "").split()))[:500]
-    body = unicodedata.normalize("NFKC", _bounded_text(facts))
+    subject = _nfkc_of(" ".join((facts.subject or "").split()))[:500]
+    body = _nfkc_of(_bounded_text(facts))
     strong, weak = _smtp_subject_patterns()
     evidence: dict[str, object] = {"subject": subject}
 
@@ -368,9 +370,13 @@ def simplified_glyphs_in_japanese(text: str) -> tuple[dict[str, int], list[str]]
     counts: dict[str, int] = {}
     examples: list[str] = []
     for seg in _SEGMENT_SPLIT.split(text):
+        present = set(seg)
+        if present.isdisjoint(only) and present.isdisjoint(stand_ins):
+            continue  # nearly every sentence: none of the glyphs in question
         if len(_KANA.findall(seg)) < 3:
             continue
-        genuine = [(m.start(), m.end()) for rx in stand_ins.values() for m in rx.finditer(seg)]
+        genuine = [(m.start(), m.end()) for glyph, rx in stand_ins.items() if glyph in present
+                   for m in rx.finditer(seg)]
         for i, ch in enumerate(seg):
             if ch not in only and ch not in stand_ins:
                 continue
