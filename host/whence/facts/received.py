@@ -104,31 +104,38 @@ def _host(text: str | None) -> str | None:
 # Tokens and clauses
 
 
-_WORD = re.compile(r"[^\s(\[;]+")
+_NEXT = re.compile(r"\s*(?:([(\[;])|([^\s(\[;]+))")  # past spaces: a "(", "[" or ";", or a word
 _PAREN = re.compile(r"[()]")
 
 
 def _tokens(text: str) -> tuple[list[tuple[str, str]], int]:
     """Words, (comments) and [brackets] at top level, plus where the last top-level ';' is (-1).
 
-    Words are taken a run at a time with a regex: this runs for every Received header."""
+    One regex match per token (spaces skipped within it): this runs for every Received header."""
     out: list[tuple[str, str]] = []
     last_semi = -1
     i, n = 0, len(text)
     word_end = -1  # where the last word ended: a "(" right there is glued to it ("host(comment)")
     while i < n and len(out) < MAX_TOKENS:
-        ch = text[i]
+        m = _NEXT.match(text, i)
+        if m is None:  # nothing but spaces left
+            break
+        ch = m.group(1)
+        if ch is None:
+            out.append(("word", m.group(2)))
+            i = word_end = m.end()
+            continue
+        i = m.start(1)
         if ch == "(":
             depth, j = 1, n
-            for m in _PAREN.finditer(text, i + 1):
-                depth += 1 if m.group() == "(" else -1
+            for p in _PAREN.finditer(text, i + 1):
+                depth += 1 if p.group() == "(" else -1
                 if depth == 0:
-                    j = m.end()
+                    j = p.end()
                     break
             out.append(("gparen" if word_end == i else "paren", text[i + 1 : j - 1 if depth == 0 else j]))
             i = j
-            continue
-        if ch == "[":
+        elif ch == "[":
             j = text.find("]", i + 1)
             j = n if j < 0 else j
             # nested "[[UNIX: localhost]]" or "[(1.2.3.4)]": keep everything up to the closing bracket
@@ -136,17 +143,9 @@ def _tokens(text: str) -> tuple[list[tuple[str, str]], int]:
                 j += 1
             out.append(("bracket", text[i + 1 : j].strip("[]")))
             i = j + 1
-            continue
-        if ch == ";":
+        else:  # ";"
             last_semi = len(out)
             i += 1
-            continue
-        if ch.isspace():
-            i += 1
-            continue
-        m = _WORD.match(text, i)
-        out.append(("word", m.group()))
-        i = word_end = m.end()
     return out, last_semi
 
 
