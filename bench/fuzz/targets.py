@@ -28,8 +28,9 @@ from pathlib import Path
 from types import TracebackType
 
 REPO = Path(__file__).resolve().parents[2]
-if str(REPO / "host") not in sys.path:  # runnable from a checkout without installing
-    sys.path.insert(0, str(REPO / "host"))
+for _path in (REPO / "host", REPO):  # runnable from a checkout without installing; bench.bombs
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
 OURS = str(REPO / "host" / "whence")
 HEAD = b"From: a@example.jp\r\nTo: b@example.jp\r\nSubject: fuzz\r\nMIME-Version: 1.0\r\n"
@@ -408,19 +409,9 @@ def _gif() -> bytes:
 
 
 def _pdf() -> bytes:
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 100 100] /Contents 4 0 R >>",
-            b"<< /Length 21 >>\nstream\n0 0 m 50 50 l S\nendstream"]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for n, body in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    return bytes(out)
+    from bench.bombs import pdf  # one PDF writer for the bombs and the seeds
+
+    return pdf(1, box=100)
 
 
 def _rar() -> bytes:
