@@ -61,6 +61,22 @@ def test_brand_names_match_as_words_in_both_scripts() -> None:
     assert [b.key for b, _ in claimed("Ｍｉｃｒｏ\u200bsoft サポート")] == ["microsoft"]  # full-width, zero-width
 
 
+@pytest.mark.parametrize(("sender", "subject"), [
+    ("マイナポイント事務局 <info@service.qwxzkd.cn>", "【総務省】マイナポイント申請期限のお知らせ"),
+    ("BIGLOBE <support@biglobe-mail.top>", "【重要】メールアカウントの更新"),
+    ("ライフカード <info@lifecard-jp.xyz>", "【ライフカード】ご利用確認のお願い"),
+])
+def test_brands_jpcert_sees_phished_most_are_claimed(sender: str, subject: str) -> None:
+    r = analyse(message(sender=sender, subject=subject, text="ご確認ください。 https://check.qwxzkd.cn/login"))
+    assert "brand.impersonation" in ids(r)
+
+
+def test_a_biglobe_subscribers_own_mail_claims_no_brand() -> None:
+    r = analyse(message(sender="山田太郎 <taro.yamada@kfa.biglobe.ne.jp>", subject="週末の件",
+                        text="週末はよろしくお願いします。"))
+    assert "brand.impersonation" not in ids(r)
+
+
 def test_brand_ownership_follows_subdomains_only() -> None:
     assert owner_of("shipment.amazon.co.jp").key == "amazon"
     assert owner_of("amazon.co.jp.evil.example") is None
