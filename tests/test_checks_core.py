@@ -65,6 +65,8 @@ def test_brand_names_match_as_words_in_both_scripts() -> None:
     ("マイナポイント事務局 <info@service.qwxzkd.cn>", "【総務省】マイナポイント申請期限のお知らせ"),
     ("BIGLOBE <support@biglobe-mail.top>", "【重要】メールアカウントの更新"),
     ("ライフカード <info@lifecard-jp.xyz>", "【ライフカード】ご利用確認のお願い"),
+    ("日本年金機構 <notice@nenkin-info.top>", "【日本年金機構】年金振込通知書の再発行"),
+    ("JAバンク <info@ja-bank-jp.xyz>", "【JAバンク】お取引目的等の確認のお願い"),
 ])
 def test_brands_jpcert_sees_phished_most_are_claimed(sender: str, subject: str) -> None:
     r = analyse(message(sender=sender, subject=subject, text="ご確認ください。 https://check.qwxzkd.cn/login"))

@@ -70,6 +70,12 @@ def test_official_names_the_domain_imitated() -> None:
     "cvs.xemacs.org", "mail-ing.qzvtmx.org", "online-me.qzvtmx.com", "block.qzvtmx.org",
     # a subdomain a SaaS customer picked after its own domain
     "example-co-jp.backlog.jp", "www.jp.qzvtmx.com", "shop-jp.qzvtmx.com",
+    # hosts that made brands from JPCERT/CC's list fire until their entries were trimmed: a shared
+    # label of an ISP's subscriber domain (home.ne.jp), a city name (tokyo), ordinary words
+    "home.adelphia.net", "crystal-tokyo.com", "xorg-xserver.org", "keepyourpromise.com",
+    "customsforge.com", "mysakura.com", "nifty-deals.com",
+    # the new brands' own hosts
+    "www.nenkin.go.jp", "www.jabank.org", "coin.z.com", "www.soumu.go.jp",
 ])
 def test_legitimate_hosts_do_not_fire(host: str) -> None:
     assert lookalike(host) is None, host
