@@ -14,8 +14,9 @@ Severity is what a person reads; weight is what the verdict's score uses. Weight
 (each id counts once); negative weights are positive evidence, which offsets weak signals but never
 hides the strongest single risk. The weights are fitted (`bench/fit_weights.py`, see
 [weights.md](weights.md)); a check's kinds of hit (`id:variant`) have weights of their own; a check the
-fit cannot see (*network*: needs the live lookups) keeps its prior, scaled as the fit moved the boundaries (suspicious from 4.5). Levels: from {caution:g} caution,
-from {suspicious:g} suspicious, from {dangerous:g} dangerous.
+fit cannot see (*network*: needs the live lookups) keeps its prior, scaled as the fit moved the
+boundaries (suspicious from 4.5). Levels: from {caution:g} caution, from {suspicious:g} suspicious,
+from {dangerous:g} dangerous.
 
 | id | severity | weight (prior) | title (en) | title (ja) |
 |---|---|---|---|---|
