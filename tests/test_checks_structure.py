@@ -176,13 +176,15 @@ def with_attachment(filename: str) -> bytes:
     return msg.as_bytes()
 
 
-@pytest.mark.parametrize("filename", ["h5xBHKBQ5TA2433.pdf", "Statement_dbgejVNMGFUxk.pdf"])
+@pytest.mark.parametrize("filename", ["h5xBHKBQ5TA2433.pdf", "Statement_dbgejVNMGFUxk.pdf", "03TwVCg6SXx41.pdf"])
 def test_a_random_per_copy_attachment_name_is_seen(filename: str) -> None:
     assert "attachment.random_name" in ids(analyse(with_attachment(filename)))
 
 
 @pytest.mark.parametrize("filename", ["IMG_20240301_123456.pdf", "Invoice-2024-00123.pdf", "DSC01234.pdf",
-                                      "3f2a9c1e8b7d4a6f.pdf", "QuarterlyReport.pdf", "MyThesisDraftV2.pdf"])
+                                      "3f2a9c1e8b7d4a6f.pdf", "QuarterlyReport.pdf", "MyThesisDraftV2.pdf",
+                                      "iPhone12ProMax.pdf", "Report_Q3FY24v2.pdf", "WhatsAppImage2024.pdf",
+                                      "eBay2023OrderIDx.pdf"])
 def test_names_people_and_programs_give_files_are_not_random(filename: str) -> None:
     assert "attachment.random_name" not in ids(analyse(with_attachment(filename)))
 

@@ -422,9 +422,20 @@ def _random_part(stem: str) -> str | None:
     for m in _NAME_PART.finditer(stem):
         part = m.group(0)
         if sum(c.isupper() for c in part) >= 2 and sum(c.islower() for c in part) >= 2 and \
-                not _HEX.fullmatch(part) and looks_random(part[:40]):
+                not _HEX.fullmatch(part) and (looks_random(part[:40]) or _base62(part[:40])):
             return part
     return None
+
+
+_CASE_RUN = re.compile(r"[A-Z]+|[a-z]+")
+
+
+def _base62(part: str) -> bool:
+    """An identifier drawn from letters of both cases and digits ("03TwVCg6SXx41"): digits among the
+    letters and the case switching every letter or two, as no word, CamelCase name or date does."""
+    runs = _CASE_RUN.findall(part)
+    return sum(c.isdigit() for c in part) >= 2 and len(runs) >= 5 and \
+        sum(map(len, runs)) / len(runs) <= 1.6
 
 
 @check(
