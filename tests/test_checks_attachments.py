@@ -13,6 +13,8 @@ from whence.model import Address, Attachment, AuthFacts, Context, Facts, Lookups
 from whence.pipeline import Analysis
 from whence.settings import Settings
 
+from tests.test_attachments import zip_bytes
+
 CASES = Path(__file__).parent / "data" / "cases"
 IDS = ["attachment.executable", "attachment.disk_image", "attachment.macro", "attachment.html",
        "attachment.type_mismatch", "attachment.encrypted_archive_password", "attachment.encrypted_archive",
@@ -217,17 +219,6 @@ def test_hostile_attachment_lists_are_bounded() -> None:
 # ---------------------------------------------------------------------------------------------
 # attachment.nested_archive, through the real facts stage (archives built here, listed by it)
 
-def _zip(members: dict[str, bytes]) -> bytes:
-    import io
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
 def _mailed(name: str, payload: bytes) -> Facts:
     from email.message import EmailMessage
 
@@ -243,9 +234,9 @@ def _mailed(name: str, payload: bytes) -> Facts:
 
 
 def test_archives_nested_past_what_is_opened_are_said_to_hide_their_content() -> None:
-    chain = _zip({"setup.exe": b"MZ"})
+    chain = zip_bytes({"setup.exe": b"MZ"})
     for level in range(4):
-        chain = _zip({f"level{level}.zip": chain})
+        chain = zip_bytes({f"level{level}.zip": chain})
     found = hits("attachment.nested_archive", _mailed("documents.zip", chain))
     assert len(found) == 1 and found[0].attachments == [0]
     assert found[0].evidence["why"] == ["nested-archive-depth"]
@@ -253,8 +244,8 @@ def test_archives_nested_past_what_is_opened_are_said_to_hide_their_content() ->
 
 
 def test_an_archive_with_files_beside_its_archives_or_opened_whole_is_not_flagged() -> None:
-    inner = _zip({"a.txt": b"hello"})
-    opened = _mailed("photos.zip", _zip({"part1.zip": inner, "part2.zip": inner}))  # one level: all seen
+    inner = zip_bytes({"a.txt": b"hello"})
+    opened = _mailed("photos.zip", zip_bytes({"part1.zip": inner, "part2.zip": inner}))  # one level: all seen
     assert not hits("attachment.nested_archive", opened)
-    beside = _mailed("release.zip", _zip({"README.txt": b"read me", "deep.zip": _zip({"x.zip": inner})}))
+    beside = _mailed("release.zip", zip_bytes({"README.txt": b"read me", "deep.zip": zip_bytes({"x.zip": inner})}))
     assert not hits("attachment.nested_archive", beside)

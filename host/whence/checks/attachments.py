@@ -325,6 +325,12 @@ def body_password(text: str) -> str | None:
     return None
 
 
+def _naming(found: list[tuple[int, Attachment]], **evidence: object) -> Hit:
+    """A hit about these (index, attachment) pairs: their names (12 at most) and where they are."""
+    return Hit({"files": [a.filename or "(no name)" for _, a in found][:12], **evidence},
+               attachments=[i for i, _ in found])
+
+
 def _encrypted(facts: Facts) -> list[tuple[int, Attachment]]:
     return [(i, a) for i, a in _indexed(facts) if a.encrypted]
 
@@ -349,8 +355,7 @@ def encrypted_archive_password(ctx: CheckContext) -> Iterator[Hit]:
         return
     password = body_password(f"{ctx.facts.subject}\n{ctx.facts.text}")
     if password:
-        yield Hit({"files": [a.filename or "(no name)" for _, a in encrypted][:12], "password": password},
-                  attachments=[i for i, _ in encrypted])
+        yield _naming(encrypted, password=password)
 
 
 @check(
@@ -366,8 +371,7 @@ def encrypted_archive_password(ctx: CheckContext) -> Iterator[Hit]:
 def encrypted_archive(ctx: CheckContext) -> Iterator[Hit]:
     encrypted = _encrypted(ctx.facts)
     if encrypted and not body_password(f"{ctx.facts.subject}\n{ctx.facts.text}"):
-        yield Hit({"files": [a.filename or "(no name)" for _, a in encrypted][:12]},
-                  attachments=[i for i, _ in encrypted])
+        yield _naming(encrypted)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -402,9 +406,7 @@ def _only_archives(att: Attachment) -> bool:
 def nested_archive(ctx: CheckContext) -> Iterator[Hit]:
     hidden = [(i, a) for i, a in _indexed(ctx.facts) if _UNOPENED & set(a.skipped) and _only_archives(a)]
     if hidden:
-        yield Hit({"files": [a.filename or "(no name)" for _, a in hidden][:12],
-                   "why": sorted(_UNOPENED.intersection(*(a.skipped for _, a in hidden[:1])))},
-                  attachments=[i for i, _ in hidden])
+        yield _naming(hidden, why=sorted(_UNOPENED.intersection(hidden[0][1].skipped)))
 
 
 # ---------------------------------------------------------------------------------------------

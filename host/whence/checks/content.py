@@ -70,10 +70,16 @@ def _candidates(rx: re.Pattern[str]) -> re.Pattern[str]:
 def _search(rx: re.Pattern[str], text: str, lower: str) -> re.Match[str] | None:
     if len(lower) != len(text):  # lower-casing moved positions (rare letters): the plain way
         return rx.search(text)
-    fast, pos = _candidates(rx), 0
+    fast = _candidates(rx)
     literals = phrasesearch.plan(fast)
     if literals is not None:  # the same positions, found by the literal text they begin with
         return phrasesearch.first(fast, literals, lower, lambda at: rx.match(text, at))
+    return _scan(rx, text, lower)
+
+
+def _scan(rx: re.Pattern[str], text: str, lower: str) -> re.Match[str] | None:
+    """The first match of RX at a position its fast twin proposes, trying every one in turn."""
+    fast, pos = _candidates(rx), 0
     while (m := fast.search(lower, pos)) is not None:
         real = rx.match(text, m.start())
         if real:
