@@ -143,7 +143,7 @@ def test_a_persons_name_or_the_own_domain_is_not_a_bare_trading_name() -> None:
 
 # --- ARC seals: a forwarder's, or the provider's own platform sealing what its tenants send --------
 
-def arc_mail(sealer: str) -> bytes:
+def arc_mail(sealer: str, headers: str = "") -> bytes:
     return (
         "Received: from BN8PR.namprd.prod.outlook.com (2603:10b6:408::1) by SA1PR.namprd.prod.outlook.com"
         " with HTTPS; Tue, 3 Sep 2024 02:54:45 +0000\r\n"
@@ -152,7 +152,7 @@ def arc_mail(sealer: str) -> bytes:
         "Received: from mail.relay.example (203.0.113.7) by BN8PR.namprd.prod.outlook.com"
         " with ESMTPS; Tue, 3 Sep 2024 02:54:44 +0000\r\n"
         f"ARC-Seal: i=1; a=rsa-sha256; s=arc1; d={sealer}; cv=none; b=BBBB\r\n"
-        "From: Offers <deals@shop.example>\r\nTo: someone@hotmail.com\r\nSubject: Deals\r\n"
+        f"{headers}From: Offers <deals@shop.example>\r\nTo: someone@hotmail.com\r\nSubject: Deals\r\n"
         "Date: Tue, 3 Sep 2024 02:54:40 +0000\r\nMessage-ID: <1@shop.example>\r\n\r\nHello.\r\n").encode()
 
 
@@ -162,6 +162,23 @@ def test_a_seal_by_the_providers_own_organisation_does_not_make_a_forwarder() ->
 
 def test_a_seal_by_another_organisation_before_the_provider_is_a_forwarder() -> None:
     assert "route.mailing_list" in ids(analyse(arc_mail("lists.example.net")))
+
+
+REPLY_ELSEWHERE = "Reply-To: desk@claims-office.example\r\n"
+
+
+def test_a_forwarder_leaves_the_authors_reply_to_as_evidence() -> None:
+    # a mailbox's forwarding rule seals the message and passes it on as written: the Reply-To is the author's
+    r = analyse(arc_mail("forwarder.example.net", REPLY_ELSEWHERE))
+    assert "route.mailing_list" in ids(r)
+    assert "sender.reply_to_mismatch" in ids(r)
+
+
+def test_a_list_that_seals_sets_reply_to_itself_and_is_excused() -> None:
+    # the same seal with list headers: a list, which sets Reply-To to wherever its discussion goes
+    r = analyse(arc_mail("lists.example.net", REPLY_ELSEWHERE + "List-Id: Claims <claims.lists.example.net>\r\n"))
+    assert "route.mailing_list" in ids(r)
+    assert "sender.reply_to_mismatch" not in ids(r)
 
 
 # --- per-copy random names and disguised letters ----------------------------------------------------

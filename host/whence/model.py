@@ -224,6 +224,7 @@ class Facts:
     context: Context
     recipient: str | None  # the recipient's own address (context, Delivered-To, single To)
     hidden_text: str = ""  # text in the HTML that its styles hide from the reader (bounded)
+    forwarded: bool = False  # is_list by a mailbox's forwarder: the message itself is as its author wrote it
 
 
 # ---------------------------------------------------------------------------------------------

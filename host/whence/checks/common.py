@@ -101,7 +101,7 @@ def relayed(ctx: CheckContext) -> bool:
     Lists relay too, but are recognised as lists."""
     def compute() -> bool:
         f = ctx.facts.from_
-        if f is None or ctx.facts.is_list or not _reputable_sender(ctx):
+        if f is None or by_list(ctx) or not _reputable_sender(ctx):
             return False
         if _ON_BEHALF.search(f.display_name or ""):
             return True
@@ -280,7 +280,14 @@ def foreign_link_domains(ctx: CheckContext, brand: Brand) -> list[str]:
 def list_discussion(ctx: CheckContext) -> bool:
     """Plain-text mail relayed by a list: people discussing, quoting URLs as references. A lure is
     built as a page (HTML, a button, shown text over a target); list discussion is not."""
-    return ctx.facts.is_list and not ctx.facts.html
+    return by_list(ctx) and not ctx.facts.html
+
+
+def by_list(ctx: CheckContext) -> bool:
+    """Came through a mailing list, which sets Reply-To, adds footers and carries its members' links
+    and words. A mailbox's forwarder leaves the message as its author wrote it: only its
+    authentication suffers (facts.is_list covers both)."""
+    return ctx.facts.is_list and not ctx.facts.forwarded
 
 
 def host_lookalike(ctx: CheckContext, host: str):  # -> Lookalike | None

@@ -23,6 +23,7 @@ from ..domainlists import shortener
 from ..domains import registrable_domain
 from ..i18n import T, Text, fmt
 from ..model import Facts
+from .common import by_list
 from .registry import CheckContext, Hit, check
 
 _MAX_TEXT = 100_000  # characters of body text any one check scans
@@ -298,7 +299,7 @@ def smtp_test(ctx: CheckContext) -> Iterator[Hit]:
 
     reply = bool(_REPLY_OR_PATCH.search(subject))
     matched = None if reply else next((rx.pattern for rx in strong if rx.search(subject)), None)
-    if matched is None and not reply and not facts.is_list:
+    if matched is None and not reply and not by_list(ctx):
         short_body = len("".join(body.split())) <= 300
         if any(rx.search(subject) for rx in weak) and (short_body or cred or "labels" in evidence):
             matched = "weak"

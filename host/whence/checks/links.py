@@ -15,6 +15,7 @@ from ..wordiness import looks_random
 from .common import (
     authenticated_brands,
     authenticated_domains,
+    by_list,
     css_picture_hosts,
     from_domain,
     host_lookalike,
@@ -231,7 +232,7 @@ def link_elsewhere(ctx: CheckContext) -> Iterator[Hit]:
     # people and lists link wherever the conversation goes; a designed page (or an attached
     # document with links) speaks for its sender
     designed = facts.html or any(link.source == "attachment" for link in facts.links)
-    if not sender or not designed or facts.is_list or is_free_email(sender):
+    if not sender or not designed or by_list(ctx) or is_free_email(sender):
         return
     own = authenticated_domains(ctx) | infrastructure_domains(ctx) | {sender}
     brand = owner_of(sender)

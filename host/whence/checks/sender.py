@@ -13,6 +13,7 @@ from ..wordiness import looks_random
 from .common import (
     MONEY_BRANDS,
     authenticated_brands,
+    by_list,
     claimed_brands,
     disguised_brands,
     foreign_link_domains,
@@ -195,7 +196,7 @@ def display_name_spoof(ctx: CheckContext) -> Iterator[Hit]:
 )
 def reply_to_mismatch(ctx: CheckContext) -> Iterator[Hit]:
     facts = ctx.facts
-    if facts.from_ is None or not facts.reply_to or facts.is_list:
+    if facts.from_ is None or not facts.reply_to or by_list(ctx):
         return
     sender = from_domain(ctx)
     for addr in facts.reply_to[:5]:

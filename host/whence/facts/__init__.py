@@ -20,7 +20,7 @@ def build(message: Message, settings: Settings, context: Context) -> Facts:
     attachments = extract_attachments(message)
     text, html = body.text, body.html
     auth = auth_facts(message, route, from_.domain if from_ else "")
-    list_id, is_list = list_facts(message, auth, from_, route.boundary_pos, route.hops)
+    list_id, is_list, forwarded = list_facts(message, auth, from_, route.boundary_pos, route.hops)
     return_path = message.get("Return-Path")
     if return_path:
         return_path = return_path.strip().strip("<>").strip() or None
@@ -43,6 +43,7 @@ def build(message: Message, settings: Settings, context: Context) -> Facts:
         html=html,
         list_id=list_id,
         is_list=is_list,
+        forwarded=forwarded,
         context=context,
         hidden_text=body.hidden,
         recipient=recipient_of(message, context),

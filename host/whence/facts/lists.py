@@ -13,8 +13,8 @@ _LIST_HEADERS = ("list-id", "list-post", "mailing-list", "x-mailing-list", "x-be
 
 
 def list_facts(message: Message, auth: AuthFacts, from_: Address | None, boundary_pos: int = -1,
-               hops: list[Hop] | None = None) -> tuple[str | None, bool]:
-    """(List-Id, whether the message came through a list or forwarder).
+               hops: list[Hop] | None = None) -> tuple[str | None, bool, bool]:
+    """(List-Id, whether the message came through a list or forwarder, whether that was a forwarder).
 
     List headers are written by whoever sent the message, spammers included, so they count only
     when they name a real list domain other than the author's: a list relaying someone else's mail
@@ -23,13 +23,19 @@ def list_facts(message: Message, auth: AuthFacts, from_: Address | None, boundar
     every message they handle, which says nothing about lists — nor does a seal by the provider's
     own organisation further down (Microsoft 365 seals what its tenants send before outlook.com gets
     it). A list that rewrote From to its own address (the DMARC mitigation: "Author via List
-    <list@lists.example.org>") is a list too when its servers are in the route."""
+    <list@lists.example.org>") is a list too when its servers are in the route.
+
+    A forwarder (a mailbox's forwarding rule: an ARC seal or Resent-From, no list headers) breaks
+    the author's SPF and signatures like a list, but leaves the message as written: its Reply-To,
+    links and wording are still the author's, so only the authentication checks excuse it."""
     list_id = message.get("List-Id")
     names = {k.lower() for k, _ in message.headers}
     author = registrable_domain(from_.domain) if from_ and from_.domain else None
     is_list = False
-    if any(h in names for h in _LIST_HEADERS):
+    listed = any(h in names for h in _LIST_HEADERS)
+    if listed:
         is_list = any(d != author for d in _list_domains(message))
+    by_list = is_list
     provider = _organisation((hops or [None])[0].by_host if hops else None)
     if any(s.domain and registrable_domain(s.domain) != author and s.header_pos > boundary_pos >= 0
            and _organisation(s.domain) != provider for s in auth.arc_sets):
@@ -37,8 +43,10 @@ def list_facts(message: Message, auth: AuthFacts, from_: Address | None, boundar
     if "resent-from" in names or "x-forwarded-to" in names:
         is_list = True
     if not is_list and from_ and author and _list_address(message, from_.address):
-        is_list = any(registrable_domain(name) == author for h in hops or [] for name in (h.by_host, h.rdns) if name)
-    return (list_id.strip()[:300] if list_id else None), is_list
+        is_list = by_list = any(registrable_domain(name) == author
+                                for h in hops or [] for name in (h.by_host, h.rdns) if name)
+    forwarded = is_list and not by_list and not listed
+    return (list_id.strip()[:300] if list_id else None), is_list, forwarded
 
 
 def _organisation(host: str | None) -> object:
