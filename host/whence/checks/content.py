@@ -372,10 +372,12 @@ def simplified_glyphs_in_japanese(text: str) -> tuple[dict[str, int], list[str]]
     pure Chinese mail do not count; nor do glyphs followed by an honorific (a person's name).
     Returns glyph → count and up to three snippets showing them in place.
     """
-    only = simplified_only_glyphs()
-    stand_ins = _stand_ins()
     counts: dict[str, int] = {}
     examples: list[str] = []
+    if text.isascii() or not _KANA.search(text):
+        return counts, examples  # no kana, no Japanese sentence: most mail, answered in one scan
+    only = simplified_only_glyphs()
+    stand_ins = _stand_ins()
     for seg in _SEGMENT_SPLIT.split(text):
         present = set(seg)
         if present.isdisjoint(only) and present.isdisjoint(stand_ins):
