@@ -120,6 +120,8 @@ def decode_header_value(value: str, name: str = "") -> str:
 
 def _decode(value: str, name: str) -> str:
     value = value[:MAX_HEADER_VALUE]
+    if value.isprintable() and value.isascii() and "=?" not in value:
+        return value.strip()  # one unfolded line of plain ASCII (most headers): nothing to decode
     value = _FOLD.sub("", value)
     data = raw_bytes(value)
     if not data.isascii() or b"\x1b" in data:
