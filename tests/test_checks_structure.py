@@ -174,6 +174,23 @@ def test_a_forwarder_leaves_the_authors_reply_to_as_evidence() -> None:
     assert "sender.reply_to_mismatch" in ids(r)
 
 
+def _relay_finding(report: dict) -> dict:
+    return next(f for f in report["findings"] if f["id"] == "route.mailing_list")
+
+
+def test_a_forwarder_is_named_as_such_in_both_languages() -> None:
+    finding = _relay_finding(analyse(arc_mail("forwarder.example.net")))
+    assert finding["evidence"]["forwarded"] is True
+    assert "forwarder" in finding["detail"]["en"]
+    assert "転送" in finding["detail"]["ja"] and "forwarder" not in finding["detail"]["ja"]
+
+
+def test_a_list_is_named_by_its_list_id() -> None:
+    finding = _relay_finding(analyse(arc_mail("lists.example.net", "List-Id: Claims <claims.lists.example.net>\r\n")))
+    assert finding["evidence"] == {"list": "Claims <claims.lists.example.net>", "forwarded": False}
+    assert "claims.lists.example.net" in finding["detail"]["ja"]
+
+
 def test_a_list_that_seals_sets_reply_to_itself_and_is_excused() -> None:
     # the same seal with list headers: a list, which sets Reply-To to wherever its discussion goes
     r = analyse(arc_mail("lists.example.net", REPLY_ELSEWHERE + "List-Id: Claims <claims.lists.example.net>\r\n"))

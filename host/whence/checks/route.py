@@ -122,8 +122,27 @@ def webmail_client(ctx: CheckContext) -> Iterator[Hit]:
              "失敗することがあります。"),
 )
 def mailing_list(ctx: CheckContext) -> Iterator[Hit]:
-    if ctx.facts.is_list:
-        yield Hit(evidence={"list": ctx.facts.list_id or "a list or forwarder"})
+    facts = ctx.facts
+    if not facts.is_list:
+        return
+    if facts.forwarded:
+        yield Hit(evidence={"list": None, "forwarded": True}, detail=_FORWARDED)
+    elif facts.list_id:
+        yield Hit(evidence={"list": facts.list_id, "forwarded": False})
+    else:
+        yield Hit(evidence={"list": None, "forwarded": False}, detail=_UNNAMED_LIST)
+
+
+_FORWARDED = T(
+    "This message was passed on by a forwarder (a mailbox's forwarding rule), which explains failing SPF "
+    "and broken signatures. A forwarder does not change the message: what it says is its author's.",
+    "このメールは転送設定などの転送サービスを経由しています。SPF の失敗や署名の破損はそのためかもしれません。"
+    "転送ではメール自体は変わらないので、内容は送信者が書いたままです。")
+_UNNAMED_LIST = T(
+    "This message was redistributed by a mailing list; lists change messages (subject tags, footers), "
+    "which explains failing author signatures.",
+    "このメールはメーリングリストによって再配送されています。リストは件名やフッターを変更するため、作成者の署名が"
+    "失敗することがあります。")
 
 
 @check(
