@@ -534,3 +534,39 @@ def test_the_platforms_own_name_or_a_person_writing_through_it_keeps_the_relief(
 
     name = sender.split(" <")[0]
     assert not _stranger_name(name, "eventbrite.com", owner_of("eventbrite.com"))
+
+
+# --- a bulk-mail program on the sender's own server ------------------------------------------------
+
+_MAILWIZZ_LINK = "https://mail.dates-now.example/index.php/campaigns/ox861zjsvp8c8/track-url/hc5725ka8xa27/ec6767"
+
+
+@pytest.mark.parametrize("extra,html", [
+    ({}, f'<p>Meet her now</p><a href="{_MAILWIZZ_LINK}">Sign up</a>'),
+    ({"List-Unsubscribe": "<https://mail.dates-now.example/index.php/lists/xl549k556q576/unsubscribe/"
+                          "hc5725ka8xa27/ox861zjsvp8c8>"}, "<p>Meet her now</p>"),
+    ({"Feedback-ID": "ox861zjsvp8c8:regular:xl549k556q576:om095sok4p53d"}, "<p>Meet her now</p>"),
+])
+def test_a_self_hosted_bulk_mailer_is_named(extra: dict[str, str], html: str) -> None:
+    r = analyse(message(sender="Your match <notification@mail.dates-now.example>", html=html, extra=extra,
+                        auth="spf=pass smtp.mailfrom=mail.dates-now.example"))
+    hit = next(f for f in r["findings"] if f["id"] == "sender.self_hosted_mailer")
+    assert hit["evidence"]["software"] == "MailWizz"
+    assert "MailWizz" in hit["detail"]["ja"]
+
+
+@pytest.mark.parametrize("link,extra", [
+    ("https://shop.example/campaigns/summer-sale-2024/track-url/now", {}),  # a page that merely says "campaigns"
+    ("https://acme.us12.list-manage.com/track/click?u=abc&id=def", {}),  # a mail service's tracker
+    ("https://shop.example/a", {"Feedback-ID": "1234:campaign:acme:mailchimp"}),  # an ESP's Feedback-ID
+])
+def test_mail_services_and_ordinary_paths_are_no_self_hosted_mailer(link: str, extra: dict[str, str]) -> None:
+    r = analyse(message(sender="Acme <news@shop.example>", html=f'<a href="{link}">Sale</a>', extra=extra))
+    assert "sender.self_hosted_mailer" not in ids(r)
+
+
+def test_a_known_brand_running_its_own_mailer_is_not_held_to_it() -> None:
+    r = analyse(message(sender="Amazon.co.jp <store-news@amazon.co.jp>", html=f'<a href="{_MAILWIZZ_LINK}">x</a>',
+                        auth="spf=pass smtp.mailfrom=amazon.co.jp; dkim=pass header.d=amazon.co.jp; "
+                             "dmarc=pass header.from=amazon.co.jp"))
+    assert "sender.self_hosted_mailer" not in ids(r)

@@ -372,3 +372,44 @@ def name_noise(ctx: CheckContext) -> Iterator[Hit]:
     f = ctx.facts.from_
     if f is not None and f.display_name and _NAME_NOISE.search(f.display_name[:200]):
         yield Hit(evidence={"name": f.display_name[:80]})
+
+
+# The marks a self-hosted bulk-mail program leaves: its tracking and unsubscribe paths, its
+# Feedback-ID. MailWizz names campaigns, lists and subscribers by 13-character ids.
+_MAILWIZZ_PATH = re.compile(r"/campaigns/[a-z0-9]{13}/(?:track-url|track-opening|report-abuse)/"
+                            r"|/lists/[a-z0-9]{13}/unsubscribe/", re.I)
+_HEADER_URL = re.compile(r"https?://([^/\s<>]+)(/[^\s<>]*)")
+_MAILWIZZ_FEEDBACK = re.compile(r"^\s*[a-z0-9]{13}:[a-z-]+:[a-z0-9]{13}:[a-z0-9]{13}\s*$", re.I)
+
+
+@check(
+    "sender.self_hosted_mailer", "medium", 2.5,
+    title=T("Sent by a bulk-mail program on the sender's own server",
+            "送信者自身のサーバーの一斉送信ソフトから送られています"),
+    detail=T("This mail was sent with {software}, a bulk-mail program installed on {host} ({marker}), not through "
+             "a mail service. Mail services vet their senders and act on abuse reports; a program on a rented "
+             "server answers to nobody, which is how spam and phishing runs with throwaway domains are sent.",
+             "このメールは {host} に設置された一斉送信ソフト {software} から送られています（{marker}）。"
+             "配信事業者は送信者を審査し苦情に対応しますが、レンタルサーバー上のソフトには誰のチェックも入りません。"
+             "使い捨てドメインによる迷惑メールやフィッシングはこうして送られます。"),
+    reason=T("it was sent by {software} on the sender's own server",
+             "送信者自身のサーバーの {software} から送られています"),
+)
+def self_hosted_mailer(ctx: CheckContext) -> Iterator[Hit]:
+    facts = ctx.facts
+    if facts.from_ is None or by_list(ctx) or known_sender(ctx):
+        return  # a brand or a widely used domain running its own mailer has a reputation to lose
+    for i, link in enumerate(facts.links):
+        if link.host and _MAILWIZZ_PATH.search(link.url[:500]):
+            yield Hit(evidence={"software": "MailWizz", "host": link.host, "marker": link.url[:120]}, links=[i])
+            return
+    for name in ("List-Unsubscribe", "X-Report-Abuse"):
+        m = _HEADER_URL.search((facts.message.get(name) or "")[:1000])
+        if m and _MAILWIZZ_PATH.search(m.group(2)):
+            yield Hit(evidence={"software": "MailWizz", "host": m.group(1).lower(),
+                                "marker": f"{name}: {m.group(0)[:120]}"})
+            return
+    feedback = facts.message.get("Feedback-ID") or ""
+    if _MAILWIZZ_FEEDBACK.match(feedback[:200]):
+        yield Hit(evidence={"software": "MailWizz", "host": facts.from_.domain or "?",
+                            "marker": f"Feedback-ID: {feedback.strip()[:60]}"})
