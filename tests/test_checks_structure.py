@@ -361,6 +361,20 @@ def test_query_values_that_are_no_address_are_no_destination() -> None:
     assert destinations("https://example.org/?q=hello+world&id=aGVsbG8gd29ybGQgaGVsbG8") == []
     assert destinations("https://example.org/?next=/account") == []
     assert destinations("https://www.google.com/url?q=https://a.example/x&sa=D") == ["https://a.example/x"]
+    assert destinations("https://www.google.com/search?q=example.com") == []  # a search, not a hand-on
+    assert destinations("https://shop.example/?to=v1.2") == []  # a version, not a place
+    assert destinations("https://example.org/amp/s/site.example/") == []  # only Google's viewer shows others' pages
+
+
+@pytest.mark.parametrize("href,domain", [
+    # Google Translate's proxy names the site without a scheme; the AMP viewer names it in its path
+    ("https://translate.google.com/translate?sl=auto&tl=en&u=payout-desk.example/login.php?c=1", "payout-desk.example"),
+    ("https://google.co.jp/amp/s/payout-desk.example/claim", "payout-desk.example"),
+])
+def test_googles_proxies_are_followed_to_the_site_they_show(href: str, domain: str) -> None:
+    r = analyse(message(sender="Rewards <news@shop-mail.example>", subject="Claim now",
+                        html=f'<a href="{href}">JOIN NOW</a>'))
+    assert any(link["source"] == "redirect" and link["domain"] == domain for link in r["links"])
 
 
 # --- brand names spelt to get past filters ------------------------------------------------------------

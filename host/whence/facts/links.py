@@ -134,23 +134,37 @@ def _extract(text: str, found: list[RawLink]) -> list[Link]:
 
 _ABSOLUTE = re.compile(r"https?://[^/?#\s]", re.I)
 _B64 = re.compile(r"[A-Za-z0-9_\-]{16,}={0,2}")
+# A redirector's own parameter may name the next site without a scheme (Google Translate's
+# `translate?u=site.example/login`); only under such names is `word.word/…` read as a place.
+_REDIRECT_KEYS = frozenset({"u", "url", "dest", "destination", "target", "redirect", "redirect_url",
+                            "redirect_uri", "goto", "link", "to", "out", "next"})
+_BARE_PLACE = re.compile(r"(?:[a-z0-9-]{1,63}\.)+[a-z]{2,63}(?::\d{1,5})?(?:/|$)", re.I)
+# Google's AMP viewer shows another site's page under google's name: google.co.jp/amp/s/site.example/
+_AMP_PATH = re.compile(r"/amp/(s/)?((?:[a-z0-9-]{1,63}\.)+[a-z]{2,63}(?:/[^?#]*)?)", re.I)
 
 
 def destinations(url: str) -> list[str]:
     """Absolute URLs a link carries in its query (`?url=https://…`, percent-encoded once or twice,
-    or base64-encoded as some redirectors do): where a redirector sends the reader on to."""
+    base64-encoded as some redirectors do, or without a scheme under a redirect parameter) or, on
+    Google's AMP viewer, in its path: where a redirector sends the reader on to."""
     try:
-        query = urlsplit(url).query
+        parts = urlsplit(url)
     except ValueError:
         return []
     out: list[str] = []
-    for _, value in parse_qsl(query[:MAX_URL])[:20]:
+    for key, value in parse_qsl(parts.query[:MAX_URL])[:20]:
         for candidate in (value, unquote(value), *_decoded(value)):
             if _ABSOLUTE.match(candidate):
                 out.append(_CONTROL.sub("", candidate)[:MAX_URL])
                 break
+            if key.lower() in _REDIRECT_KEYS and _BARE_PLACE.match(candidate):
+                out.append("http://" + _CONTROL.sub("", candidate)[:MAX_URL])
+                break
         if len(out) == 2:
-            break
+            return out
+    amp = _AMP_PATH.match(parts.path) if (parts.hostname or "").startswith(("google.", "www.google.")) else None
+    if amp:
+        out.append(("https://" if amp.group(1) else "http://") + amp.group(2)[:MAX_URL])
     return out
 
 
