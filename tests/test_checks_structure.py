@@ -460,6 +460,36 @@ def test_replies_to_an_ordinary_other_domain_are_a_plain_mismatch() -> None:
     assert not f["evidence"]["throwaway"]
 
 
+# --- a borrowed mailbox: replies to someone else's free mail ---------------------------------------
+
+@pytest.mark.parametrize(("sender", "reply_to"), [
+    ("Nurcan Akgunes <nurcan.akgunes@dicle.edu.tr>", "vehbi.1807@gmail.com"),  # staff mailbox, another's reply
+    ("DAVID MURRAY <jadelpulda@anambaskab.go.id>", "dm4457152@gmail.com"),
+    ("Alice Walton <support@market-reports.example>", "alicewalton7549@gmail.com"),  # the name is the reply's
+])
+def test_a_borrowed_mailbox_answered_at_free_mail_is_hijacked(sender: str, reply_to: str) -> None:
+    r = analyse(message(sender=sender, text="I have a proposal for you. Kindly reply.", extra={"Reply-To": reply_to}))
+    f = next(f for f in r["findings"] if f["id"] == "sender.reply_to_mismatch")
+    assert f["evidence"]["hijacked"] and f["severity"] == "high" and "hijacked" in f["detail"]["en"]
+    assert r["verdict"]["level"] in ("suspicious", "dangerous")
+
+
+@pytest.mark.parametrize(("sender", "reply_to"), [
+    ("Nurcan Akgunes <nurcan.akgunes@dicle.edu.tr>", "nurcan.akgunes@gmail.com"),  # her own free address
+    ("Alice Walton <alice.walton@market-reports.example>", "alicewalton7549@gmail.com"),
+    ("Billing <billing@shop-mail.example>", "shop.help@gmail.com"),
+])
+def test_a_mailbox_answered_at_its_owners_free_mail_is_not_hijacked(sender: str, reply_to: str) -> None:
+    r = analyse(message(sender=sender, text="See you on Monday.", extra={"Reply-To": reply_to}))
+    f = next(f for f in r["findings"] if f["id"] == "sender.reply_to_mismatch")
+    assert not f["evidence"]["hijacked"] and f["severity"] == "medium"
+
+
+def test_an_institution_answered_at_its_own_domain_is_no_mismatch() -> None:
+    r = analyse(message(sender="Registrar <registrar@dicle.edu.tr>", extra={"Reply-To": "office@cs.dicle.edu.tr"}))
+    assert "sender.reply_to_mismatch" not in ids(r)
+
+
 # --- a brand's name misspelt in the sender's name; an address hidden behind joiners -------------------
 
 def test_a_long_brand_name_misspelt_by_one_letter_in_the_senders_name_is_a_claim() -> None:

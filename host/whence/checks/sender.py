@@ -186,9 +186,35 @@ def display_name_spoof(ctx: CheckContext) -> Iterator[Hit]:
         return
 
 
+# the labels that mark a public-sector or academic domain (dicle.edu.tr, interior.gov.pk, anambaskab.go.id,
+# harvard.edu, comune.camaiore.lu.it): institutions that give staff mailboxes and answer from them
+_INSTITUTION_LABELS = frozenset({"edu", "ac", "gov", "go", "gob", "gouv", "govt", "gv", "mil", "sch", "k12",
+                                 "comune"})
+_NAME_WORD = re.compile(r"[a-z]{3,}")
+
+
+def _institution(domain: str) -> bool:
+    return not _INSTITUTION_LABELS.isdisjoint(domain.split("."))
+
+
+def _borrowed_mailbox(name: str, sender: str, reply: str) -> bool:
+    """Sent from a staff mailbox of an institution, or under a name that belongs to the reply mailbox
+    ("Alice Walton" <support@…> answered at alicewalton7549@gmail.com) — and the reply mailbox is not
+    the sending mailbox's owner's own free address (nurcan.akgunes@… answered at nurcan.akgunes@gmail)."""
+    words = [w for w in _NAME_WORD.findall(name.lower()) if not _GENERIC.fullmatch(w)]
+    sender_local, reply_local = sender.split("@")[0].lower(), reply.split("@")[0].lower()
+    owner = [w for w in _NAME_WORD.findall(sender_local) if not _GENERIC.fullmatch(w)]
+    if any(w in reply_local for w in owner):
+        return False  # the same person's own address
+    in_reply = any(w in reply_local for w in words)
+    if in_reply and any(w in sender_local for w in words):
+        return False
+    return in_reply or _institution(sender.rsplit("@", 1)[-1].lower())
+
+
 @check(
     "sender.reply_to_mismatch", "low", 1.5,
-    variants={"free_mail": 2.5, "throwaway": 3.0},
+    variants={"free_mail": 2.5, "throwaway": 3.0, "hijacked": 4.0},
     title=T("Replies go to a different domain", "返信先が別のドメインになっています"),
     detail=T("Replies would go to {reply_to}, not to the sender's domain {from_domain}.",
              "返信すると差出人のドメイン {from_domain} ではなく {reply_to} に届きます。"),
@@ -210,12 +236,25 @@ def reply_to_mismatch(ctx: CheckContext) -> Iterator[Hit]:
         # replies to a throwaway domain: machine-made or under an abused ending, where nobody keeps
         # an organisation's mailbox (the person behind a relayed notification, a scam's real desk)
         throwaway = not popular_rank(reg) and bool(_machine_made(addr.domain.lower()) or suspicious_tld(reg))
-        variant = "free_mail" if free else "throwaway" if throwaway else None
-        evidence = {"reply_to": addr.address, "from_domain": sender, "free_email": free, "throwaway": throwaway}
-        yield Hit(evidence=evidence, severity="medium" if variant else None, variant=variant,
-                  detail=fmt(_THROWAWAY_DETAIL, **evidence) if variant == "throwaway" else None)
+        # a staff mailbox of a university or public office, or a mailbox under another person's name,
+        # that asks for replies at free mail: the account is borrowed, the scammer reads the free one
+        hijacked = free and _borrowed_mailbox(facts.from_.display_name, facts.from_.address, addr.address)
+        variant = "hijacked" if hijacked else "free_mail" if free else "throwaway" if throwaway else None
+        evidence = {"reply_to": addr.address, "from_domain": sender, "free_email": free, "throwaway": throwaway,
+                    "hijacked": hijacked}
+        detail = {"hijacked": _HIJACKED_DETAIL, "throwaway": _THROWAWAY_DETAIL}.get(variant or "")
+        yield Hit(evidence=evidence, severity="high" if hijacked else "medium" if variant else None,
+                  variant=variant, detail=fmt(detail, **evidence) if detail else None)
         return
 
+
+_HIJACKED_DETAIL = T(
+    "Replies would go to the free-mail address {reply_to}, not to {from_domain}. The mail is sent from an "
+    "institution's staff mailbox or under someone else's name, and only the reply address belongs to the "
+    "writer: a hijacked account used to carry a scam while the answers go to the scammer.",
+    "返信すると {from_domain} ではなく、フリーメールの {reply_to} に届きます。大学・官公庁などの職員用"
+    "アドレスや別人名義のアドレスから送られ、書き手のものは返信先だけです。乗っ取られたアカウントで詐欺メール"
+    "を送り、返事は詐欺師が受け取る手口です。")
 
 _THROWAWAY_DETAIL = T(
     "Replies would go to {reply_to}, not to the sender's domain {from_domain} — and that domain looks "
