@@ -614,3 +614,35 @@ def test_a_known_brand_running_its_own_mailer_is_not_held_to_it() -> None:
                         auth="spf=pass smtp.mailfrom=amazon.co.jp; dkim=pass header.d=amazon.co.jp; "
                              "dmarc=pass header.from=amazon.co.jp"))
     assert "sender.self_hosted_mailer" not in ids(r)
+
+
+# --- a cloud mail account that is not the sender's ---------------------------------------------------
+
+def _signed_by(domain: str) -> dict[str, str]:
+    return {"DKIM-Signature": f"v=1; a=rsa-sha256; c=relaxed/relaxed; d={domain}; s=selector1-x; "
+                              "h=From:Date:Subject:Message-ID; bh=AAAA; b=BBBB"}
+
+
+def test_mail_signed_by_an_unrelated_microsoft_365_tenant_borrows_its_account() -> None:
+    r = analyse(message(sender="Tool Upgrade <sales@cfkconstruction.example>",
+                        extra=_signed_by("qlb18.onmicrosoft.com")))
+    f = next(f for f in r["findings"] if f["id"] == "auth.foreign_tenant")
+    assert f["evidence"] == {"tenant": "qlb18.onmicrosoft.com", "platform": "onmicrosoft.com",
+                             "domain": "cfkconstruction.example"}
+    assert "qlb18.onmicrosoft.com" in f["detail"]["ja"]
+
+
+@pytest.mark.parametrize(("sender", "tenant"), [
+    ("Zach <zweiss@equinix.com>", "equinixinc.onmicrosoft.com"),  # the company's own tenant
+    ("Student <craver1553@student.d211.org>", "studentd211.onmicrosoft.com"),
+    ("Helpdesk <help@ibm.example>", "ibm.onmicrosoft.com"),  # a short name, whole
+    ("Lab <lab@social.helwan.edu.eg>", "socialhelwanedu.onmicrosoft.com"),
+])
+def test_an_organisations_own_tenant_is_not_foreign(sender: str, tenant: str) -> None:
+    assert "auth.foreign_tenant" not in ids(analyse(message(sender=sender, extra=_signed_by(tenant))))
+
+
+def test_a_list_members_tenant_says_nothing_of_the_list() -> None:
+    raw = list_mail(sender="Jane Dev <jane@author.example>", text="Looks good to me.")
+    raw = b"".join(f"{k}: {v}\n".encode() for k, v in _signed_by("doellnl.onmicrosoft.com").items()) + raw
+    assert "auth.foreign_tenant" not in ids(analyse(raw))

@@ -66,6 +66,12 @@ def free_host(host: str) -> tuple[str, str] | None:
     return None
 
 
+def tenant_platform(host: str) -> str | None:
+    """The platform (onmicrosoft.com, zendesk.com …) that HOST is a customer's name under."""
+    hit = _suffix_in(host, _load("tenant_platforms.txt"))
+    return hit if hit and host.lower().rstrip(".") != hit else None
+
+
 def image_host(host: str) -> str | None:
     """The public image-sharing site (imgur.com, ibb.co …) HOST belongs to."""
     return _suffix_in(host, _load("image_hosts.txt"))

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from difflib import SequenceMatcher
 
 from ..brands import owner_of
-from ..domainlists import free_host, is_free_email, popular_rank
+from ..domainlists import free_host, is_free_email, popular_rank, tenant_platform
 from ..domains import registrable_domain
 from ..i18n import T, Text
-from .common import auth_results, from_authenticated, from_domain, relayed, result_of
+from .common import auth_results, by_list, from_authenticated, from_domain, relayed, result_of
 from .registry import CheckContext, Hit, check
 
 
@@ -174,6 +175,42 @@ def _relayed_detail(domain: str, how: str) -> Text:
              "document, an invitation, a form): the platform is genuine, its content is not vouched for.",
              f"{domain} がこのメールを送ったことは認証されています（{how}）。ただし中身は第三者の文章です"
              "（共有文書・招待・フォームなど）。サービス自体は本物でも、内容は保証されていません。")
+
+
+@check(
+    "auth.foreign_tenant", "low", 1.5,
+    title=T("Sent through a cloud mail account that is not the sender's",
+            "差出人とは無関係なクラウドメールのアカウントから送られています"),
+    detail=T("The message was signed by {tenant}, an account on {platform} whose name shares nothing with the "
+             "sender's domain {domain}. An organisation's own account carries its name; bulk senders open "
+             "trial accounts, or take over other people's, to borrow the platform's good name.",
+             "このメールは {platform} のアカウント {tenant} で署名されていますが、その名前は差出人のドメイン "
+             "{domain} と何の共通点もありません。組織自身のアカウントには組織の名前が付きます。迷惑メール業者は"
+             "試用アカウントを作ったり他人のアカウントを乗っ取ったりして、サービスの信用を借ります。"),
+    reason=T("it was sent through {tenant}, an account unrelated to {domain}",
+             "{domain} とは無関係なアカウント {tenant} から送られています"),
+)
+def foreign_tenant(ctx: CheckContext) -> Iterator[Hit]:
+    f = ctx.facts.from_
+    if f is None or not f.domain or by_list(ctx):
+        return  # a list re-signs and rewrites; its members' tenants say nothing of the author
+    sender = re.sub(r"[^a-z0-9]", "", f.domain.lower())
+    for sig in ctx.facts.auth.dkim_signatures[:5]:
+        platform = tenant_platform(sig.domain)
+        if platform is None:
+            continue
+        label = sig.domain.lower()[:-len(platform) - 1].rsplit(".", 1)[-1]
+        name = re.sub(r"[^a-z0-9]", "", label)
+        if name and not _share_a_word(name, sender):
+            yield Hit(evidence={"tenant": sig.domain.lower(), "platform": platform, "domain": f.domain.lower()})
+            return
+
+
+def _share_a_word(a: str, b: str) -> bool:
+    """A common run of four characters (or all of the shorter name): equinixinc and equinix.com,
+    socialhelwanedu and social.helwan.edu.eg, not qlb18 and cfkconstruction.net."""
+    match = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return match.size >= min(4, len(a), len(b))
 
 
 @check(
