@@ -478,6 +478,7 @@ def test_a_borrowed_mailbox_answered_at_free_mail_is_hijacked(sender: str, reply
     ("Nurcan Akgunes <nurcan.akgunes@dicle.edu.tr>", "nurcan.akgunes@gmail.com"),  # her own free address
     ("Alice Walton <alice.walton@market-reports.example>", "alicewalton7549@gmail.com"),
     ("Billing <billing@shop-mail.example>", "shop.help@gmail.com"),
+    ("Bakery <news@bakery.example>", "bakery.orders@gmail.com"),  # the name is the organisation's
 ])
 def test_a_mailbox_answered_at_its_owners_free_mail_is_not_hijacked(sender: str, reply_to: str) -> None:
     r = analyse(message(sender=sender, text="See you on Monday.", extra={"Reply-To": reply_to}))

@@ -207,8 +207,8 @@ def _borrowed_mailbox(name: str, sender: str, reply: str) -> bool:
     if any(w in reply_local for w in owner):
         return False  # the same person's own address
     in_reply = any(w in reply_local for w in words)
-    if in_reply and any(w in sender_local for w in words):
-        return False
+    if in_reply and any(w in sender.lower() for w in words):
+        return False  # the name is the sending mailbox's or its organisation's ("Shop" <news@shop.example>)
     return in_reply or _institution(sender.rsplit("@", 1)[-1].lower())
 
 
