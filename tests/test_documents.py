@@ -63,3 +63,12 @@ def test_a_statement_whose_only_link_leads_away_from_its_sender() -> None:
     assert "link.elsewhere" in ids(r)
     r = analyse(with_pdf(pdf(b"1 0 obj << /A << /URI (https://www.shop-mail.example/account) >> >>")))
     assert "link.elsewhere" not in ids(r)
+
+
+def test_a_pdfs_link_through_a_redirector_leads_on_to_where_the_click_ends() -> None:
+    r = analyse(with_pdf(pdf(b"1 0 obj << /A << /URI (https://www.google.com/url?q=https://platform3355.top/1wq4W8"
+                             b"&sa=D&source=editors) >> >>"), filename="Open 05701.pdf"))
+    ends = [(link["source"], link["domain"], link["text"]) for link in r["links"]]
+    assert ("redirect", "platform3355.top", "Open 05701.pdf") in ends
+    r = analyse(with_pdf(pdf(b"1 0 obj << /A << /URI (https://www.google.com/search?q=statement) >> >>")))
+    assert [link["source"] for link in r["links"]] == ["attachment"]  # a search names no place

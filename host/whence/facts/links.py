@@ -113,11 +113,9 @@ def _extract(text: str, found: list[RawLink]) -> list[Link]:
             if shown:
                 shown_texts.append(shown)
     for link in list(links):  # where a redirector hands the reader on to: the click ends there
-        if link.source in ("html-a", "html-area") and (link.scheme or "").startswith("http"):
-            for inner in destinations(link.url):
-                target = _link(inner, link.text, "redirect")
-                if target.domain and target.domain != link.domain:
-                    add(inner, link.text, "redirect", target)
+        if link.source in ("html-a", "html-area"):
+            for target in _redirected(link):
+                add(target.url, link.text, "redirect", target)
     shown_blob = "\n".join(shown_texts)
     for m in _URL.finditer(text):
         if len(links) >= MAX_LINKS:
@@ -181,10 +179,20 @@ def _decoded(value: str) -> list[str]:
     return out
 
 
+def _redirected(link: Link) -> list[Link]:
+    """The sites a web link's redirector sends the reader on to, other than the redirector's own."""
+    if not (link.scheme or "").startswith("http"):
+        return []
+    targets = (_link(inner, link.text, "redirect") for inner in destinations(link.url))
+    return [t for t in targets if t.domain and t.domain != link.domain]
+
+
 def attachment_links(attachments: list[Attachment]) -> list[Link]:
-    """Links written inside attached documents, shown by the document's file name."""
+    """Links written inside attached documents, shown by the document's file name, and where their
+    redirectors (a shared document's google.com/url?q=…) lead."""
     out: list[Link] = []
     for att in attachments:
         for url in att.links[:MAX_LINKS - len(out)]:
-            out.append(_link(_CONTROL.sub("", url)[:MAX_URL], att.filename, "attachment"))
+            link = _link(_CONTROL.sub("", url)[:MAX_URL], att.filename, "attachment")
+            out += [link, *_redirected(link)][:MAX_LINKS - len(out)]
     return out
