@@ -633,11 +633,18 @@ def test_mail_signed_by_an_unrelated_microsoft_365_tenant_borrows_its_account() 
     assert "qlb18.onmicrosoft.com" in f["detail"]["ja"]
 
 
+def test_mail_signed_by_another_google_workspace_domain_is_foreign() -> None:
+    r = analyse(message(sender="Shop <news@cfkconstruction.example>",
+                        extra=_signed_by("bloomcomputers-in.20230601.gappssmtp.com")))
+    assert "auth.foreign_tenant" in ids(r)
+
+
 @pytest.mark.parametrize(("sender", "tenant"), [
     ("Zach <zweiss@equinix.com>", "equinixinc.onmicrosoft.com"),  # the company's own tenant
     ("Student <craver1553@student.d211.org>", "studentd211.onmicrosoft.com"),
     ("Helpdesk <help@ibm.example>", "ibm.onmicrosoft.com"),  # a short name, whole
     ("Lab <lab@social.helwan.edu.eg>", "socialhelwanedu.onmicrosoft.com"),
+    ("Ops <ops@acme-tools.example>", "acme-tools-example.20230601.gappssmtp.com"),  # Workspace's default
 ])
 def test_an_organisations_own_tenant_is_not_foreign(sender: str, tenant: str) -> None:
     assert "auth.foreign_tenant" not in ids(analyse(message(sender=sender, extra=_signed_by(tenant))))

@@ -199,8 +199,10 @@ def foreign_tenant(ctx: CheckContext) -> Iterator[Hit]:
         platform = tenant_platform(sig.domain)
         if platform is None:
             continue
-        label = sig.domain.lower()[:-len(platform) - 1].rsplit(".", 1)[-1]
-        name = re.sub(r"[^a-z0-9]", "", label)
+        # the customer's label: qlb18.onmicrosoft.com; example-com.20230601.gappssmtp.com (Google
+        # Workspace's default signature names the customer's domain, then a date)
+        labels = [x for x in sig.domain.lower()[:-len(platform) - 1].split(".") if not x.isdigit()]
+        name = re.sub(r"[^a-z0-9]", "", labels[-1]) if labels else ""
         if name and not _share_a_word(name, sender):
             yield Hit(evidence={"tenant": sig.domain.lower(), "platform": platform, "domain": f.domain.lower()})
             return
