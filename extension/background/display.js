@@ -9,6 +9,7 @@ import { pick, t } from "../shared/i18n.js";
 import { loadSettings, resolveLang } from "../shared/settings.js";
 
 const shown = new Map(); // tabId -> messageId displayed there
+const painting = new Map(); // tabId -> number of the newest paint: an older one still running stops
 
 export function levelOf(value) {
   if (!value || value.state === "pending") return "pending";
@@ -17,9 +18,12 @@ export function levelOf(value) {
 }
 
 async function paint(tabId, value) {
+  const ticket = (painting.get(tabId) || 0) + 1;
+  painting.set(tabId, ticket);
   const level = levelOf(value);
   const info = levelInfo(level);
   const lang = resolveLang(await loadSettings());
+  if (painting.get(tabId) !== ticket) return; // the pending state must not land over the verdict
   let title;
   if (level === "pending") title = t("titlePending");
   else if (level === "error") title = t(value.error?.code === "host_missing" ? "titleHostMissing" : "titleError");
@@ -28,11 +32,18 @@ async function paint(tabId, value) {
     title = t("titleVerdict", [t(info.key), summary]).trim();
   }
   const api = browser.messageDisplayAction;
-  await Promise.all([
-    api.setBadgeText({ tabId, text: info.badge }),
-    api.setBadgeBackgroundColor({ tabId, color: info.color }),
-    api.setTitle({ tabId, title }),
-  ]).catch(() => {}); // the tab may have closed meanwhile
+  try {
+    // the title first, the badge last: what the badge shows, the title already explains
+    const steps = [() => api.setTitle({ tabId, title }),
+      () => api.setBadgeBackgroundColor({ tabId, color: info.color }),
+      () => api.setBadgeText({ tabId, text: info.badge })];
+    for (const step of steps) {
+      if (painting.get(tabId) !== ticket) return;
+      await step();
+    }
+  } catch {
+    // the tab may have closed meanwhile
+  }
 }
 
 export async function onDisplayed(tab, displayed) {
@@ -54,7 +65,10 @@ onResult((messageId, value) => {
   for (const [tabId, id] of shown) if (id === messageId) paint(tabId, value);
 });
 
-browser.tabs.onRemoved.addListener((tabId) => shown.delete(tabId));
+browser.tabs.onRemoved.addListener((tabId) => {
+  shown.delete(tabId);
+  painting.delete(tabId);
+});
 
 export function messageInTab(tabId) {
   return shown.get(tabId) ?? null;
