@@ -465,6 +465,7 @@ def test_replies_to_an_ordinary_other_domain_are_a_plain_mismatch() -> None:
 @pytest.mark.parametrize(("sender", "reply_to"), [
     ("Nurcan Akgunes <nurcan.akgunes@dicle.edu.tr>", "vehbi.1807@gmail.com"),  # staff mailbox, another's reply
     ("DAVID MURRAY <jadelpulda@anambaskab.go.id>", "dm4457152@gmail.com"),
+    ("市民課 <shimin@city.chiba.lg.jp>", "refund.desk2024@outlook.com"),  # a Japanese city office
     ("Alice Walton <support@market-reports.example>", "alicewalton7549@gmail.com"),  # the name is the reply's
 ])
 def test_a_borrowed_mailbox_answered_at_free_mail_is_hijacked(sender: str, reply_to: str) -> None:

@@ -187,9 +187,10 @@ def display_name_spoof(ctx: CheckContext) -> Iterator[Hit]:
 
 
 # the labels that mark a public-sector or academic domain (dicle.edu.tr, interior.gov.pk, anambaskab.go.id,
-# harvard.edu, comune.camaiore.lu.it): institutions that give staff mailboxes and answer from them
-_INSTITUTION_LABELS = frozenset({"edu", "ac", "gov", "go", "gob", "gouv", "govt", "gv", "mil", "sch", "k12",
-                                 "comune"})
+# harvard.edu, u-tokyo.ac.jp, city.chiba.lg.jp, comune.camaiore.lu.it): institutions that give staff
+# mailboxes and answer from them
+_INSTITUTION_LABELS = frozenset({"edu", "ac", "ed", "gov", "go", "lg", "gob", "gouv", "govt", "gv", "mil", "sch",
+                                 "k12", "comune"})
 _NAME_WORD = re.compile(r"[a-z]{3,}")
 
 
