@@ -58,6 +58,7 @@ def test_brand_names_match_as_words_in_both_scripts() -> None:
     assert [b.key for b, _ in claimed("【ETC】重要なお知らせ")] == ["etc"]
     assert claimed("tools, etc. and more") == []  # "etc." is not the ETC service
     assert claimed("Au revoir") == []  # case-sensitive short names
+    assert claimed("an uber-fast build") == [] and [b.key for b, _ in claimed("Your Uber receipt")] == ["uber"]
     assert [b.key for b, _ in claimed("Ｍｉｃｒｏ\u200bsoft サポート")] == ["microsoft"]  # full-width, zero-width
 
 
@@ -67,6 +68,9 @@ def test_brand_names_match_as_words_in_both_scripts() -> None:
     ("ライフカード <info@lifecard-jp.xyz>", "【ライフカード】ご利用確認のお願い"),
     ("日本年金機構 <notice@nenkin-info.top>", "【日本年金機構】年金振込通知書の再発行"),
     ("JAバンク <info@ja-bank-jp.xyz>", "【JAバンク】お取引目的等の確認のお願い"),
+    ("TS CUBIC CARD <info@ts3-card-jp.top>", "【重要】TS CUBIC CARD ご利用確認のお願い"),
+    ("Club J-WEST <info@jwest-member.top>", "【Club J-WEST】会員情報の確認"),
+    ("Uber Eats <billing@uber-pay-jp.top>", "お支払い方法を更新してください"),
 ])
 def test_brands_jpcert_sees_phished_most_are_claimed(sender: str, subject: str) -> None:
     r = analyse(message(sender=sender, subject=subject, text="ご確認ください。 https://check.qwxzkd.cn/login"))
