@@ -192,9 +192,22 @@ def test_dmarc_fail_is_high_but_softened_for_lists_vouched_by_arc() -> None:
     listed = analyse(message(sender="Alice <alice@example.org>",
                              auth="spf=pass smtp.mailfrom=lists.example.net; dkim=fail header.d=example.org; "
                                   "arc=pass; dmarc=fail header.from=example.org",
-                             extra={"List-Id": "<users.lists.example.net>"}))
+                             extra={"List-Id": "<users.lists.example.net>",
+                                    "List-Post": "<mailto:users@lists.example.net>"}))
     dmarc = next(f for f in listed["findings"] if f["id"] == "dmarc.fail")
     assert dmarc["severity"] == "info"
+
+
+def test_a_bulk_senders_campaign_list_id_relays_nobodys_mail() -> None:
+    """Every Mailchimp or SparkPost campaign carries a List-Id of its own; only a list server that relays
+    its members' mail (a posting address, Mailman's X-BeenThere, even on an announce-only list) is a list."""
+    campaign = {"List-Id": "4f0a6fc157b6.1187215.list-id.mcsv.net", "Reply-To": "claims@payout-desk.example"}
+    r = analyse(message(sender="Black Friday <no-reply@blackfridayspot.example>", extra=campaign))
+    assert "route.mailing_list" not in ids(r) and "sender.reply_to_mismatch" in ids(r)
+    announce = {"List-Id": "<announce.lists.example.net>", "X-BeenThere": "announce@lists.example.net",
+                "Reply-To": "Jane <jane@author.example>"}
+    r = analyse(message(sender="Alice <alice@example.org>", extra=announce))
+    assert "route.mailing_list" in ids(r) and "sender.reply_to_mismatch" not in ids(r)
 
 
 def test_untrusted_authentication_results_below_the_boundary_are_ignored() -> None:

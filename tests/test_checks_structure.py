@@ -165,6 +165,7 @@ def test_a_seal_by_another_organisation_before_the_provider_is_a_forwarder() -> 
 
 
 REPLY_ELSEWHERE = "Reply-To: desk@claims-office.example\r\n"
+LIST_HEADERS = "List-Id: Claims <claims.lists.example.net>\r\nList-Post: <mailto:claims@lists.example.net>\r\n"
 
 
 def test_a_forwarder_leaves_the_authors_reply_to_as_evidence() -> None:
@@ -186,14 +187,14 @@ def test_a_forwarder_is_named_as_such_in_both_languages() -> None:
 
 
 def test_a_list_is_named_by_its_list_id() -> None:
-    finding = _relay_finding(analyse(arc_mail("lists.example.net", "List-Id: Claims <claims.lists.example.net>\r\n")))
+    finding = _relay_finding(analyse(arc_mail("lists.example.net", LIST_HEADERS)))
     assert finding["evidence"] == {"list": "Claims <claims.lists.example.net>", "forwarded": False}
     assert "claims.lists.example.net" in finding["detail"]["ja"]
 
 
 def test_a_list_that_seals_sets_reply_to_itself_and_is_excused() -> None:
     # the same seal with list headers: a list, which sets Reply-To to wherever its discussion goes
-    r = analyse(arc_mail("lists.example.net", REPLY_ELSEWHERE + "List-Id: Claims <claims.lists.example.net>\r\n"))
+    r = analyse(arc_mail("lists.example.net", REPLY_ELSEWHERE + LIST_HEADERS))
     assert "route.mailing_list" in ids(r)
     assert "sender.reply_to_mismatch" not in ids(r)
 

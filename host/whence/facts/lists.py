@@ -9,7 +9,10 @@ from ..brands import owner_of
 from ..domains import known_tld, registrable_domain
 from ..model import Address, AuthFacts, Hop, Message
 
-_LIST_HEADERS = ("list-id", "list-post", "mailing-list", "x-mailing-list", "x-beenthere")
+# what a list server that relays its members' mail writes (a posting address, Mailman's X-BeenThere,
+# ezmlm's and Google Groups' Mailing-List); a List-Id alone is what every bulk sender's campaign carries
+# (Mailchimp's "<…list-id.mcsv.net>", SparkPost's "<spc.….sparkpostmail.com>") and relays nobody's mail
+_LIST_HEADERS = ("list-post", "mailing-list", "x-mailing-list", "x-beenthere")
 
 
 def list_facts(message: Message, auth: AuthFacts, from_: Address | None, boundary_pos: int = -1,
