@@ -191,7 +191,7 @@ def display_name_spoof(ctx: CheckContext) -> Iterator[Hit]:
 # mailboxes and answer from them
 _INSTITUTION_LABELS = frozenset({"edu", "ac", "ed", "gov", "go", "lg", "gob", "gouv", "govt", "gv", "mil", "sch",
                                  "k12", "comune"})
-_NAME_WORD = re.compile(r"[a-z]{3,}")
+_ASCII_WORD = re.compile(r"[a-z]{3,}")
 
 
 def _institution(domain: str) -> bool:
@@ -202,9 +202,9 @@ def _borrowed_mailbox(name: str, sender: str, reply: str) -> bool:
     """Sent from a staff mailbox of an institution, or under a name that belongs to the reply mailbox
     ("Alice Walton" <support@…> answered at alicewalton7549@gmail.com) — and the reply mailbox is not
     the sending mailbox's owner's own free address (nurcan.akgunes@… answered at nurcan.akgunes@gmail)."""
-    words = [w for w in _NAME_WORD.findall(name.lower()) if not _GENERIC.fullmatch(w)]
+    words = [w for w in _ASCII_WORD.findall(name.lower()) if not _GENERIC.fullmatch(w)]
     sender_local, reply_local = sender.split("@")[0].lower(), reply.split("@")[0].lower()
-    owner = [w for w in _NAME_WORD.findall(sender_local) if not _GENERIC.fullmatch(w)]
+    owner = [w for w in _ASCII_WORD.findall(sender_local) if not _GENERIC.fullmatch(w)]
     if any(w in reply_local for w in owner):
         return False  # the same person's own address
     in_reply = any(w in reply_local for w in words)
