@@ -320,13 +320,19 @@ class Host:
                 return
 
     def _dispatch(self, frame: Frame) -> None:
+        size = len(frame.payload)
+        if self.stopping is not None and self.stopping.is_set():
+            self._release(size)  # read just before the stop: nobody is left to answer, the pool is closing
+            return
         task = asyncio.ensure_future(self._handle(frame))
         self.tasks.add(task)
-        size = len(frame.payload)
         task.add_done_callback(lambda t: self._done(t, size))
 
     def _done(self, task: asyncio.Task[None], size: int) -> None:
         self.tasks.discard(task)
+        self._release(size)
+
+    def _release(self, size: int) -> None:
         with self.held_cond:
             self.held -= size
             self.held_cond.notify()
@@ -364,6 +370,9 @@ class Host:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # one request must not stop the host
+            if self.stopping is not None and self.stopping.is_set():
+                log.info("request %r (%s) dropped: the host is stopping (%s)", rid, kind, exc)
+                return
             log.exception("request %r (%s) failed", rid, kind)
             self.send(error_reply(rid, "internal", f"{type(exc).__name__}: {exc}"[:500]))
         else:
