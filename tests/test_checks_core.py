@@ -184,6 +184,17 @@ def test_recipient_address_in_link() -> None:
     assert "link.recipient_in_url" in ids(analyse(raw))
 
 
+@pytest.mark.parametrize("fragment", ["dGFyb0BleGFtcGxlLmpw", "dGFyb0BleGFtcGxlLmpw%3D"])
+def test_recipient_address_base64_encoded_in_link(fragment: str) -> None:
+    raw = message(html=f'<a href="https://pub-9.r2.dev/index.html#{fragment}">確認</a>',
+                  extra={"Delivered-To": "taro@example.jp"})
+    f = next(f for f in analyse(raw)["findings"] if f["id"] == "link.recipient_in_url")
+    assert f["evidence"]["encoding"] == "base64"
+    other = message(html='<a href="https://pub-9.r2.dev/index.html#aGFuYWtvQGV4YW1wbGUuanA">確認</a>',
+                    extra={"Delivered-To": "taro@example.jp"})  # someone else's address
+    assert "link.recipient_in_url" not in ids(analyse(other))
+
+
 # --- authentication and route ---------------------------------------------------------------------
 
 def test_dmarc_fail_is_high_but_softened_for_lists_vouched_by_arc() -> None:

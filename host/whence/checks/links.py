@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import re
 from collections.abc import Iterator
@@ -340,13 +341,20 @@ def link_recipient(ctx: CheckContext) -> Iterator[Hit]:
     rcpt = (ctx.facts.recipient or "").lower()
     if not rcpt or "@" not in rcpt:
         return
+    # phishing kits also take the address base64-encoded ("#dGFyb0BleGFtcGxlLmpw"), to slip past
+    # filters that look for it in plain text
+    encoded = {base64.b64encode(rcpt.encode()).decode().rstrip("="),
+               base64.urlsafe_b64encode(rcpt.encode()).decode().rstrip("=")}
     own = authenticated_domains(ctx)
     for i, link in enumerate(ctx.facts.links):
         if not link.clickable or link.domain in own or _is_tracker(link.domain or ""):
             continue
-        url = unquote(link.url).lower()
-        if rcpt in url and not _UNSUBSCRIBE.search(url):
-            yield Hit(evidence={"host": link.host, "recipient": rcpt}, links=[i])
+        url = unquote(link.url)
+        if _UNSUBSCRIBE.search(url.lower()):
+            continue
+        how = "plain" if rcpt in url.lower() else "base64" if any(e in url for e in encoded) else None
+        if how:
+            yield Hit(evidence={"host": link.host, "recipient": rcpt, "encoding": how}, links=[i])
             return
 
 
