@@ -656,3 +656,10 @@ def test_a_list_members_tenant_says_nothing_of_the_list() -> None:
     raw = list_mail(sender="Jane Dev <jane@author.example>", text="Looks good to me.")
     raw = b"".join(f"{k}: {v}\n".encode() for k, v in _signed_by("doellnl.onmicrosoft.com").items()) + raw
     assert "auth.foreign_tenant" not in ids(analyse(raw))
+
+
+def test_a_hostile_signing_domain_is_not_compared() -> None:
+    """A d= of 100,000 characters is no domain name: it is skipped, not compared letter by letter."""
+    r = analyse(message(sender="Shop <news@cfkconstruction.example>",
+                        extra=_signed_by("a." * 50_000 + "onmicrosoft.com")))
+    assert "auth.foreign_tenant" not in ids(r)

@@ -194,8 +194,10 @@ def foreign_tenant(ctx: CheckContext) -> Iterator[Hit]:
     f = ctx.facts.from_
     if f is None or not f.domain or by_list(ctx):
         return  # a list re-signs and rewrites; its members' tenants say nothing of the author
-    sender = re.sub(r"[^a-z0-9]", "", f.domain.lower())
+    sender = re.sub(r"[^a-z0-9]", "", f.domain.lower()[:_MAX_NAME])
     for sig in ctx.facts.auth.dkim_signatures[:5]:
+        if len(sig.domain) > _MAX_NAME:
+            continue  # no domain name: a hostile d= must not cost a quadratic comparison
         platform = tenant_platform(sig.domain)
         if platform is None:
             continue
@@ -206,6 +208,9 @@ def foreign_tenant(ctx: CheckContext) -> Iterator[Hit]:
         if name and not _share_a_word(name, sender):
             yield Hit(evidence={"tenant": sig.domain.lower(), "platform": platform, "domain": f.domain.lower()})
             return
+
+
+_MAX_NAME = 253  # the longest domain name DNS allows
 
 
 def _share_a_word(a: str, b: str) -> bool:

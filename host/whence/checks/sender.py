@@ -202,6 +202,7 @@ def _borrowed_mailbox(name: str, sender: str, reply: str) -> bool:
     """Sent from a staff mailbox of an institution, or under a name that belongs to the reply mailbox
     ("Alice Walton" <support@…> answered at alicewalton7549@gmail.com) — and the reply mailbox is not
     the sending mailbox's owner's own free address (nurcan.akgunes@… answered at nurcan.akgunes@gmail)."""
+    name, sender, reply = name[:200], sender[:320], reply[:320]  # a display name, an address: no more
     words = [w for w in _ASCII_WORD.findall(name.lower()) if not _GENERIC.fullmatch(w)]
     sender_local, reply_local = sender.split("@")[0].lower(), reply.split("@")[0].lower()
     owner = [w for w in _ASCII_WORD.findall(sender_local) if not _GENERIC.fullmatch(w)]
