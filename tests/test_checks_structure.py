@@ -663,3 +663,23 @@ def test_a_hostile_signing_domain_is_not_compared() -> None:
     r = analyse(message(sender="Shop <news@cfkconstruction.example>",
                         extra=_signed_by("a." * 50_000 + "onmicrosoft.com")))
     assert "auth.foreign_tenant" not in ids(r)
+
+
+# --- bounces to a throwaway domain ---------------------------------------------------------------------
+
+def test_bounces_to_a_random_domain_behind_a_presentable_sender() -> None:
+    r = analyse(message(sender="Gazelle <win@aprimarse.example>",
+                        extra={"Return-Path": "<b-77@gkqt82yykygv8mvjdjp.com>"}))
+    f = next(f for f in r["findings"] if f["id"] == "sender.random_domain")
+    assert f["evidence"] == {"domain": "gkqt82yykygv8mvjdjp.com", "from_domain": "aprimarse.example"}
+    assert "gkqt82yykygv8mvjdjp.com" in f["detail"]["ja"] and "bounces" in f["detail"]["en"]
+
+
+@pytest.mark.parametrize("return_path", [
+    "<0100018f2c-abc@amazonses.com>",  # the mail service's own bounce domain
+    "<bounce-7f3a9c@shop.example>",  # the sender's own
+    "<news+caf_=taro=example.jp@gmail.com>",  # a mailbox's forwarder
+])
+def test_bounces_to_a_mail_service_or_home_are_ordinary(return_path: str) -> None:
+    r = analyse(message(sender="Shop <news@shop.example>", extra={"Return-Path": return_path}))
+    assert "sender.random_domain" not in ids(r)

@@ -315,6 +315,7 @@ KIND_JA = {"homoglyph": "似た文字の置き換え", "typo": "綴りの違い"
 
 @check(
     "sender.random_domain", "low", 1.5,
+    variants={"envelope": 1.5},
     title=T("The sender's domain looks machine-generated", "差出人のドメインが機械的に生成されたように見えます"),
     detail=T("{domain} looks like a random string, typical of throwaway domains registered in bulk.",
              "{domain} はランダムな文字列に見えます。使い捨てで大量に取得されるドメインの特徴です。"),
@@ -326,6 +327,27 @@ def sender_random_domain(ctx: CheckContext) -> Iterator[Hit]:
     kind = _machine_made(host)
     if kind:
         yield Hit(evidence={"domain": from_domain(ctx) if kind == "domain" else host})
+        return
+    # the envelope (Return-Path, where bounces go) on a random domain of its own: bulk senders rotate
+    # throwaway bounce domains behind a presentable From; an organisation's bounces go to its own
+    # domain or to its mail service's well-known one (and a list's to the list: lists rewrite it)
+    envelope = (ctx.facts.return_path or "").rsplit("@", 1)[-1].strip("<> ").lower()[:253]
+    reg = registrable_domain(envelope) or envelope
+    sender = from_domain(ctx)
+    if not envelope or not sender or reg == sender or by_list(ctx) or one_organisation(reg, sender):
+        return
+    kind = _machine_made(envelope)
+    if kind:
+        yield Hit(evidence={"domain": reg if kind == "domain" else envelope, "from_domain": sender},
+                  variant="envelope", detail=fmt(_ENVELOPE_DETAIL, domain=reg if kind == "domain" else envelope,
+                                                 from_domain=sender))
+
+
+_ENVELOPE_DETAIL = T(
+    "The mail shows {from_domain} as its sender, but its bounces go to {domain}, a random string unrelated to "
+    "it: bulk senders rotate throwaway envelope domains behind a presentable From.",
+    "差出人は {from_domain} と表示されていますが、配送エラーの戻り先（エンベロープ）は無関係でランダムな文字列の "
+    "{domain} です。迷惑メール業者は見せかけの差出人の裏で使い捨てのドメインを次々に使います。")
 
 
 def _machine_made(host: str) -> str | None:
