@@ -47,7 +47,7 @@ def _load_psl() -> PublicSuffixList:
 _PSL = _load_psl()
 _DOTS = str.maketrans({"。": ".", "．": ".", "｡": "."})  # IDNA treats these as label separators
 _BAD = re.compile(r"[\x00-\x20\"#%/<>?@\[\\\]^`{|}\x7f]")
-_MAX_HOST = 253
+MAX_HOST = 253  # the longest domain name DNS allows
 
 
 @lru_cache(maxsize=4096)
@@ -79,7 +79,7 @@ def normalise_host(host: str) -> str | None:
         except ValueError:
             return None
     host = host.strip(".").lower()
-    if not host or len(host) > _MAX_HOST * 4 or _BAD.search(host):
+    if not host or len(host) > MAX_HOST * 4 or _BAD.search(host):
         return None
     address = _ipv4(host)
     if address:

@@ -11,7 +11,7 @@ from difflib import SequenceMatcher
 
 from ..brands import owner_of
 from ..domainlists import free_host, is_free_email, popular_rank, tenant_platform
-from ..domains import registrable_domain
+from ..domains import MAX_HOST, registrable_domain
 from ..i18n import T, Text
 from .common import auth_results, by_list, from_authenticated, from_domain, relayed, result_of
 from .registry import CheckContext, Hit, check
@@ -194,23 +194,20 @@ def foreign_tenant(ctx: CheckContext) -> Iterator[Hit]:
     f = ctx.facts.from_
     if f is None or not f.domain or by_list(ctx):
         return  # a list re-signs and rewrites; its members' tenants say nothing of the author
-    sender = re.sub(r"[^a-z0-9]", "", f.domain.lower()[:_MAX_NAME])
-    for sig in ctx.facts.auth.dkim_signatures[:5]:
-        if len(sig.domain) > _MAX_NAME:
+    sender = re.sub(r"[^a-z0-9]", "", f.domain[:MAX_HOST])
+    for sig in ctx.facts.auth.dkim_signatures[:5]:  # d= is lower-cased by the facts stage
+        if len(sig.domain) > MAX_HOST:
             continue  # no domain name: a hostile d= must not cost a quadratic comparison
         platform = tenant_platform(sig.domain)
         if platform is None:
             continue
         # the customer's label: qlb18.onmicrosoft.com; example-com.20230601.gappssmtp.com (Google
         # Workspace's default signature names the customer's domain, then a date)
-        labels = [x for x in sig.domain.lower()[:-len(platform) - 1].split(".") if not x.isdigit()]
+        labels = [x for x in sig.domain[:-len(platform) - 1].split(".") if not x.isdigit()]
         name = re.sub(r"[^a-z0-9]", "", labels[-1]) if labels else ""
         if name and not _share_a_word(name, sender):
-            yield Hit(evidence={"tenant": sig.domain.lower(), "platform": platform, "domain": f.domain.lower()})
+            yield Hit(evidence={"tenant": sig.domain, "platform": platform, "domain": f.domain})
             return
-
-
-_MAX_NAME = 253  # the longest domain name DNS allows
 
 
 def _share_a_word(a: str, b: str) -> bool:

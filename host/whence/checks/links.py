@@ -350,9 +350,10 @@ def link_recipient(ctx: CheckContext) -> Iterator[Hit]:
         if not link.clickable or link.domain in own or _is_tracker(link.domain or ""):
             continue
         url = unquote(link.url)
-        if _UNSUBSCRIBE.search(url.lower()):
+        low = url.lower()
+        if _UNSUBSCRIBE.search(low):
             continue
-        how = "plain" if rcpt in url.lower() else "base64" if any(e in url for e in encoded) else None
+        how = "plain" if rcpt in low else "base64" if any(e in url for e in encoded) else None
         if how:
             yield Hit(evidence={"host": link.host, "recipient": rcpt, "encoding": how}, links=[i])
             return

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from ..brands import normalise, owner_of
 from ..domainlists import is_free_email, popular_rank, suspicious_tld
-from ..domains import registrable_domain
+from ..domains import MAX_HOST, registrable_domain
 from ..i18n import T, fmt
 from ..wordiness import looks_random
 from .common import (
@@ -16,6 +16,7 @@ from .common import (
     by_list,
     claimed_brands,
     disguised_brands,
+    domain_of,
     foreign_link_domains,
     from_authenticated,
     from_domain,
@@ -201,17 +202,18 @@ def _institution(domain: str) -> bool:
 def _borrowed_mailbox(name: str, sender: str, reply: str) -> bool:
     """Sent from a staff mailbox of an institution, or under a name that belongs to the reply mailbox
     ("Alice Walton" <support@…> answered at alicewalton7549@gmail.com) — and the reply mailbox is not
-    the sending mailbox's owner's own free address (nurcan.akgunes@… answered at nurcan.akgunes@gmail)."""
+    the sending mailbox's owner's own free address (nurcan.akgunes@… answered at nurcan.akgunes@gmail).
+    SENDER and REPLY are lower-cased addresses (model.Address)."""
     name, sender, reply = name[:200], sender[:320], reply[:320]  # a display name, an address: no more
     words = [w for w in _ASCII_WORD.findall(name.lower()) if not _GENERIC.fullmatch(w)]
-    sender_local, reply_local = sender.split("@")[0].lower(), reply.split("@")[0].lower()
+    sender_local, reply_local = sender.split("@")[0], reply.split("@")[0]
     owner = [w for w in _ASCII_WORD.findall(sender_local) if not _GENERIC.fullmatch(w)]
     if any(w in reply_local for w in owner):
         return False  # the same person's own address
     in_reply = any(w in reply_local for w in words)
-    if in_reply and any(w in sender.lower() for w in words):
+    if in_reply and any(w in sender for w in words):
         return False  # the name is the sending mailbox's or its organisation's ("Shop" <news@shop.example>)
-    return in_reply or _institution(sender.rsplit("@", 1)[-1].lower())
+    return in_reply or _institution(sender.rsplit("@", 1)[-1])
 
 
 @check(
@@ -331,16 +333,15 @@ def sender_random_domain(ctx: CheckContext) -> Iterator[Hit]:
     # the envelope (Return-Path, where bounces go) on a random domain of its own: bulk senders rotate
     # throwaway bounce domains behind a presentable From; an organisation's bounces go to its own
     # domain or to its mail service's well-known one (and a list's to the list: lists rewrite it)
-    envelope = (ctx.facts.return_path or "").rsplit("@", 1)[-1].strip("<> ").lower()[:253]
+    envelope = domain_of(ctx.facts.return_path)[:MAX_HOST]
     reg = registrable_domain(envelope) or envelope
     sender = from_domain(ctx)
     if not envelope or not sender or reg == sender or by_list(ctx) or one_organisation(reg, sender):
         return
     kind = _machine_made(envelope)
     if kind:
-        yield Hit(evidence={"domain": reg if kind == "domain" else envelope, "from_domain": sender},
-                  variant="envelope", detail=fmt(_ENVELOPE_DETAIL, domain=reg if kind == "domain" else envelope,
-                                                 from_domain=sender))
+        evidence = {"domain": reg if kind == "domain" else envelope, "from_domain": sender}
+        yield Hit(evidence=evidence, variant="envelope", detail=fmt(_ENVELOPE_DETAIL, **evidence))
 
 
 _ENVELOPE_DETAIL = T(
