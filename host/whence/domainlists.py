@@ -60,15 +60,20 @@ def free_host(host: str) -> tuple[str, str] | None:
     for name, kind in (("free_subdomain_hosts.txt", "subdomain"), ("tenant_platforms.txt", "subdomain"),
                        ("free_file_hosts.txt", "file"),
                        ("self_service_creation_platform_domains.txt", "site_builder")):
-        hit = _suffix_in(host, _load(name))
-        if hit and (kind != "subdomain" or host.lower().rstrip(".") != hit):
+        hit = _customer_of(host, name) if kind == "subdomain" else _suffix_in(host, _load(name))
+        if hit:
             return hit, kind
     return None
 
 
 def tenant_platform(host: str) -> str | None:
     """The platform (onmicrosoft.com, zendesk.com …) that HOST is a customer's name under."""
-    hit = _suffix_in(host, _load("tenant_platforms.txt"))
+    return _customer_of(host, "tenant_platforms.txt")
+
+
+def _customer_of(host: str, list_name: str) -> str | None:
+    """The service of LIST_NAME that HOST is a name under; the bare service itself is no customer's."""
+    hit = _suffix_in(host, _load(list_name))
     return hit if hit and host.lower().rstrip(".") != hit else None
 
 
