@@ -127,6 +127,23 @@ def _iso(ts: float | None) -> str | None:
 # The store
 
 
+WAL_ATTEMPTS, WAL_PAUSE = 100, 0.05  # up to 5 s, as long as a busy write may make us wait
+
+
+def _set_wal(db: sqlite3.Connection) -> None:
+    """Switch the file to WAL. The switch needs the file to itself and SQLite answers "locked" at once,
+    without its busy timeout, while another process opens the new file too (two `whence analyze -j 2`
+    workers on a first run): retried for a bounded while. Once switched, the file stays in WAL."""
+    for attempt in range(WAL_ATTEMPTS):
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == WAL_ATTEMPTS - 1:
+                raise
+            time.sleep(WAL_PAUSE)
+
+
 class Store:
     """The SQLite file; thread-safe (one connection behind a lock), shared by processes."""
 
@@ -159,7 +176,7 @@ class Store:
             db.execute("PRAGMA busy_timeout = 10000")
             if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise sqlite3.DatabaseError("quick_check failed")
-            db.execute("PRAGMA journal_mode = WAL")
+            _set_wal(db)
             db.execute("PRAGMA synchronous = NORMAL")
             db.execute("PRAGMA foreign_keys = ON")
             db.executescript(_SCHEMA)
