@@ -6,6 +6,7 @@
 import { el, clear, short } from "./dom.js";
 import { drawRoute } from "./route.js";
 import { countryName, drawMap } from "./map.js";
+import { Answers } from "./answers.js";
 import { levelInfo } from "../shared/levels.js";
 import { localizePage, pick, t, useLanguage } from "../shared/i18n.js";
 
@@ -17,6 +18,7 @@ const LOOKUP_DEADLINE_MS = 3000; // the host's default lookups.deadline_ms: the 
 let state = { tabId: null, messageId: null, lang: "en", report: null };
 let stallTimer = null;
 let stageTimer = null;
+const answers = new Answers(apply); // the panel's message's newest answer, however the two routes interleave
 
 /** A delay as a person says it: `+2 s`, `+3 min`, `−3 h (clock skew)`. */
 function humanDelay(s) {
@@ -464,9 +466,11 @@ async function load(type) {
     STALL_MS,
   );
   let reply;
+  answers.ask();
   try {
     reply = await browser.runtime.sendMessage({ type, tabId: state.tabId });
   } catch (e) {
+    answers.replied(null);
     showProblem({ code: "internal", message: String(e?.message || e) });
     return;
   }
@@ -476,17 +480,18 @@ async function load(type) {
     localizePage();
   }
   if (!reply || reply.messageId === null) {
+    answers.replied(null);
     clearTimeout(stallTimer);
     setVerdict("unknown", "", "");
     show("nomessage");
     return;
   }
   state.messageId = reply.messageId;
-  apply(reply.value);
+  answers.replied(reply.messageId, reply.value);
 }
 
 browser.runtime.onMessage.addListener((m) => {
-  if (m?.type === "result" && m.messageId === state.messageId) apply(m.value);
+  if (m?.type === "result") answers.broadcast(m.messageId, m.value);
 });
 
 async function main() {
