@@ -378,6 +378,35 @@ def test_googles_proxies_are_followed_to_the_site_they_show(href: str, domain: s
     assert any(link["source"] == "redirect" and link["domain"] == domain for link in r["links"])
 
 
+def test_a_little_known_site_shown_through_googles_proxy_is_named() -> None:
+    r = analyse(message(sender="Rewards <news@shop-mail.example>", subject="Claim now",
+                        html='<a href="https://www.google.com/amp/s/payout-desk.example/claim">JOIN NOW</a>'))
+    f = next(f for f in r["findings"] if f["id"] == "link.web_proxy")
+    assert f["evidence"]["domain"] == "payout-desk.example" and f["evidence"]["proxy"] == "AMP viewer"
+    assert "payout-desk.example" in f["detail"]["ja"] and "AMP" in f["detail"]["ja"]
+
+
+def test_a_written_out_proxy_address_is_followed_too() -> None:
+    # a form platform's notification carrying a creator's text: the address is written, not an <a>
+    r = analyse(message(sender="Forms <notifications@forms.example>", subject="New response",
+                        text="JOIN NOW - https://translate.google.com/translate?sl=auto&tl=en&u=payout-desk.example/go",
+                        html="<p>JOIN NOW - https://translate.google.com/translate?sl=auto&tl=en&u=payout-desk.example/go</p>"))
+    assert any(link["source"] == "redirect" and link["domain"] == "payout-desk.example" for link in r["links"])
+    assert "link.web_proxy" in ids(r)
+
+
+@pytest.mark.parametrize("kind", ["known site", "plain mail"])
+def test_a_shared_article_through_googles_proxy_is_not_hiding_anything(kind: str) -> None:
+    # a reader passing on a news article from their phone, or a translated page in a plain note
+    if kind == "known site":
+        raw = message(sender="Shop <news@shop.example>", subject="In the press",
+                      html='<a href="https://www.google.com/amp/s/www.bbc.co.uk/news/business-1">read</a>')
+    else:
+        raw = message(sender="Jane <jane@example.org>", subject="look at this",
+                      text="Translated: https://translate.google.com/translate?u=small-museum.example/exhibits")
+    assert "link.web_proxy" not in ids(analyse(raw))
+
+
 # --- brand names spelt to get past filters ------------------------------------------------------------
 
 def test_a_brand_disguised_in_the_subject_is_claimed_even_without_a_lure_word() -> None:

@@ -169,6 +169,7 @@ class Link:
     source: str = "text"  # html-a | html-form | html-area | html-img | text | qr | header | redirect | attachment
     scheme: str | None = None
     findings: list[str] = field(default_factory=list)
+    via: str | None = None  # for a `redirect`: the address of the redirector that hands the reader on
 
     @property
     def clickable(self) -> bool:

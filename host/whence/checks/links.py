@@ -183,6 +183,40 @@ def link_shortener(ctx: CheckContext) -> Iterator[Hit]:
             return
 
 
+# Google's translation proxy and AMP viewer show another site's page at an address of Google's own
+_WEB_PROXY = re.compile(r"https?://(?:(translate)\.google\.[a-z.]+/translate\?|(?:www\.)?google\.[a-z.]+/amp/)", re.I)
+
+
+@check(
+    "link.web_proxy", "medium", 3.0,
+    title=T("A link hides its site behind Google's translation or AMP viewer",
+            "リンク先のサイトが Google の翻訳・AMP 表示の陰に隠されています"),
+    detail=T("A link opens {domain} inside Google's {proxy} ({url}): the address you see, and the one link "
+             "scanners check, is Google's, while the page is {domain}'s. An organisation links its own "
+             "pages directly; wrapping a little-known site this way is how phishing slips past filters.",
+             "リンク（{url}）は {domain} を Google の{proxy_ja}の中で開きます。表示されるアドレスも、"
+             "リンク検査が確かめるアドレスも Google のものですが、ページは {domain} のものです。"
+             "組織は自分のページへ直接リンクします。無名のサイトをこうして包むのは、フィルターを"
+             "すり抜けるフィッシングの手口です。"),
+    reason=T("a link hides {domain} behind Google's {proxy}", "リンクが {domain} を Google の{proxy_ja}で隠しています"),
+)
+def link_web_proxy(ctx: CheckContext) -> Iterator[Hit]:
+    # people and lists pass on translated pages and phone-shared articles of whatever they discuss;
+    # a designed page speaks for its sender
+    if not ctx.facts.html or by_list(ctx):
+        return
+    for i, link in enumerate(ctx.facts.links):
+        m = _WEB_PROXY.match(link.via or "") if link.source == "redirect" else None
+        # a reader sharing a news article from their phone passes on such an address of a known site
+        if not m or not link.domain or popular_rank(link.domain) or owner_of(link.domain):
+            continue
+        translate = bool(m.group(1))
+        yield Hit(evidence={"domain": link.domain, "url": (link.via or "")[:200],
+                            "proxy": "translation proxy" if translate else "AMP viewer",
+                            "proxy_ja": "翻訳プロキシ" if translate else "AMP 表示"}, links=[i])
+        return
+
+
 @check(
     "link.image_host", "medium", 2.5,
     variants={"linked": 1.5},

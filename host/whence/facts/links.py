@@ -112,10 +112,13 @@ def _extract(text: str, found: list[RawLink]) -> list[Link]:
             add(url, shown, source)
             if shown:
                 shown_texts.append(shown)
-    for link in list(links):  # where a redirector hands the reader on to: the click ends there
-        if link.source in ("html-a", "html-area"):
-            for target in _redirected(link):
-                add(target.url, link.text, "redirect", target)
+    def follow(sources: tuple[str, ...]) -> None:  # where a redirector hands the reader on to: the click ends there
+        for link in list(links):
+            if link.source in sources:
+                for target in _redirected(link):
+                    add(target.url, link.text, "redirect", target)
+
+    follow(("html-a", "html-area"))
     shown_blob = "\n".join(shown_texts)
     for m in _URL.finditer(text):
         if len(links) >= MAX_LINKS:
@@ -127,6 +130,7 @@ def _extract(text: str, found: list[RawLink]) -> list[Link]:
         if url in targets or raw in targets or raw in shown_blob:
             continue  # already a link, or the visible text of one
         add(url, None, "text")
+    follow(("text",))  # an address written out is clickable too
     return links
 
 
@@ -183,7 +187,9 @@ def _redirected(link: Link) -> list[Link]:
     """The sites a web link's redirector sends the reader on to, other than the redirector's own."""
     if not (link.scheme or "").startswith("http"):
         return []
-    targets = (_link(inner, link.text, "redirect") for inner in destinations(link.url))
+    targets = [_link(inner, link.text, "redirect") for inner in destinations(link.url)]
+    for t in targets:
+        t.via = link.url
     return [t for t in targets if t.domain and t.domain != link.domain]
 
 
