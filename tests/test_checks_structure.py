@@ -386,6 +386,18 @@ def test_a_little_known_site_shown_through_googles_proxy_is_named() -> None:
     assert "payout-desk.example" in f["detail"]["ja"] and "AMP" in f["detail"]["ja"]
 
 
+def test_a_site_written_into_a_translate_goog_host_name_is_read_back() -> None:
+    from whence.facts.links import destinations
+
+    assert destinations("https://payout--desk-example.translate.goog/claim?_x_tr_sl=auto") == \
+        ["https://payout-desk.example/claim"]
+    assert destinations("https://translate.goog/") == []
+    r = analyse(message(sender="Rewards <news@shop-mail.example>", subject="Claim now",
+                        html='<a href="https://payout--desk-example.translate.goog/claim">JOIN NOW</a>'))
+    f = next(f for f in r["findings"] if f["id"] == "link.web_proxy")
+    assert f["evidence"]["domain"] == "payout-desk.example" and f["evidence"]["proxy"] == "translation proxy"
+
+
 def test_a_written_out_proxy_address_is_followed_too() -> None:
     # a form platform's notification carrying a creator's text: the address is written, not an <a>
     r = analyse(message(sender="Forms <notifications@forms.example>", subject="New response",

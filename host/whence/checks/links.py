@@ -184,7 +184,8 @@ def link_shortener(ctx: CheckContext) -> Iterator[Hit]:
 
 
 # Google's translation proxy and AMP viewer show another site's page at an address of Google's own
-_WEB_PROXY = re.compile(r"https?://(?:(translate)\.google\.[a-z.]+/translate\?|(?:www\.)?google\.[a-z.]+/amp/)", re.I)
+_WEB_PROXY = re.compile(r"https?://(?:(translate\.google\.[a-z.]+/translate\?|[a-z0-9-]+\.translate\.goog[/:?#]|"
+                        r"[a-z0-9-]+\.translate\.goog$)|(?:www\.)?google\.[a-z.]+/amp/)", re.I)
 
 
 @check(

@@ -164,10 +164,23 @@ def destinations(url: str) -> list[str]:
                 break
         if len(out) == 2:
             return out
-    amp = _AMP_PATH.match(parts.path) if (parts.hostname or "").startswith(("google.", "www.google.")) else None
+    host = parts.hostname or ""
+    amp = _AMP_PATH.match(parts.path) if host.startswith(("google.", "www.google.")) else None
     if amp:
         out.append(("https://" if amp.group(1) else "http://") + amp.group(2)[:MAX_URL])
+    if host.endswith(_TRANSLATE_GOOG) and _BARE_PLACE.match(site := _translated_site(host) + "/"):
+        out.append("https://" + site + parts.path.lstrip("/")[:MAX_URL])
     return out
+
+
+# Google Translate's other proxy writes the site into its own host name: every "." of the site
+# becomes "-" and every "-" becomes "--" (www-example-co-jp.translate.goog is www.example.co.jp)
+_TRANSLATE_GOOG = ".translate.goog"
+
+
+def _translated_site(host: str) -> str:
+    label = host[: -len(_TRANSLATE_GOOG)]
+    return "-".join(part.replace("-", ".") for part in label.split("--"))
 
 
 def _decoded(value: str) -> list[str]:
