@@ -5,12 +5,9 @@ missing host is never retried. The real-Thunderbird version is tests/e2e/test_ro
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.nodejs import run_module
 
 SCRIPT = r"""
 const ports = [];
@@ -58,15 +55,7 @@ console.log(JSON.stringify(out));
 
 
 def test_requests_in_flight_are_sent_again_when_the_host_dies(tmp_path: Path) -> None:
-    node = shutil.which("node")
-    assert node, "node is needed to run the add-on's background code"
-    module = tmp_path / "native.mjs"
-    shutil.copy(REPO / "extension" / "background" / "native.js", module)
-    script = tmp_path / "run.mjs"
-    script.write_text(SCRIPT, encoding="utf-8")
-    done = subprocess.run([node, str(script), str(module)], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    out = json.loads(done.stdout.strip().splitlines()[-1])
+    out = run_module(tmp_path, "background/native.js", SCRIPT)
     assert out["dieOnce"] == ["1", "2", "3", "4", "5"], out  # every job answered after the restart
     assert out["portsAfterDieOnce"] == 2, out
     assert out["dieAlways"] == "host_broken", out

@@ -5,12 +5,9 @@ held the panel at "analysing…" for good (CI caught it once, in tests/e2e/test_
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.nodejs import run_module
 
 SCRIPT = r"""
 const { Answers } = await import(process.argv[2]);
@@ -40,15 +37,7 @@ console.log(JSON.stringify(out));
 
 
 def test_the_panel_shows_the_newest_answer_however_reply_and_broadcasts_interleave(tmp_path: Path) -> None:
-    node = shutil.which("node")
-    assert node, "node is needed to run the add-on's panel code"
-    module = tmp_path / "answers.mjs"
-    shutil.copy(REPO / "extension" / "popup" / "answers.js", module)
-    script = tmp_path / "run.mjs"
-    script.write_text(SCRIPT, encoding="utf-8")
-    done = subprocess.run([node, str(script), str(module)], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    out = json.loads(done.stdout.strip().splitlines()[-1])
+    out = run_module(tmp_path, "popup/answers.js", SCRIPT)
     assert out["raced"] == ["offline", "final"], out  # the final answer kept while asking ends it
     assert out["usual"] == ["pending", "offline", "final"], out
     assert out["known"] == ["final"], out
