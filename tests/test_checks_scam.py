@@ -363,3 +363,36 @@ def test_list_unsubscribe_alone_does_not_excuse_an_unrelated_trading_name() -> N
     r = analyse(message(sender="Cloud Infrastructure Team <sgjxscu@eaux.smedialy-mail.com>",
                         extra={"List-Unsubscribe": "<https://unsub.bulk-list.net/u/1>"}))
     assert "sender.name_unrelated" in ids(r)
+
+
+# --- content.callback_lure -----------------------------------------------------------------------
+
+RENEWAL = ("Dear Member, your two-year subscription was renewed and you have been charged $299.95. "
+           "If you did not authorise this transaction, please call us at +1 (866) 955-9506. Team Support")
+
+
+def test_a_charge_to_dispute_by_phone_with_no_link_is_callback_phishing() -> None:
+    f = finding(analyse(message(sender="Billing Desk <billing.desk4471@gmail.com>", subject="Order Confirmation",
+                                text=RENEWAL)), "content.callback_lure")
+    assert f["evidence"] == {"phone": "+1 (866) 955-9506", "amount": "$299.95"}
+    assert "+1 (866) 955-9506" in f["detail"]["ja"]
+
+
+def test_a_japanese_charge_with_a_0120_number_is_callback_phishing_too() -> None:
+    r = analyse(message(sender="サポート <support-center@mail-desk.example>", subject="ご請求のお知らせ",
+                        text="年間更新料 39,800円 を請求しました。"
+                             "お心当たりのない場合は 0120-123-456 までお電話ください。"))
+    assert "content.callback_lure" in ids(r)
+
+
+@pytest.mark.parametrize("sender,text,html", [
+    # a real receipt links to the account; the phone number is one way among others
+    ("Shop <orders@shop.example>", RENEWAL, f'<p>{RENEWAL}</p><a href="https://shop.example/account">Account</a>'),
+    # a person's note with a number to call and no price
+    ("Jane <jane@example.org>", "Call me at 1-800-555-0199 when you land.", None),
+    # a price and no toll-free number
+    ("Jane <jane@example.org>", "The bike is $300; phone me on 0311 555 0199.", None),
+])
+def test_receipts_with_links_and_ordinary_numbers_are_not_callback_phishing(sender: str, text: str,
+                                                                          html: str | None) -> None:
+    assert "content.callback_lure" not in ids(analyse(message(sender=sender, text=text, html=html)))

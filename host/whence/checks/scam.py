@@ -432,6 +432,34 @@ def crypto_lure(ctx: CheckContext) -> Iterator[Hit]:
     yield Hit(evidence={"crypto": crypto.group(0), "gain": ", ".join(gains[:3])})
 
 
+# toll-free numbers, where callback scams take their calls: North America's 8xx and Japan's 0120/0800
+_TOLL_FREE = re.compile(r"(?<![\d-])(?:\+?1[\s.-]*)?\(?8(?:00|33|44|55|66|77|88)\)?[\s.-]*\d{3}[\s.-]*\d{4}(?![\d-])"
+                        r"|(?<![\d-])(?:0120|0800)[\s-]?\d{2,3}[\s-]?\d{3,4}(?![\d-])")
+
+
+@check(
+    "content.callback_lure", "medium", 3.0,
+    title=T("A charge to dispute by phone, with no link", "電話で取り消すよう求める請求で、リンクがありません"),
+    detail=T("The message reports a payment or renewal ({amount}) and gives a telephone number ({phone}) as the "
+             "only way to act; it has no link at all. Real receipts link to your account. This is callback "
+             "phishing: the “support agent” who answers talks you into installing remote-access software or "
+             "paying a “refund”. Never call a number from such a mail; look up the company yourself.",
+             "支払いや自動更新（{amount}）を知らせ、対応する手段として電話番号（{phone}）だけを示しており、"
+             "リンクがひとつもありません。本物の領収書はあなたのアカウントへリンクします。これは電話をかけさせる"
+             "詐欺（コールバック型フィッシング）で、電話に出た「サポート担当」が遠隔操作ソフトを入れさせたり"
+             "「返金」名目で送金させたりします。メールの番号には電話せず、会社の連絡先を自分で調べてください。"),
+    reason=T("it wants you to phone {phone} about a charge", "請求について {phone} に電話させようとしています"),
+)
+def callback_lure(ctx: CheckContext) -> Iterator[Hit]:
+    # a link, a list, or a sender with a reputation of its own: mail of another kind
+    if any(link.clickable for link in ctx.facts.links) or ctx.facts.is_list or known_sender(ctx):
+        return
+    text = _nfkc(ctx)
+    phone, amount = _TOLL_FREE.search(text), _MONEY.search(text)
+    if phone and amount:
+        yield Hit(evidence={"phone": phone.group(0).strip(), "amount": amount.group(0).strip().rstrip(".,")})
+
+
 _TOPICS = [
     ("gambling", _rx(r"\b(casino|(casino|deposit|cashback) bonus|wager(s|ing)?|"
                      r"free ?spins|freispiele|jackpot|slots?|roulette|betting|sportsbook|apuestas|cassino|"
