@@ -147,6 +147,31 @@ def test_self_spoof_needs_a_check_that_failed() -> None:
     assert "sender.self_spoof" not in ids(analyse(unchecked))  # could not check is not "unauthenticated"
 
 
+def test_a_colleagues_address_that_fails_authentication_is_a_forgery_of_the_organisation() -> None:
+    # "direct send": a department's address at the reader's own domain, which its SPF and DMARC disown
+    forged = message(sender="Accounts <accounts@example.jp>", extra={"Delivered-To": "taro@example.jp"},
+                     auth="spf=fail smtp.mailfrom=example.jp; dmarc=fail header.from=example.jp")
+    f = next(f for f in analyse(forged)["findings"] if f["id"] == "sender.colleague_spoof")
+    assert f["severity"] == "medium" and f["evidence"]["domain"] == "example.jp"
+    assert "accounts@example.jp" in f["detail"]["ja"] and "example.jp" in f["detail"]["en"]
+
+
+@pytest.mark.parametrize("sender,recipient,auth", [
+    # the colleague's own mail, authenticated by the organisation
+    ("Hanako <hanako@example.jp>", "taro@example.jp",
+     "spf=pass smtp.mailfrom=example.jp; dkim=pass header.d=example.jp; dmarc=pass header.from=example.jp"),
+    # two strangers at the same free-mail provider
+    ("Hanako <hanako.x@gmail.com>", "taro.y@gmail.com", "spf=softfail smtp.mailfrom=gmail.com; dmarc=fail"),
+    # bulk mail addressed To its own domain (the reader is Bcc'd): nothing says whose organisation that is
+    ("Winner <promo.x1@example.jp>", None, "spf=none smtp.mailfrom=example.jp; dmarc=none"),
+])
+def test_a_colleague_who_authenticates_or_a_stranger_at_free_mail_is_no_forgery(sender: str, recipient: str | None,
+                                                                               auth: str) -> None:
+    extra = {"Delivered-To": recipient} if recipient else {}  # To: taro@example.jp, the sender's own domain
+    raw = message(sender=sender, extra=extra, auth=auth)
+    assert not {"sender.self_spoof", "sender.colleague_spoof"} & ids(analyse(raw))
+
+
 def test_reply_to_free_mail() -> None:
     raw = message(sender="Shop <news@shop.example>", extra={"Reply-To": "shop.refunds@gmail.com"})
     finding = next(f for f in analyse(raw)["findings"] if f["id"] == "sender.reply_to_mismatch")

@@ -277,17 +277,50 @@ _THROWAWAY_DETAIL = T(
     reason=T("it forges your own address as the sender", "あなた自身のアドレスを差出人に偽装しています"),
 )
 def self_spoof(ctx: CheckContext) -> Iterator[Hit]:
+    f, recipient = ctx.facts.from_, ctx.facts.recipient
+    if f is not None and recipient and f.address == recipient.lower() and (evidence := _disowned(ctx)):
+        yield Hit(evidence=evidence)
+
+
+def _disowned(ctx: CheckContext) -> dict[str, str] | None:
+    """The From address's evidence when checks ran and none vouched for it (not a list, not the
+    account's own authenticated submission): None otherwise."""
     facts = ctx.facts
-    if facts.from_ is None or not facts.recipient:
-        return
-    if facts.from_.address != facts.recipient.lower() or from_authenticated(ctx):
-        return
+    if facts.from_ is None or from_authenticated(ctx):
+        return None
     if not (facts.auth.results or facts.auth.received_spf) or facts.is_list:
-        return  # nobody checked: "could not check" is not "unauthenticated"
+        return None  # nobody checked: "could not check" is not "unauthenticated"
     if facts.origin.authenticated:
-        return  # submitted through the provider with the account's credentials: not a forgery
-    yield Hit(evidence={"address": facts.from_.address, "spf": result_of(ctx, "spf") or "unknown",
-                        "dmarc": result_of(ctx, "dmarc") or "unknown"})
+        return None  # submitted through the provider with the account's credentials: not a forgery
+    return {"address": facts.from_.address, "spf": result_of(ctx, "spf") or "unknown",
+            "dmarc": result_of(ctx, "dmarc") or "unknown"}
+
+
+@check(
+    "sender.colleague_spoof", "medium", 3.0,
+    title=T("Pretends to come from your own organisation", "あなたの組織のアドレスから送られたように装っています"),
+    detail=T("The From address {address} is at your own organisation's domain {domain}, but the message was "
+             "not authenticated as coming from it (SPF {spf}, DMARC {dmarc}). Attackers forge a colleague's or "
+             "a department's address, often through the organisation's own inbound gateway, to borrow its "
+             "trust; confirm with the person by another channel before acting on it.",
+             "差出人 {address} はあなたの組織のドメイン {domain} のアドレスですが、そのドメインから送られたことは"
+             "認証されていません（SPF {spf}、DMARC {dmarc}）。攻撃者は同僚や部署のアドレスを、組織自身の受信"
+             "ゲートウェイ経由などで偽装して信用を借ります。対応する前に、別の手段で本人に確認してください。"),
+    reason=T("it forges an address of your own organisation", "あなたの組織のアドレスを偽装しています"),
+)
+def colleague_spoof(ctx: CheckContext) -> Iterator[Hit]:
+    facts = ctx.facts
+    f, recipient = facts.from_, (facts.recipient or "").lower()
+    domain = recipient.rpartition("@")[2]
+    # another address at the reader's organisation: not at a free-mail provider, where strangers share the
+    # domain, and only where the reader is known from the account or the delivery, not from To — bulk
+    # mail writes its own domain's addresses in To and reaches its readers by Bcc
+    if f is None or not domain or f.address == recipient or f.domain != domain or is_free_email(domain):
+        return
+    if not (facts.context.account_email or any(facts.message.get(h) for h in ("Delivered-To", "X-Original-To"))):
+        return
+    if evidence := _disowned(ctx):
+        yield Hit(evidence={**evidence, "domain": domain})
 
 
 @check(
