@@ -398,6 +398,26 @@ def test_a_site_written_into_a_translate_goog_host_name_is_read_back() -> None:
     assert f["evidence"]["domain"] == "payout-desk.example" and f["evidence"]["proxy"] == "translation proxy"
 
 
+def test_a_random_code_after_the_hash_of_a_link_is_seen() -> None:
+    r = analyse(message(sender="Rewards <news@shop-mail.example>", subject="Claim now",
+                        html='<a href="https://storage.example-cloud.net/b/offer.html#4BgUZy1455lCBS6kesrgpewlp257X">'
+                             'Claim</a>'))
+    f = next(f for f in r["findings"] if f["id"] == "link.fragment_token")
+    assert f["evidence"]["token"] == "4BgUZy1455lCBS6kesrgpewlp257X"
+
+
+@pytest.mark.parametrize("href", [
+    "https://github.com/owner/repo/issues/12#issuecomment-1234567890",  # a site's own anchor
+    "https://lore.kernel.org/all/20240101.abc@example.org/#m3c5e0f9a2b7d41e6c8a9b0f1d2e3c4b5a6978877",  # hex id
+    "https://example.org/guide#installing-on-debian-12",  # a readable anchor
+    "https://mail.example.org/#inbox/FMfcgzGtwgfXqLrNbZKpWvMj",  # an application's own route
+    "https://mega.nz/file/AbCdEfGh#Kq3ZrT8vLmN2pQ7sW4xY9bC1dF6gH0jK5lM8nP3rS2t",  # an encrypted share's key
+])
+def test_anchors_routes_and_share_keys_after_the_hash_are_not_codes(href: str) -> None:
+    r = analyse(message(sender="Jane <jane@example.org>", html=f'<a href="{href}">see</a>'))
+    assert "link.fragment_token" not in ids(r)
+
+
 def test_a_written_out_proxy_address_is_followed_too() -> None:
     # a form platform's notification carrying a creator's text: the address is written, not an <a>
     r = analyse(message(sender="Forms <notifications@forms.example>", subject="New response",

@@ -394,6 +394,39 @@ def link_recipient(ctx: CheckContext) -> Iterator[Hit]:
             return
 
 
+# A fragment (after "#") never reaches the server: pages use it for anchors ("#pricing"), their own
+# routes ("#/inbox/…"), or ids in a site's own alphabet (hex commit and message ids, "issuecomment-123").
+# A long random code of mixed letters and digits there is read only by the page's own script — a phishing
+# kit's way to recognise its target — or makes every copy's link unique, so that filters cannot match it.
+_FRAGMENT_TOKEN = re.compile(r"[A-Za-z0-9]{16,200}")
+_HEX_ID = re.compile(r"[A-Za-z]?[0-9a-fA-F]+")
+# end-to-end encrypted shares, whose decryption key is the fragment by design
+_FRAGMENT_KEYS = frozenset({"mega.nz", "mega.io", "proton.me", "tresorit.com", "cryptpad.fr"})
+
+
+@check(
+    "link.fragment_token", "medium", 2.0,
+    title=T("A link carries a random per-copy code after “#”", "リンクの「#」の後にランダムな個別コードが付いています"),
+    detail=T("The link to {host} ends in “#{token}”. The part after “#” is never sent to the site; it is read only "
+             "by the page's own script. Phishing pages use such a code to recognise whom a copy was sent to, "
+             "and bulk senders make every copy's link unique this way so that filters cannot recognise it. "
+             "Ordinary links end in a readable anchor, if anything.",
+             "{host} へのリンクの末尾に「#{token}」が付いています。「#」以降はサイトに送られず、ページ自身の"
+             "スクリプトだけが読みます。フィッシングページはこうしたコードで送り先を見分け、一斉送信では1通ごとに"
+             "リンクを変えてフィルターに見抜かれないようにします。普通のリンクの「#」以降は読める見出し名です。"),
+    reason=T("a link carries a random per-copy code", "リンクにランダムな個別コードが付いています"),
+)
+def link_fragment_token(ctx: CheckContext) -> Iterator[Hit]:
+    for i, link in enumerate(ctx.facts.links):
+        if not link.clickable or "#" not in link.url or link.domain in _FRAGMENT_KEYS:
+            continue
+        token = link.url.partition("#")[2]
+        if _FRAGMENT_TOKEN.fullmatch(token) and not _HEX_ID.fullmatch(token) and \
+                sum(c.isdigit() for c in token) >= 2 and sum(c.isalpha() for c in token) >= 4:
+            yield Hit(evidence={"host": link.host, "token": token[:60], "url": link.url[:200]}, links=[i])
+            return
+
+
 @check(
     "link.external_form", "low", 0.5,
     title=T("The message contains a form that sends data elsewhere", "メール内に外部へ送信するフォームがあります"),
