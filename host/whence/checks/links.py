@@ -401,7 +401,7 @@ def link_recipient(ctx: CheckContext) -> Iterator[Hit]:
 _FRAGMENT_TOKEN = re.compile(r"[A-Za-z0-9]{16,200}")
 _HEX_ID = re.compile(r"[A-Za-z]?[0-9a-fA-F]+")
 # end-to-end encrypted shares, whose decryption key is the fragment by design
-_FRAGMENT_KEYS = frozenset({"mega.nz", "mega.io", "proton.me", "tresorit.com", "cryptpad.fr"})
+_FRAGMENT_KEYS = frozenset({"mega.nz", "mega.io", "proton.me", "tresorit.com", "cryptpad.fr", "1password.com"})
 
 
 @check(
