@@ -141,6 +141,22 @@ def test_a_persons_name_or_the_own_domain_is_not_a_bare_trading_name() -> None:
     assert "sender.name_unrelated" not in ids(r)
 
 
+def test_a_name_a_sender_and_a_site_that_are_three_parties_are_named_so() -> None:
+    r = analyse(message(sender="Exodus <emailmkt@flower-shop.example>", subject="Secure your wallet",
+                        html='<p>Secure your wallet</p><a href="https://wallet-check.example/">Start</a>'))
+    f = next(f for f in r["findings"] if f["id"] == "link.elsewhere")
+    assert f["evidence"]["name"] == "Exodus"  # the name that neither the sender nor the site carries
+    assert "wallet-check.example" in f["detail"]["ja"] and "flower-shop.example" in f["detail"]["en"]
+
+
+def test_links_to_the_named_organisations_site_make_two_parties_not_three() -> None:
+    # an organisation mailing through another domain still links to its own site
+    r = analyse(message(sender="Exodus <emailmkt@flower-shop.example>", subject="Release notes",
+                        html='<p>New release</p><a href="https://exodus-wallet.example/notes">Read</a>'))
+    f = next(f for f in r["findings"] if f["id"] == "link.elsewhere")
+    assert "name" not in f["evidence"]
+
+
 # --- ARC seals: a forwarder's, or the provider's own platform sealing what its tenants send --------
 
 def arc_mail(sealer: str, headers: str = "") -> bytes:

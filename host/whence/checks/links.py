@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 from ..brands import owner_of
 from ..domainlists import free_host, image_host, is_free_email, popular_rank, shortener, suspicious_tld
 from ..domains import known_tld, normalise_host, registrable_domain
-from ..i18n import T
+from ..i18n import T, fmt
 from ..wordiness import looks_random
 from .common import (
     authenticated_brands,
@@ -25,7 +25,7 @@ from .common import (
     one_organisation,
 )
 from .registry import CheckContext, Hit, check
-from .sender import KIND_JA
+from .sender import KIND_JA, unrelated_name
 
 # click-tracking domains of e-mail service providers: a mismatch through them is how newsletters work
 ESP_TRACKERS = frozenset({
@@ -250,8 +250,18 @@ def link_image_host(ctx: CheckContext) -> Iterator[Hit]:
         return
 
 
+_STRANGER_DETAIL = T(
+    "This designed mail trades as “{name}”, comes from {from_domain}, a domain unrelated to that name, and links "
+    "only to {domains}, related to neither. An organisation's own mail names it, comes from its domain and links "
+    "to its site; here the name, the sender and the site are three different parties.",
+    "このメールは「{name}」を名乗っていますが、送信元の {from_domain} はその名前と無関係で、リンク先の {domains} は"
+    "そのどちらとも無関係です。組織自身のメールなら、名前・送信ドメイン・リンク先は同じ組織のものです。ここでは"
+    "名乗り・送信者・サイトがばらばらの三者です。")
+
+
 @check(
     "link.elsewhere", "medium", 2.0,
+    variants={"stranger": 2.5},
     title=T("The mail never links to its sender's own site", "差出人自身のサイトへのリンクがひとつもありません"),
     detail=T("This designed mail comes from {from_domain}, yet none of its links lead there: they lead to "
              "{domains}, sites unrelated to the sender and not widely known. An organisation's own mail "
@@ -282,9 +292,19 @@ def link_elsewhere(ctx: CheckContext) -> Iterator[Hit]:
         # social profiles, app stores, an ESP's opaque click tracker: neither home nor elsewhere
         if not (popular_rank(d) or owner_of(d) or _is_tracker(d)):
             elsewhere.append(d)
-    if elsewhere:
-        yield Hit(evidence={"from_domain": sender, "domains": elsewhere[:5]},
-                  links=[i for i, link in enumerate(facts.links) if link.domain in elsewhere][:10])
+    if not elsewhere:
+        return
+    evidence: dict[str, object] = {"from_domain": sender, "domains": elsewhere[:5]}
+    links = [i for i, link in enumerate(facts.links) if link.domain in elsewhere][:10]
+    # the sender also trades under a name its domain does not carry, and no link carries it either
+    named = unrelated_name(ctx)
+    linked = [link.domain.replace("-", "") for link in facts.links if link.clickable and link.domain]
+    if named and not any(word in d for word in named[1] for d in linked):
+        evidence["name"] = named[0]
+        yield Hit(evidence=evidence, links=links, variant="stranger",
+                  detail=fmt(_STRANGER_DETAIL, name=named[0], from_domain=sender, domains=", ".join(elsewhere[:5])))
+    else:
+        yield Hit(evidence=evidence, links=links)
 
 
 @check(

@@ -422,29 +422,41 @@ _TRADING = re.compile(r"(?i)\b(shop|store|warranty|insurance|savings?|deals?|off
              "「{name}」を名乗りながら無関係なドメイン {domain} から送られています"),
 )
 def name_unrelated(ctx: CheckContext) -> Iterator[Hit]:
-    facts = ctx.facts
-    f = facts.from_
-    # a list names itself in List-Id and may rewrite From ("Author via List"); bulk senders add
-    # List-Unsubscribe too, which must not excuse them
-    if f is None or not f.domain or facts.list_id or is_free_email(f.domain) or owner_of(f.domain):
-        return
-    name = f.display_name.strip()
-    if not name.translate(_MARKS).isascii():
-        return  # a script whose words cannot be compared with a domain
-    if not _TRADING.search(name):
-        # a lone name ("Exodus", "KetoXplode") on a designed page: an organisation's name, which
-        # its own domain would carry — a person's name would stand in their address instead
-        word = re.sub(r"[\W_]+", "", name.translate(_MARKS)).lower()
-        local, domain = f.address.split("@")[0].lower(), f.domain.lower().replace("-", "")
-        if " " not in name and len(word) >= 4 and word.isalpha() and facts.html and ctx.facts.links and \
-                word not in local and word not in domain and not _GENERIC.fullmatch(word):
-            yield Hit(evidence={"name": name[:80], "domain": f.domain}, variant="bare")
-        return
-    words = [w.lower() for w in re.findall(r"[A-Za-z0-9]{3,}", _VIA.sub("", name))]
-    distinctive = [w for w in words if not _GENERIC.fullmatch(w) and not _TRADING.fullmatch(w)]
-    domain = f.domain.lower().replace("-", "")
-    if distinctive and not any(w in domain for w in words):
-        yield Hit(evidence={"name": name[:80], "domain": f.domain})
+    found = unrelated_name(ctx)
+    if found:
+        name, _words, variant = found
+        yield Hit(evidence={"name": name, "domain": ctx.facts.from_.domain}, variant=variant)
+
+
+def unrelated_name(ctx: CheckContext) -> tuple[str, list[str], str | None] | None:
+    """The organisation's name the sender trades under when its domain shares no word with it:
+    (name, the name's words, "bare" for a lone name or None). Memoised: link checks ask too."""
+    def compute() -> tuple[str, list[str], str | None] | None:
+        facts = ctx.facts
+        f = facts.from_
+        # a list names itself in List-Id and may rewrite From ("Author via List"); bulk senders add
+        # List-Unsubscribe too, which must not excuse them
+        if f is None or not f.domain or facts.list_id or is_free_email(f.domain) or owner_of(f.domain):
+            return None
+        name = f.display_name.strip()
+        if not name.translate(_MARKS).isascii():
+            return None  # a script whose words cannot be compared with a domain
+        domain = f.domain.lower().replace("-", "")
+        if not _TRADING.search(name):
+            # a lone name ("Exodus", "KetoXplode") on a designed page: an organisation's name, which
+            # its own domain would carry — a person's name would stand in their address instead
+            word = re.sub(r"[\W_]+", "", name.translate(_MARKS)).lower()
+            local = f.address.split("@")[0].lower()
+            if " " not in name and len(word) >= 4 and word.isalpha() and facts.html and facts.links and \
+                    word not in local and word not in domain and not _GENERIC.fullmatch(word):
+                return name[:80], [word], "bare"
+            return None
+        words = [w.lower() for w in re.findall(r"[A-Za-z0-9]{3,}", _VIA.sub("", name))]
+        distinctive = [w for w in words if not _GENERIC.fullmatch(w) and not _TRADING.fullmatch(w)]
+        if distinctive and not any(w in domain for w in words):
+            return name[:80], distinctive, None
+        return None
+    return ctx.memo("sender.unrelated_name", compute)
 
 
 # stray punctuation around a sender name — "-Bezorging-van-NL", "~..Entrega perdida..", "DIE Lösung!,",
