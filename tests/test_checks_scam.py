@@ -188,6 +188,20 @@ def test_greeting_by_address_fires() -> None:
     assert "content.address_as_name" in ids(r)
 
 
+def test_your_address_as_the_senders_name_fires() -> None:
+    r = analyse(message(sender="taro@example.jp <ebike-prize@promo-mail.example>", subject="Win an e-bike!",
+                        extra={"Delivered-To": "taro@example.jp"}))
+    f = finding(r, "content.address_as_name")
+    assert f["evidence"]["where"] == "sender's name" and "差出人名" in f["detail"]["ja"]
+
+
+def test_your_own_mail_or_a_colleagues_name_is_not_your_address_as_a_name() -> None:
+    own = message(sender="taro@example.jp <taro@example.jp>", extra={"Delivered-To": "taro@example.jp"})
+    colleague = message(sender="Hanako (hanako@example.jp) <hanako@example.jp>",
+                        extra={"Delivered-To": "taro@example.jp"})
+    assert "content.address_as_name" not in ids(analyse(own)) | ids(analyse(colleague))
+
+
 # --- brand claims in a subject ----------------------------------------------------------------------
 
 def test_a_subject_that_is_only_a_brand_claims_it_when_the_sender_has_no_name() -> None:

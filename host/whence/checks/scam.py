@@ -121,6 +121,10 @@ def address_as_name(ctx: CheckContext) -> Iterator[Hit]:
     if rcpt in facts.subject.lower():
         yield Hit(evidence={"where": "subject", "where_ja": "件名", "address": rcpt})
         return
+    # the sender's name is your address: the field a sender fills with its own name, filled per copy
+    if facts.from_ is not None and facts.from_.address != rcpt and rcpt in facts.from_.display_name.lower():
+        yield Hit(evidence={"where": "sender's name", "where_ja": "差出人名", "address": rcpt})
+        return
     head = facts.text[:300].lower()
     greeting = re.search(r"(hello|hi|dear|hallo|ol[aá]|bonjour|hola|beste|liebe[r]?)[ ,:]+" + re.escape(rcpt), head)
     if greeting or re.match(r"\s*" + re.escape(rcpt) + r"\s*(様|さま|殿)", head):
