@@ -209,6 +209,14 @@ def test_recipient_address_in_link() -> None:
     assert "link.recipient_in_url" in ids(analyse(raw))
 
 
+def test_a_senders_own_site_that_knows_your_address_is_how_mailings_work() -> None:
+    # a newsletter's link to its own organisation's site (fool.com for motleyfool.com) with your address
+    raw = message(sender="The Motley Fool <news@motleyfool.example>",
+                  html='<a href="https://www.fool.example/prefs?email=taro@example.jp">Preferences</a>',
+                  extra={"Delivered-To": "taro@example.jp"})
+    assert "link.recipient_in_url" not in ids(analyse(raw))
+
+
 @pytest.mark.parametrize("fragment", ["dGFyb0BleGFtcGxlLmpw", "dGFyb0BleGFtcGxlLmpw%3D"])
 def test_recipient_address_base64_encoded_in_link(fragment: str) -> None:
     raw = message(html=f'<a href="https://pub-9.r2.dev/index.html#{fragment}">確認</a>',

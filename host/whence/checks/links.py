@@ -400,9 +400,15 @@ def link_recipient(ctx: CheckContext) -> Iterator[Hit]:
     # filters that look for it in plain text
     encoded = {base64.b64encode(rcpt.encode()).decode().rstrip("="),
                base64.urlsafe_b64encode(rcpt.encode()).decode().rstrip("=")}
+    # a sender's own site pre-filling your address (a newsletter's preferences, its "view online") is
+    # how mailings work; the tell is a foreign page that knows who you are
     own = authenticated_domains(ctx)
+    sender = from_domain(ctx)
     for i, link in enumerate(ctx.facts.links):
-        if not link.clickable or link.domain in own or _is_tracker(link.domain or ""):
+        d = link.domain or ""
+        if not link.clickable or d in own or _is_tracker(d):
+            continue
+        if sender and (d == sender or one_organisation(d, sender)):
             continue
         url = unquote(link.url)
         low = url.lower()
