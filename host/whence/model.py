@@ -224,6 +224,7 @@ class Facts:
     is_list: bool  # mailing list or forwarder (List-Id, list signature, ARC ...)
     context: Context
     recipient: str | None  # the recipient's own address (context, Delivered-To, single To)
+    delivered_to: str | None = None  # the same, only as the account or the delivering server names it (not To)
     hidden_text: str = ""  # text in the HTML that its styles hide from the reader (bounded)
     forwarded: bool = False  # is_list by a mailbox's forwarder: the message itself is as its author wrote it
 

@@ -309,15 +309,12 @@ def _disowned(ctx: CheckContext) -> dict[str, str] | None:
     reason=T("it forges an address of your own organisation", "あなたの組織のアドレスを偽装しています"),
 )
 def colleague_spoof(ctx: CheckContext) -> Iterator[Hit]:
-    facts = ctx.facts
-    f, recipient = facts.from_, (facts.recipient or "").lower()
-    domain = recipient.rpartition("@")[2]
     # another address at the reader's organisation: not at a free-mail provider, where strangers share the
     # domain, and only where the reader is known from the account or the delivery, not from To — bulk
     # mail writes its own domain's addresses in To and reaches its readers by Bcc
+    f, recipient = ctx.facts.from_, (ctx.facts.delivered_to or "").lower()
+    domain = recipient.rpartition("@")[2]
     if f is None or not domain or f.address == recipient or f.domain != domain or is_free_email(domain):
-        return
-    if not (facts.context.account_email or any(facts.message.get(h) for h in ("Delivered-To", "X-Original-To"))):
         return
     if evidence := _disowned(ctx):
         yield Hit(evidence={**evidence, "domain": domain})

@@ -6,7 +6,7 @@ from ..model import Context, Facts, Message
 from ..settings import Settings
 from .attachments import extract_attachments
 from .auth import auth_facts
-from .headers import addresses, parse_date, recipient_of
+from .headers import addresses, delivered_to, parse_date, single_to
 from .links import attachment_links, extract_links
 from .lists import list_facts
 from .route import build_route
@@ -21,6 +21,7 @@ def build(message: Message, settings: Settings, context: Context) -> Facts:
     text, html = body.text, body.html
     auth = auth_facts(message, route, from_.domain if from_ else "")
     list_id, is_list, forwarded = list_facts(message, auth, from_, route.boundary_pos, route.hops)
+    delivered = delivered_to(message, context)
     return_path = message.get("Return-Path")
     if return_path:
         return_path = return_path.strip().strip("<>").strip() or None
@@ -46,5 +47,6 @@ def build(message: Message, settings: Settings, context: Context) -> Facts:
         forwarded=forwarded,
         context=context,
         hidden_text=body.hidden,
-        recipient=recipient_of(message, context),
+        recipient=delivered or single_to(message),  # recipient_of, with the delivery read once
+        delivered_to=delivered,
     )

@@ -129,8 +129,14 @@ def parse_date(value: str | None) -> datetime | None:
 
 
 def recipient_of(message: Message, context: Context) -> str | None:
-    """The recipient's own address: the mail client's account, else Delivered-To / X-Original-To,
-    else the To header when it names exactly one address."""
+    """The recipient's own address: as delivered (see `delivered_to`), else the To header when it
+    names exactly one address."""
+    return delivered_to(message, context) or single_to(message)
+
+
+def delivered_to(message: Message, context: Context) -> str | None:
+    """The recipient as the mail client's account or the delivering server (Delivered-To,
+    X-Original-To) names it: never taken from To, which the sender writes."""
     if context is not None and context.account_email:
         found = addresses(context.account_email)
         if found and found[0].address:
@@ -141,7 +147,10 @@ def recipient_of(message: Message, context: Context) -> str | None:
             found = [a for a in addresses(value) if a.address]
             if found:
                 return found[0].address
-    to = [a for a in addresses(", ".join(message.get_all("To"))) if a.address]
-    if len(to) == 1:
-        return to[0].address
     return None
+
+
+def single_to(message: Message) -> str | None:
+    """The one address To names, if it names exactly one."""
+    to = [a for a in addresses(", ".join(message.get_all("To"))) if a.address]
+    return to[0].address if len(to) == 1 else None
