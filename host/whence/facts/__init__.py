@@ -6,7 +6,7 @@ from ..model import Context, Facts, Message
 from ..settings import Settings
 from .attachments import extract_attachments
 from .auth import auth_facts
-from .headers import addresses, delivered_to, parse_date, single_to
+from .headers import addresses, delivered_to, parse_date, recipient_of
 from .links import attachment_links, extract_links
 from .lists import list_facts
 from .route import build_route
@@ -47,6 +47,6 @@ def build(message: Message, settings: Settings, context: Context) -> Facts:
         forwarded=forwarded,
         context=context,
         hidden_text=body.hidden,
-        recipient=delivered or single_to(message),  # recipient_of, with the delivery read once
+        recipient=delivered or recipient_of(message, context),
         delivered_to=delivered,
     )

@@ -131,7 +131,7 @@ def parse_date(value: str | None) -> datetime | None:
 def recipient_of(message: Message, context: Context) -> str | None:
     """The recipient's own address: as delivered (see `delivered_to`), else the To header when it
     names exactly one address."""
-    return delivered_to(message, context) or single_to(message)
+    return delivered_to(message, context) or _single_to(message)
 
 
 def delivered_to(message: Message, context: Context) -> str | None:
@@ -150,7 +150,6 @@ def delivered_to(message: Message, context: Context) -> str | None:
     return None
 
 
-def single_to(message: Message) -> str | None:
-    """The one address To names, if it names exactly one."""
+def _single_to(message: Message) -> str | None:
     to = [a for a in addresses(", ".join(message.get_all("To"))) if a.address]
     return to[0].address if len(to) == 1 else None
