@@ -39,6 +39,22 @@ def test_a_table_is_built_once_and_rebuilt_when_its_source_changes(tmp_path: Pat
     assert len(builds) == 2
 
 
+def test_a_hashed_table_answers_as_the_set_and_dict_it_was_packed_from(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    source = tmp_path / "ranks.csv"
+    source.write_text("".join(f"{n},domain{n}.example\n" for n in range(1, 5001)))
+    ranks = {line.split(",")[1]: int(line.split(",")[0]) for line in source.read_text().split()}
+    build = lambda: tables.HashedTable.pack(ranks)  # noqa: E731
+    tables.cached("test-ranks", 1, [source], build)
+    table = tables.HashedTable(tables.cached("test-ranks", 1, [source], build))  # as loaded from the file
+    assert len(table) == 5000
+    assert all(table.get(domain) == rank and domain in table for domain, rank in ranks.items())
+    assert all(table.get(f"domain{n}.example") is None for n in (0, 5001, 10**9))
+    assert "" not in table and "domain1.example." not in table and 1 not in table
+    names = tables.HashedTable(tables.HashedTable.pack(["ä.example", "b.example", "b.example"]))
+    assert len(names) == 2 and "ä.example" in names and names.get("b.example") == 0 and "c.example" not in names
+
+
 def test_patterns_served_from_the_cache_equal_freshly_compiled_ones(tmp_path: Path) -> None:
     record = python("""
         import re
@@ -75,7 +91,7 @@ def test_prime_fills_the_caches_and_changes_no_report(tmp_path: Path) -> None:
                            env={**os.environ, "XDG_CACHE_HOME": str(tmp_path)})
     assert prime.returncode == 0, prime.stderr
     names = {p.name.split("-")[0] for p in (tmp_path / "whence" / "tables").iterdir()}
-    assert {"psl", "brands", "regex", "trigrams", "ranks"} <= names
+    assert {"psl", "brands", "regex", "trigrams", "ranks", "free_email"} <= names
     report = """
         import json, sys
         from pathlib import Path

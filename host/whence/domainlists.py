@@ -18,26 +18,36 @@ def _text(name: str) -> str:
     return resources.files("whence.data").joinpath(name).read_text(encoding="utf-8")
 
 
+def _entries(name: str) -> frozenset[str]:
+    return frozenset(line.strip().lower() for line in _text(name).splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
 @cache
 def _load(name: str) -> frozenset[str]:
-    def build() -> frozenset[str]:
-        return frozenset(line.strip().lower() for line in _text(name).splitlines()
-                         if line.strip() and not line.startswith("#"))
-
-    return tables.cached(f"list-{name.split('.')[0]}", 1, [_path(name)], build)
+    """A short list, matched by suffix many times per message: a frozenset, the fastest lookup."""
+    return tables.cached(f"list-{name.split('.')[0]}", 1, [_path(name)], lambda: _entries(name))
 
 
 @cache
-def _ranks() -> dict[str, int]:
-    def build() -> dict[str, int]:
+def _free_email() -> tables.HashedTable:
+    """22,000 domains, asked about a few times per message: hashed, so that a fresh host loads it at once."""
+    name = "free_email_providers.txt"
+    return tables.HashedTable(tables.cached("free_email", 1, [_path(name)],
+                                            lambda: tables.HashedTable.pack(_entries(name))))
+
+
+@cache
+def _ranks() -> tables.HashedTable:
+    def build() -> tuple[bytes, bytes]:
         ranks: dict[str, int] = {}
         for line in _text("tranco_top_10k.csv").splitlines():
             rank, _, domain = line.partition(",")
             if domain and rank.isdigit():
                 ranks.setdefault(domain.strip().lower(), int(rank))
-        return ranks
+        return tables.HashedTable.pack(ranks)
 
-    return tables.cached("ranks", 1, [_path("tranco_top_10k.csv")], build)
+    return tables.HashedTable(tables.cached("ranks", 2, [_path("tranco_top_10k.csv")], build))
 
 
 def _suffix_in(host: str, names: frozenset[str]) -> str | None:
@@ -87,8 +97,9 @@ def suspicious_tld(host: str) -> str | None:
 
 
 def is_free_email(domain: str) -> bool:
-    return bool(domain) and domain.lower() in _load("free_email_providers.txt")
+    return bool(domain) and domain.lower() in _free_email()
 
 
-def popular_rank(domain: str) -> int | None:
-    return _ranks().get(domain.lower()) if domain else None
+def popular_rank(domain: str | None) -> int | None:
+    """The domain's rank among the 10,000 most popular (Tranco), if it is one of them."""
+    return _ranks().get(domain.lower().rstrip(".")) if domain else None

@@ -12,13 +12,15 @@ reason an analysis fails or differs.
 
 from __future__ import annotations
 
+import array
+import bisect
 import contextlib
 import hashlib
 import marshal
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -73,3 +75,46 @@ def _store(path: Path, value: Any) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _hash(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+
+
+class HashedTable:
+    """A read-only set of strings, each with an int, kept as their sorted 64-bit BLAKE2b hashes.
+
+    Why: in a freshly started host, unmarshalling a frozenset of the 22,000 free-mail domains takes
+    20–35 ms (and the 10,000 popular-domain ranks 13–27 ms), a fifth of the first reply; these bytes
+    load in 0.2 ms. A lookup costs about 2 µs instead of 0.05 µs, a few per message. Two strings share
+    a hash with probability 2^-64 per pair, and a sender cannot choose one that does short of a 2^64
+    search."""
+
+    __slots__ = ("_hashes", "_values")
+
+    def __init__(self, packed: tuple[bytes, bytes]) -> None:
+        hashes, values = packed
+        self._hashes = memoryview(hashes).cast("Q")
+        self._values = memoryview(values).cast("I")
+
+    @staticmethod
+    def pack(items: Mapping[str, int] | Iterable[str]) -> tuple[bytes, bytes]:
+        """The stored form (marshal-able) of ITEMS: strings, or strings with their ints (< 2^32)."""
+        pairs = items.items() if isinstance(items, Mapping) else ((key, 0) for key in items)
+        table = dict(sorted((_hash(key), value) for key, value in pairs))
+        return array.array("Q", table).tobytes(), array.array("I", table.values()).tobytes()
+
+    def _index(self, key: str) -> int | None:
+        wanted = _hash(key)
+        i = bisect.bisect_left(self._hashes, wanted)
+        return i if i < len(self._hashes) and self._hashes[i] == wanted else None
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._index(key) is not None
+
+    def __len__(self) -> int:
+        return len(self._hashes)
+
+    def get(self, key: str) -> int | None:
+        i = self._index(key)
+        return None if i is None else self._values[i]

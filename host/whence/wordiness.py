@@ -8,6 +8,7 @@ held-out labels: at the threshold below it flags about 5% of real names and 93% 
 
 from __future__ import annotations
 
+import array
 import math
 import re
 from collections import Counter
@@ -24,7 +25,14 @@ THRESHOLD = -3.3
 _SOURCES = ("tranco_top_10k.csv", "free_email_providers.txt")
 
 
-def _train() -> tuple[dict[str, int], dict[str, int]]:
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz^$"  # a word's letters and its start and end marks
+_N = len(_ALPHABET)
+_INDEX = {c: i for i, c in enumerate(_ALPHABET)}
+
+
+def _train() -> bytes:
+    """log P(c | ab) for every trigram abc of the alphabet, as the bytes of an array of doubles: a
+    fresh host loads it in well under a millisecond, where dicts of the counts took 15–27 ms."""
     trigrams: Counter[str] = Counter()
     bigrams: Counter[str] = Counter()
     data = resources.files("whence.data")
@@ -37,31 +45,33 @@ def _train() -> tuple[dict[str, int], dict[str, int]]:
                     for i in range(len(w) - 2):
                         trigrams[w[i:i + 3]] += 1
                         bigrams[w[i:i + 2]] += 1
-    return dict(trigrams), dict(bigrams)
+    scores = array.array("d", (math.log((trigrams.get(a + b + c, 0) + 0.1) / (bigrams.get(a + b, 0) + 2.7))
+                               for a in _ALPHABET for b in _ALPHABET for c in _ALPHABET))
+    return scores.tobytes()
 
 
 @cache
-def _model() -> tuple[dict[str, int], dict[str, int]]:
-    """The trigram and bigram counts; training takes longer than analysing a message, so the counts
-    are kept in the tables cache."""
+def _model() -> memoryview:
+    """The trigram scores; training takes longer than analysing a message, so they are kept in the
+    tables cache."""
     data = resources.files("whence.data")
     try:
         sources = [Path(str(data.joinpath(name))) for name in _SOURCES]
     except (TypeError, ValueError):  # data inside a zip: train every time
-        return _train()
-    return tables.cached("trigrams", 1, sources, _train)
+        return memoryview(_train()).cast("d")
+    return memoryview(tables.cached("trigrams", 2, sources, _train)).cast("d")
 
 
 def plausibility(label: str) -> float:
     """Mean log-probability per character (higher = more like a name a person chose)."""
-    trigrams, bigrams = _model()
+    scores = _model()
     total, n = 0.0, 0
     for word in re.split(r"[^a-z]+", label.lower()):
         if not word:
             continue
-        w = f"^^{word}$"
+        w = [_INDEX[c] for c in f"^^{word}$"]
         for i in range(len(w) - 2):
-            total += math.log((trigrams.get(w[i:i + 3], 0) + 0.1) / (bigrams.get(w[i:i + 2], 0) + 2.7))
+            total += scores[(w[i] * _N + w[i + 1]) * _N + w[i + 2]]
             n += 1
     return total / n if n else 0.0
 

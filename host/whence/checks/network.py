@@ -28,7 +28,7 @@ def _origin(ctx: CheckContext) -> dict[str, Any]:
 
 def _platform_origin(ctx: CheckContext) -> bool:
     """The origin is a well-known platform's own mail server (FCrDNS name under a popular domain)."""
-    from ..lookups.popular import popular_rank
+    from ..domainlists import popular_rank
 
     names = _origin(ctx).get("fcrdns_names") or []
     return any(popular_rank(registrable_domain(n) or "") for n in names)

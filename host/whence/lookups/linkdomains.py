@@ -11,11 +11,11 @@ import asyncio
 import ipaddress
 from typing import Any
 
+from ..domainlists import popular_rank
 from ..settings import Settings
 from . import blocklists, cymru, netkind
 from .dns import Resolver
 from .origin import public_address
-from .popular import popular_rank
 from .rdap import Rdap, domain_summary, network_summary
 
 MAX_DEEP_HOSTS = 5
