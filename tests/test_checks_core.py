@@ -196,6 +196,19 @@ def test_own_click_tracker_is_not_a_mismatch() -> None:
     assert "link.text_mismatch" not in ids(analyse(raw))
 
 
+def test_a_brand_that_authenticated_the_mail_may_show_its_other_domain_through_its_tracker() -> None:
+    # Rakuten mails from rakuten.co.jp about its card site; the click goes through its ESP first
+    html = '<a href="https://u1.ct.sendgrid.net/ls/click?upn=x">https://www.rakuten-card.co.jp/campaign/</a>'
+    authenticated = ("spf=pass smtp.mailfrom=mail.rakuten.co.jp; dkim=pass header.d=rakuten.co.jp; "
+                     "dmarc=pass header.from=rakuten.co.jp")
+    raw = message(sender="楽天カード <info@mail.rakuten.co.jp>", html=html, auth=authenticated)
+    assert "link.text_mismatch" not in ids(analyse(raw))
+    spoofed = message(sender="楽天カード <info@mail.rakuten.co.jp>", html=html,
+                      auth="spf=fail smtp.mailfrom=rakuten.co.jp; dkim=none; dmarc=fail header.from=rakuten.co.jp")
+    mismatch = next(f for f in analyse(spoofed)["findings"] if f["id"] == "link.text_mismatch")
+    assert mismatch["severity"] == "critical"
+
+
 def test_free_hosting_shortener_userinfo_and_ip_links() -> None:
     html = ('<a href="https://pub-1.r2.dev/i.html">a</a> <a href="https://bit.ly/x">b</a> '
             '<a href="http://www.amazon.co.jp@203.0.113.9/login">c</a> <a href="http://45.33.32.156/x">d</a>')

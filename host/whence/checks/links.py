@@ -86,7 +86,11 @@ def _is_tracker(domain: str) -> bool:
 def text_mismatch(ctx: CheckContext) -> Iterator[Hit]:
     # a relay that rewrites From (a privacy relay, a ticket address) keeps the sender's real address
     # in the name; links back to that domain are the sender's own tracker, not a decoy
-    own = authenticated_domains(ctx) | {from_domain(ctx)} | _named_domains(ctx)
+    authenticated = authenticated_domains(ctx)
+    own = authenticated | {from_domain(ctx)} | _named_domains(ctx)
+    # a brand that authenticated this mail may show any of its own domains (mercari.jp mailing
+    # about jp.mercari.com through its ESP's tracker)
+    vouching_brands = {brand.key for brand in map(owner_of, authenticated) if brand}
     for i, link in enumerate(ctx.facts.links):
         if not link.clickable or not link.domain:
             continue
@@ -98,7 +102,7 @@ def text_mismatch(ctx: CheckContext) -> Iterator[Hit]:
             continue
         # the sender's own click tracker (its ESP, or a tracking host under its own domain), or a
         # redirector that names the shown site as its destination: how newsletters count clicks
-        if (link.domain in own or _is_tracker(link.domain)) and (shown in own or a is None):
+        if (link.domain in own or _is_tracker(link.domain)) and (shown in own or a is None or a.key in vouching_brands):
             continue
         if a is None and shown in unquote(unquote(link.url)).lower().split("?", 1)[-1]:
             continue
