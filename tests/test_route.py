@@ -351,6 +351,20 @@ def test_webmail_client_address() -> None:
     assert route_of(same).origin.client_ip is None
 
 
+def test_webmail_client_address_from_the_received_line_of_its_http_post() -> None:
+    # Roundcube and SquirrelMail record the browser in a Received line of their own, not a header
+    outside = ("from sv1234.host.example (sv1234.host.example [203.0.113.77]) by mx.example-mail.jp (Postfix) "
+               "with ESMTPS id B; Mon, 14 Apr 2025 10:11:40 +0900")
+    webmail = "from 45.86.201.19 ([45.86.201.19]) by sv1234.host.example with HTTP (HTTP/1.1 POST); " \
+              "Mon, 14 Apr 2025 01:11:38 +0000"
+    route = route_of(message(outside, webmail))
+    assert route.origin.ip == "203.0.113.77" and route.origin.client_ip == "45.86.201.19"
+    relayed = webmail.replace("with HTTP (HTTP/1.1 POST)", "with ESMTP")  # a relay hop is no browser
+    assert route_of(message(outside, relayed)).origin.client_ip is None
+    private = webmail.replace("45.86.201.19", "10.0.0.8")
+    assert route_of(message(outside, private)).origin.client_ip is None
+
+
 def test_no_received_headers() -> None:
     route = route_of(message())
     assert route.hops == [] and route.origin.ip is None and route.boundary_pos == -1

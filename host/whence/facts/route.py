@@ -233,20 +233,23 @@ def _authserv_ids_above(message: Message, limit: int) -> set[str]:
     return ids
 
 
-def _client_ip(message: Message, origin_ip: str | None, trusted_ips: set[str]) -> str | None:
-    """The sender's own address as a webmail service recorded it (first public one that is not a relay)."""
-    for name in CLIENT_HEADERS:
-        for value in message.get_all(name)[:5]:
-            for piece in re.split(r"[\s,;]+", value[:512]):
-                ip = normalize_ip(piece)
-                if not ip or is_internal_ip(ip) or ip == origin_ip or ip in trusted_ips:
-                    continue
-                try:
-                    addr = ipaddress.ip_address(ip)
-                except ValueError:
-                    continue
-                if addr.is_global:
-                    return ip
+def _client_ip(message: Message, older_hops: list[Hop], origin_ip: str | None, trusted_ips: set[str]) -> str | None:
+    """The sender's own address as a webmail service recorded it (first public one that is not a relay):
+    in a header of its own, or in the Received line it wrote for the browser's HTTP post (Roundcube,
+    SquirrelMail: `from 203.0.113.5 by webmail.example with HTTP`), below the origin."""
+    recorded = [piece for name in CLIENT_HEADERS for value in message.get_all(name)[:5]
+                for piece in re.split(r"[\s,;]+", value[:512])]
+    recorded += [hop.from_ip for hop in older_hops if (hop.protocol or "").upper().startswith("HTTP")]
+    for piece in recorded:
+        ip = normalize_ip(piece)
+        if not ip or is_internal_ip(ip) or ip == origin_ip or ip in trusted_ips:
+            continue
+        try:
+            addr = ipaddress.ip_address(ip)
+        except ValueError:
+            continue
+        if addr.is_global:
+            return ip
     return None
 
 
@@ -319,5 +322,6 @@ def build_route(message: Message, settings: Settings, context: Context) -> Route
     authserv_ids |= _authserv_ids_above(message, boundary_pos)
 
     trusted_ips = {h.from_ip for h in hops if h.trusted and h.from_ip and h.index != origin_idx}
-    origin.client_ip = _client_ip(message, origin.ip, trusted_ips)
+    older = hops[origin_idx + 1:] if origin_idx is not None else []
+    origin.client_ip = _client_ip(message, older, origin.ip, trusted_ips)
     return Route(hops=hops, origin=origin, authserv_ids=authserv_ids, boundary_pos=boundary_pos)
