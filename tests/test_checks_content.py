@@ -211,6 +211,40 @@ def test_form_abuse_needs_authentication_and_an_injected_field() -> None:
                                                  "info@example-shop.jp", auth=PASS))
 
 
+def test_any_field_a_form_echoes_back_can_carry_the_spam() -> None:
+    # a contact form's auto-reply: the name is plain, the company field carries the pitch
+    company = ("この度はお問い合わせいただき、ありがとうございます。以下の内容で受け付けました。\n\n"
+               "お名前：taro\n会社名：★副業で月収100万円★ 今すぐ登録 https://bit.ly/3Kx9fuk\n"
+               "お問い合わせ内容：こんにちは\n")
+    found = hits("content.form_abuse", make_facts("お問い合わせありがとうございます（自動返信）", company,
+                                                  "info@example-shop.jp", auth=PASS))
+    assert found and found[0].evidence["label"] == "会社名" and "shortener" in found[0].evidence["signals"]
+    # an event registration laid out with brackets, the name field below a preamble
+    bracket = ("※このメールはシステムからの自動送信です。\n\n市立図書館です。\n"
+               "講演会へのお申し込みを受け付けました。\n\n【お名前】💰 ビットコイン 30万円 無料プレゼント https://bit.ly/4bTc0in\n【参加人数】1名\n")
+    found = hits("content.form_abuse", make_facts("講演会お申し込み受付", bracket, "noreply@example-shop.jp",
+                                                  auth=PASS))
+    assert found and found[0].evidence["label"] == "お名前"
+    assert "欄「お名前」" in found[0].detail["ja"] and "“お名前”" in found[0].detail["en"]
+    # a calendar invitation whose title is the pitch
+    title = "Invitation: 💰 USDT 5000ドル 受取確定 https://bit.ly/3Vq8Lzk 💰 @ Sat Jul 20, 2024 10am (JST)"
+    found = hits("content.form_abuse", make_facts(title, "You have been invited to the following event.\n",
+                                                  "calendar-notification@example-shop.jp", auth=PASS))
+    assert found and found[0].evidence["label"] == ""
+
+
+def test_a_genuine_inquiry_may_name_sites_and_prices() -> None:
+    echo = ("山田 太郎 様\n\nお問い合わせいただきありがとうございます。以下の内容で受け付けました。\n\n"
+            "■お名前：山田 太郎\n■お問い合わせ内容：https://www.youtube.com/watch?v=abc123 で紹介されていた色です。\n"
+            "■ご希望の商品：セーター 5,800円 https://other-shop.example/items/1\n")
+    assert hits("content.form_abuse", make_facts("お問い合わせを受け付けました", echo,
+                                                 "info@example-shop.jp", auth=PASS)) == []
+    # a link's scheme is no field label: "Visit http://…" stays one line of prose
+    prose = "Thank you for registering.\nVisit https://bit.ly/abc for 🎁 free gifts\n"
+    assert hits("content.form_abuse", make_facts("Registration confirmed", prose, "noreply@example-shop.jp",
+                                                 auth=PASS)) == []
+
+
 # ---------------------------------------------------------------------------------------------
 # content.credential_lure
 

@@ -433,8 +433,13 @@ def simplified_chinese_in_japanese(ctx: CheckContext) -> Iterator[Hit]:
 _GREETING = [
     re.compile(r"^\s*(?:dear|hi|hello|hey|welcome|greetings)\s+(?P<field>.+?)\s*[,，!:]\s*$", re.I),
     re.compile(r"^\s*(?P<field>.+?)\s*(?:様|さま|殿|さん)\s*[、,，]?\s*$"),
-    re.compile(r"^\s*(?:name|your name|お名前|氏名|名前)\s*[:：]\s*(?P<field>.+?)\s*$", re.I),
 ]
+# a field a form mailer echoes back: "お名前：…", "【お名前】…", "■会社名：…", "Name: …" (the label is short)
+_ECHOED_FIELD = re.compile(r"^\s*[■□◆◇●○・*＊>-]?\s*"
+                           r"(?:【(?P<bracket>[^】]{1,20})】|(?P<label>[^\s:：【<>\"'=/][^:：<>\"'=/]{0,19}?)\s*[:：](?!//))"
+                           r"\s*(?P<value>\S.*?)\s*$")
+_NAME_LABEL = re.compile(r"(?:your |full |first |last )?name|お名前|ご?氏名|名前|ご芳名", re.I)
+_ECHO_LINES = 40  # the echo of a form opens the mail: its first lines are read, not the whole text
 _URL_IN_FIELD = re.compile(
     r"(?:https?://|www\.)[^\s<>\"'）)]+"
     r"|\b[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63})*\.[a-z]{2,18}/\S*", re.I)
@@ -468,12 +473,50 @@ def _authenticated_domain(facts: Facts) -> str | None:
     return None
 
 
-def _greeting_field(text: str) -> str | None:
-    for line in [ln for ln in text.splitlines() if ln.strip()][:3]:
-        for rx in _GREETING:
-            if m := rx.match(line[:1000]):
-                return m.group("field")
-    return None
+def _filled_fields(subject: str, text: str) -> Iterator[tuple[str | None, str, bool]]:
+    """(label, value, holds a name) of what a sender could have typed into a form: the name the mail
+    greets, every field it echoes back, and the subject (a calendar event's or a shared file's title).
+    The label is None for the greeting; "" for the subject."""
+    lines = [ln[:1000] for ln in text.splitlines()[:_ECHO_LINES * 3] if ln.strip()][:_ECHO_LINES]
+    for line in lines[:3]:
+        if m := (_GREETING[0].match(line) or _GREETING[1].match(line)):
+            yield None, m.group("field"), True
+            break
+    for line in lines:
+        if m := _ECHOED_FIELD.match(line):
+            label = (m.group("bracket") or m.group("label")).strip()
+            yield label, m.group("value"), bool(_NAME_LABEL.fullmatch(label))
+    if subject:
+        yield "", subject[:1000], False
+
+
+def _field_signals(value: str, own: str | None) -> tuple[list[str], list[str]]:
+    """(signals, links to other sites) of what was typed into one field."""
+    signals: list[str] = []
+    links = []
+    for m in _URL_IN_FIELD.finditer(value):
+        url = m.group(0)
+        host = re.sub(r"^(https?://)?", "", url, flags=re.I).split("/")[0].split(":")[0].lower()
+        reg = _registrable(host)
+        if reg and reg != own:
+            links.append(url)
+            if shortener(host):
+                signals.append("shortener")
+    if links:
+        signals.insert(0, "link")
+    return list(dict.fromkeys(signals + _found(_FIELD_SIGNALS, value))), links
+
+
+def _injected(value: str, holds_name: bool, own: str | None) -> tuple[list[str], list[str]] | None:
+    """A field's signals when they show advertising typed into it. A name holds no link and no pitch:
+    a link, or two signals, is enough. Any other field (a message, a title) may name a site or a
+    price in good faith, so it takes a link to another site and two signals besides."""
+    signals, links = _field_signals(value, own)
+    if holds_name:
+        if len(value) > 60:
+            signals.append("long")
+        return (signals, links) if links or len(signals) >= 2 else None
+    return (signals, links) if links and len(signals) >= 3 else None
 
 
 _SIGNAL_TEXT = {
@@ -488,12 +531,22 @@ _SIGNAL_TEXT = {
 
 
 _FORM_DETAIL = T(
-    "This mail really comes from {sender_domain}, but the field that should hold a name — “{field}” — "
-    "carries {signals}. Spammers type such text into registration or contact forms so that the site "
-    "mails it to you. Ignore the inserted text and do not open its links.",
-    "このメールは {sender_domain} から正規に送られていますが、本来は名前が入る欄「{field}」に"
-    "{signals}が入っています。スパム送信者が登録フォームや問い合わせフォームに宣伝文を入力し、"
+    "This mail really comes from {sender_domain}, but what was typed into a form for it — {field_en} "
+    "“{field}” — carries {signals}. Spammers type such text into registration or contact forms, "
+    "invitations or shared documents so that the site mails it to you. Ignore the inserted text and do "
+    "not open its links.",
+    "このメールは {sender_domain} から正規に送られていますが、フォームなどに入力された{field_ja}「{field}」に"
+    "{signals}が入っています。スパム送信者が登録フォームや問い合わせフォーム、招待や共有の機能に宣伝文を入力し、"
     "サイトの自動送信メールとしてあなたに届けさせる手口です。埋め込まれた文面やリンクは無視してください。")
+
+
+def _field_names(label: str | None) -> tuple[str, str]:
+    """How the detail names the field: the name, the title, or the label as the mail wrote it."""
+    if label is None:
+        return "the name it greets you with", "宛名"
+    if label == "":
+        return "the title", "件名"
+    return f"the field “{label}”", f"欄「{label}」の内容"
 
 
 @check(
@@ -509,41 +562,27 @@ def form_abuse(ctx: CheckContext) -> Iterator[Hit]:
     if domain is None:
         return
     text = _bounded_text(facts)
-    field = _greeting_field(text)
-    if not field:
-        return
     local = facts.from_.address.split("@")[0] if facts.from_ else ""
     if not (_AUTOMATED.search(facts.subject or "") or _NOREPLY.match(local)
             or _AUTOMATED.search(text[:3000])):
         return
-    signals: list[str] = []
-    links = []
     own = _registrable(domain)
-    for m in _URL_IN_FIELD.finditer(field):
-        url = m.group(0)
-        host = re.sub(r"^(https?://)?", "", url, flags=re.I).split("/")[0].split(":")[0].lower()
-        reg = _registrable(host)
-        if reg and reg != own:
-            links.append(url)
-            if shortener(host):
-                signals.append("shortener")
-    if links:
-        signals.insert(0, "link")
-    signals += _found(_FIELD_SIGNALS, field)
-    if len(field) > 60:
-        signals.append("long")
-    if not links and len(signals) < 2:
+    for label, value, holds_name in _filled_fields(facts.subject or "", text):
+        found = _injected(value, holds_name, own)
+        if found is None:
+            continue
+        signals, links = found
+        evidence = {"field": value[:300], "label": label, "sender_domain": domain, "links": links[:_EVIDENCE_MAX],
+                    "signals": signals}
+        link_indexes = [i for i, link in enumerate(facts.links)
+                        if any(u in link.url or link.url in u for u in links)]
+        shown = _clip(value, 160)
+        field_en, field_ja = _field_names(label)
+        common = {"sender_domain": domain, "field": shown, "field_en": field_en, "field_ja": field_ja}
+        yield Hit(evidence, links=link_indexes, detail=_fill(
+            _FORM_DETAIL, {**common, "signals": ", ".join(_SIGNAL_TEXT[x][0] for x in signals)},
+            {**common, "signals": "・".join(_SIGNAL_TEXT[x][1] for x in signals)}))
         return
-    signals = list(dict.fromkeys(signals))
-    evidence = {"field": field[:300], "sender_domain": domain, "links": links[:_EVIDENCE_MAX],
-                "signals": signals}
-    link_indexes = [i for i, link in enumerate(facts.links)
-                    if any(u in link.url or link.url in u for u in links)]
-    shown = _clip(field, 160)
-    yield Hit(evidence, links=link_indexes, detail=_fill(
-        _FORM_DETAIL,
-        {"sender_domain": domain, "field": shown, "signals": ", ".join(_SIGNAL_TEXT[x][0] for x in signals)},
-        {"sender_domain": domain, "field": shown, "signals": "・".join(_SIGNAL_TEXT[x][1] for x in signals)}))
 
 
 def _clip(s: str, n: int) -> str:
