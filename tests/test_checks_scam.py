@@ -139,6 +139,17 @@ def test_a_photo_without_a_link_is_not_image_only() -> None:
     assert "content.image_only" not in ids(analyse(message(text="see pic", html=html)))
 
 
+def test_a_short_newsletter_with_an_open_tracking_pixel_is_not_image_only() -> None:
+    words = "New post: how we moved our build to Rust. Read it on the blog."
+    pixel = '<img src="https://t.mailer.example/open/abc.gif" width="1" height="1" alt="">'
+    html = f'<p>{words}</p><a href="https://blog.example/rust">Read</a>{pixel}'
+    assert "content.image_only" not in ids(analyse(message(text=words, html=html)))
+    hidden = '<img src="https://t.mailer.example/open/abc.gif" style="display:none">'
+    assert "content.image_only" not in ids(analyse(message(text=words, html=html.replace(pixel, hidden))))
+    banner = '<img src="https://cdn.example/banner.png" width="600" height="1200">'
+    assert "content.image_only" in ids(analyse(message(text=words, html=html.replace(pixel, banner))))
+
+
 # --- link.image_host -------------------------------------------------------------------------------------
 
 def test_pictures_on_an_image_sharing_site_fire() -> None:

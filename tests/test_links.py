@@ -69,6 +69,8 @@ def test_forms_areas_images_and_schemes() -> None:
     html = ('<form action="https://collect.example.net/p"><input type=submit value=Go></form>'
             '<map><area href="http://map.example.org/x" alt="click"></map>'
             '<img src="https://cdn.example.com/a.png" alt="banner"><img src="data:image/png;base64,AA">'
+            '<img src="https://t.example.com/o.gif" width=1 height="1px"><img src="https://t.example.com/h.gif" '
+            'style="border:0; display: none">'
             '<a href="//proto.example.com/x">p</a><a href="mailto:Info@Example.JP?subject=hi">mail</a>'
             '<a href="#top">top</a><a href="javascript:void(0)">js</a><a href="www.bare.example.com">w</a>')
     got = {(link.source, link.url, link.host, link.scheme) for link in links_of(html)}
@@ -76,6 +78,8 @@ def test_forms_areas_images_and_schemes() -> None:
         ("html-form", "https://collect.example.net/p", "collect.example.net", "https"),
         ("html-area", "http://map.example.org/x", "map.example.org", "http"),
         ("html-img", "https://cdn.example.com/a.png", "cdn.example.com", "https"),
+        ("html-pixel", "https://t.example.com/o.gif", "t.example.com", "https"),
+        ("html-pixel", "https://t.example.com/h.gif", "t.example.com", "https"),
         ("html-a", "https://proto.example.com/x", "proto.example.com", "https"),
         ("html-a", "mailto:Info@Example.JP?subject=hi", "example.jp", "mailto"),
         ("html-a", "javascript:void(0)", None, "javascript"),

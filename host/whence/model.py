@@ -166,7 +166,9 @@ class Link:
     text: str | None  # shown text (anchor text, alt text); None for bare URLs in text
     host: str | None
     domain: str | None  # registrable domain (PSL)
-    source: str = "text"  # html-a | html-form | html-area | html-img | text | qr | header | redirect | attachment
+    # html-a | html-form | html-area | html-img | html-pixel (an image nobody sees: a tracking pixel) |
+    # text | qr | header | redirect | attachment
+    source: str = "text"
     scheme: str | None = None
     findings: list[str] = field(default_factory=list)
     via: str | None = None  # for a `redirect`: the address of the redirector that hands the reader on

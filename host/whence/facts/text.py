@@ -129,6 +129,18 @@ _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "me
 _MAX_OPEN = 1000  # open elements tracked for hiding; deeper markup is read as shown
 
 
+
+_PIXEL_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden"
+                          r"|(?:^|;)\s*(?:width|height)\s*:\s*[0-2](?:px)?\s*(?:;|$)", re.I)
+
+
+def _unseen(attr: dict[str, str]) -> bool:
+    """An image nobody sees: 0–2 pixels wide or high, or hidden — an open-tracking pixel, not a picture."""
+    tiny = [v.strip().lower().removesuffix("px") in ("0", "1", "2") for v in (attr.get("width"), attr.get("height"))
+            if v is not None]
+    return any(tiny) or bool(_PIXEL_STYLE.search(attr.get("style", "")[:500]))
+
+
 class _Reader(BoundedHTMLParser):
     """One pass over an HTML document: the text a reader sees, and every link with its shown text
     (anchors, forms, image maps, images) — html.parser is the costliest step, so it runs once."""
@@ -216,7 +228,7 @@ class _Reader(BoundedHTMLParser):
                 self.anchors[-1][1].append(" " + alt + " ")
             src = attr.get("src")
             if src and not src.strip().lower().startswith(("cid:", "data:")):
-                self._add(src, alt, "html-img")
+                self._add(src, alt, "html-pixel" if _unseen(attr) else "html-img")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("script", "style"):
