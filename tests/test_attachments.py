@@ -350,6 +350,17 @@ def test_password_protected_pdf_is_encrypted():
     assert found.qr_payloads == []
 
 
+def test_a_locked_pdf_is_opened_with_the_password_the_message_gives():
+    # article 003: the QR document is locked with a 4-digit password written somewhere in the body
+    payload = (ATT / "qr-password-3906.pdf").read_bytes()
+    [locked] = extract_attachments(message(part(payload, "application/pdf", "补贴通知.pdf")))
+    assert locked.encrypted and locked.qr_payloads == []
+    [opened] = extract_attachments(message(part(payload, "application/pdf", "补贴通知.pdf")), password="3906")
+    assert opened.encrypted and opened.qr_payloads == [URL]
+    [wrong] = extract_attachments(message(part(payload, "application/pdf", "补贴通知.pdf")), password="1234")
+    assert wrong.encrypted and wrong.qr_payloads == []
+
+
 def test_qr_code_only_in_first_three_pdf_pages():
     pages = [Image.new("L", (300, 300), 255) for _ in range(4)]
     pages[3].paste(qr_image(URL, 4), (50, 50))

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 from whence.checks import CATALOGUE, run_checks
-from whence.checks.attachments import body_password, double_extension, extension
+from whence.checks.attachments import double_extension, extension
 from whence.checks.registry import CheckContext, Hit
+from whence.facts.attachments import given_password
 from whence.model import Address, Attachment, AuthFacts, Context, Facts, Lookups, Message, Origin
 from whence.pipeline import Analysis
 from whence.settings import Settings
@@ -32,7 +33,7 @@ def make_facts(*attachments: Attachment, text: str = "", sender: str = "someone@
         message=Message(headers=[], parts=[], raw_size=0), from_=Address("", sender, sender.split("@")[1]),
         reply_to=[], sender=None, to=[], return_path=None, subject="", date=None, hops=[], origin=Origin(),
         auth=AuthFacts(), links=[], attachments=list(attachments), text=text, html="", list_id=None,
-        is_list=False, context=Context(), recipient=None)
+        is_list=False, context=Context(), recipient=None, attachment_password=given_password(text))
 
 
 def att(filename: str | None, sniffed: str | None, content_type: str = "application/octet-stream",
@@ -168,11 +169,12 @@ def test_type_mismatch() -> None:
     ("添付ファイルのパスワードは「Xk29#pq」です。", "Xk29#pq"),
     ("解凍パスワード：ＡＢ１２３４", "AB1234"),
     ("PW: 8812", "8812"),
+    ("文書のパスワードは #8127# です", "8127"),
     ("パスワードは別途お送りします。", None),
     ("Please reset your password below.", None),
 ])
 def test_body_password(text: str, password: str | None) -> None:
-    assert body_password(text) == password
+    assert given_password(text) == password
 
 
 def test_encrypted_archive_with_and_without_password_in_the_body() -> None:
@@ -219,15 +221,15 @@ def test_hostile_attachment_lists_are_bounded() -> None:
 # ---------------------------------------------------------------------------------------------
 # attachment.nested_archive, through the real facts stage (archives built here, listed by it)
 
-def _mailed(name: str, payload: bytes) -> Facts:
+def _mailed(name: str, payload: bytes, text: str = "attached", subtype: str = "zip") -> Facts:
     from email.message import EmailMessage
 
     msg = EmailMessage()
     msg["From"] = "someone@example.com"
     msg["To"] = "me@example.jp"
     msg["Subject"] = "files"
-    msg.set_content("attached")
-    msg.add_attachment(payload, maintype="application", subtype="zip", filename=name)
+    msg.set_content(text)
+    msg.add_attachment(payload, maintype="application", subtype=subtype, filename=name)
     analysis = Analysis(msg.as_bytes(), Settings(offline=True))
     assert analysis.facts is not None, analysis.failure
     return analysis.facts
@@ -249,3 +251,12 @@ def test_an_archive_with_files_beside_its_archives_or_opened_whole_is_not_flagge
     assert not hits("attachment.nested_archive", opened)
     beside = _mailed("release.zip", zip_bytes({"README.txt": b"read me", "deep.zip": zip_bytes({"x.zip": inner})}))
     assert not hits("attachment.nested_archive", beside)
+
+
+def test_a_qr_code_locked_in_a_pdf_with_the_password_in_the_body_is_read() -> None:
+    payload = (Path(__file__).parent / "data" / "attachments" / "qr-password-3906.pdf").read_bytes()
+    facts = _mailed("补贴通知.pdf", payload, "补贴申请通知，请查看附件。文件密码：【3906】", "pdf")
+    assert facts.attachment_password == "3906"
+    assert hits("attachment.qr_code", facts) and hits("attachment.encrypted_archive_password", facts)
+    unopened = _mailed("补贴通知.pdf", payload, "补贴申请通知，请查看附件。", "pdf")
+    assert not hits("attachment.qr_code", unopened) and hits("attachment.encrypted_archive", unopened)

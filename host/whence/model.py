@@ -228,6 +228,7 @@ class Facts:
     recipient: str | None  # the recipient's own address (context, Delivered-To, single To)
     delivered_to: str | None = None  # the same, only as the account or the delivering server names it (not To)
     hidden_text: str = ""  # text in the HTML that its styles hide from the reader (bounded)
+    attachment_password: str | None = None  # a password the subject or text gives for the attachments
     forwarded: bool = False  # is_list by a mailbox's forwarder: the message itself is as its author wrote it
 
 

@@ -306,25 +306,6 @@ def type_mismatch(ctx: CheckContext) -> Iterator[Hit]:
 # ---------------------------------------------------------------------------------------------
 # attachment.encrypted_archive_password, attachment.encrypted_archive
 
-_PASSWORD_RX = re.compile(
-    r"(?:password|passcode|passwd|\bpw\b|\bpwd\b|\bpass\b|パスワード|パス|暗証番号|解凍(?:キー|用)?|解除キー|密码|密碼"
-    r"|senha|contraseña|passwort|kennwort|mot de passe)"
-    r"[^\S\n]*(?:is|は|:|：|=|＝|-)?[^\S\n]*[「『【\[(（\"'“]?[^\S\n]*"
-    r"(?P<token>[A-Za-z0-9!#$%&*+\-.?@^_~]{3,40}|[０-９Ａ-Ｚａ-ｚ]{3,40})",
-    re.IGNORECASE)
-_NOT_TOKENS = frozenset({"the", "and", "for", "your", "you", "will", "sent", "separately", "below", "above",
-                         "protected", "please", "required", "reset", "word", "with", "from", "this", "that"})
-
-
-def body_password(text: str) -> str | None:
-    """A password given in the body for an attached archive (パスワード：4739, password: 2022 ...)."""
-    for m in _PASSWORD_RX.finditer(text[:50_000]):
-        token = unicodedata.normalize("NFKC", m.group("token")).strip(".")
-        if token.lower() not in _NOT_TOKENS and len(token) >= 3:
-            return token
-    return None
-
-
 def _naming(found: list[tuple[int, Attachment]], **evidence: object) -> Hit:
     """A hit about these (index, attachment) pairs: their names (12 at most) and where they are."""
     return Hit({"files": [a.filename or "(no name)" for _, a in found][:12], **evidence},
@@ -353,9 +334,8 @@ def encrypted_archive_password(ctx: CheckContext) -> Iterator[Hit]:
     encrypted = _encrypted(ctx.facts)
     if not encrypted:
         return
-    password = body_password(f"{ctx.facts.subject}\n{ctx.facts.text}")
-    if password:
-        yield _naming(encrypted, password=password)
+    if ctx.facts.attachment_password:
+        yield _naming(encrypted, password=ctx.facts.attachment_password)
 
 
 @check(
@@ -370,7 +350,7 @@ def encrypted_archive_password(ctx: CheckContext) -> Iterator[Hit]:
 )
 def encrypted_archive(ctx: CheckContext) -> Iterator[Hit]:
     encrypted = _encrypted(ctx.facts)
-    if encrypted and not body_password(f"{ctx.facts.subject}\n{ctx.facts.text}"):
+    if encrypted and not ctx.facts.attachment_password:
         yield _naming(encrypted)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..model import Context, Facts, Message
 from ..settings import Settings
-from .attachments import extract_attachments
+from .attachments import extract_attachments, given_password
 from .auth import auth_facts
 from .headers import addresses, delivered_to, parse_date, recipient_of
 from .links import attachment_links, extract_links
@@ -17,7 +17,9 @@ def build(message: Message, settings: Settings, context: Context) -> Facts:
     route = build_route(message, settings, context)
     from_ = next(iter(addresses(message.get("From") or "")), None)
     body = extract_body(message)
-    attachments = extract_attachments(message)
+    subject = message.get("Subject") or ""
+    password = given_password(f"{subject}\n{body.text}")
+    attachments = extract_attachments(message, password)
     text, html = body.text, body.html
     auth = auth_facts(message, route, from_.domain if from_ else "")
     list_id, is_list, forwarded = list_facts(message, auth, from_, route.boundary_pos, route.hops)
@@ -33,7 +35,7 @@ def build(message: Message, settings: Settings, context: Context) -> Facts:
         # shown in the report only: the first few dozen of a long Cc list are enough (parsing is costly)
         to=addresses(", ".join(message.get_all("To") + message.get_all("Cc")), max_chars=2048),
         return_path=return_path,
-        subject=message.get("Subject") or "",
+        subject=subject,
         date=parse_date(message.get("Date")),
         hops=route.hops,
         origin=route.origin,
@@ -49,4 +51,5 @@ def build(message: Message, settings: Settings, context: Context) -> Facts:
         hidden_text=body.hidden,
         recipient=delivered or recipient_of(message, context),
         delivered_to=delivered,
+        attachment_password=password,
     )

@@ -15,6 +15,7 @@ import contextlib
 import io
 import re
 import struct
+import unicodedata
 import urllib.parse
 import zipfile
 from collections.abc import Iterator
@@ -419,7 +420,7 @@ def _qr_allowed(payload: bytes, kind: str | None, budget: _Budget, notes: list[s
     return True
 
 
-def _attachment(part: Part, budget: _Budget) -> Attachment:
+def _attachment(part: Part, budget: _Budget, password: str | None = None) -> Attachment:
     payload = part.payload or b""
     attachment = Attachment(
         filename=_filename(part.filename),
@@ -428,11 +429,11 @@ def _attachment(part: Part, budget: _Budget) -> Attachment:
     )
     # What could not be read stays unknown; the name and size still count.
     with contextlib.suppress(Exception):
-        _enrich(attachment, payload, budget)
+        _enrich(attachment, payload, budget, password)
     return attachment
 
 
-def _enrich(attachment: Attachment, payload: bytes, budget: _Budget) -> None:
+def _enrich(attachment: Attachment, payload: bytes, budget: _Budget, password: str | None) -> None:
     kind = attachment.sniffed_type = _magic(payload)
     if kind in ("zip", "rar", "ole") and budget.listed <= 0:
         attachment.skipped.append("archive-budget")
@@ -448,7 +449,7 @@ def _enrich(attachment: Attachment, payload: bytes, budget: _Budget) -> None:
     if kind == "pdf":
         attachment.links = pdf_links(payload)
     if _qr_allowed(payload, kind, budget, attachment.skipped):
-        payloads, locked = qr.scan(payload, kind, attachment.skipped)
+        payloads, locked = qr.scan(payload, kind, attachment.skipped, password)
         attachment.qr_payloads = payloads
         attachment.encrypted = attachment.encrypted or locked
 
@@ -486,8 +487,31 @@ def _data_uri_images(part: Part, budget: _Budget) -> Iterator[Attachment]:
                              sniffed_type=kind, qr_payloads=payloads)
 
 
-def extract_attachments(message: Message) -> list[Attachment]:
+_PASSWORD_RX = re.compile(
+    r"(?:password|passcode|passwd|\bpw\b|\bpwd\b|\bpass\b|パスワード|パス|暗証番号|解凍(?:キー|用)?|解除キー|密码|密碼"
+    r"|senha|contraseña|passwort|kennwort|mot de passe)"
+    r"[^\S\n]*(?:is|は|:|：|=|＝|-)?[^\S\n]*[「『【\[(（\"'“]?[^\S\n]*"
+    r"(?P<token>[A-Za-z0-9!#$%&*+\-.?@^_~]{3,40}|[０-９Ａ-Ｚａ-ｚ]{3,40})",
+    re.IGNORECASE)
+_NOT_TOKENS = frozenset({"the", "and", "for", "your", "you", "will", "sent", "separately", "below", "above",
+                         "protected", "please", "required", "reset", "word", "with", "from", "this", "that"})
+
+
+def given_password(text: str) -> str | None:
+    """A password the message gives for its attachments (パスワード：4739, password: 2022, 【3906】,
+    #8127#: senders wrap it in brackets or other symbols, which are not part of it)."""
+    for m in _PASSWORD_RX.finditer(text[:50_000]):
+        token = unicodedata.normalize("NFKC", m.group("token")).strip(".")
+        if len(token) >= 5 and token[0] == token[-1] and not token[0].isalnum():
+            token = token[1:-1]
+        if token.lower() not in _NOT_TOKENS and len(token) >= 3:
+            return token
+    return None
+
+
+def extract_attachments(message: Message, password: str | None = None) -> list[Attachment]:
     """One Attachment per attached or inline non-text part (plus data: images holding QR codes).
+    A PDF locked with the PASSWORD the message gives is opened with it, as its reader would.
 
     Bounded per message (archives listed, images and PDFs scanned) and never raises.
     """
@@ -496,7 +520,7 @@ def extract_attachments(message: Message) -> list[Attachment]:
     for part in getattr(message, "parts", None) or []:
         try:
             if _is_attachment(part):
-                found.append(_attachment(part, budget))
+                found.append(_attachment(part, budget, password))
             if (part.content_type or "").lower() == "text/html":
                 found.extend(_data_uri_images(part, budget))
         except Exception:  # one hostile part must not cost the others

@@ -16,6 +16,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import pypdfium2
     from PIL import Image
 
 MAX_PIXELS = 20_000_000  # larger images are skipped (and Pillow refuses them too)
@@ -48,14 +49,15 @@ def decode_qr(payload: bytes, kind: str) -> list[str]:
     return scan(payload, kind)[0]
 
 
-def scan(payload: bytes, kind: str | None, notes: list[str] | None = None) -> tuple[list[str], bool]:
-    """(QR texts, needs a password). The flag is for PDFs that will not open without one; `notes`
-    gets what a bound left unread ("pdf-pages")."""
+def scan(payload: bytes, kind: str | None, notes: list[str] | None = None,
+         password: str | None = None) -> tuple[list[str], bool]:
+    """(QR texts, needs a password). The flag is for PDFs that will not open without one (they are
+    read when PASSWORD opens them); `notes` gets what a bound left unread ("pdf-pages")."""
     try:
         if kind in IMAGE_KINDS:
             return _from_image(payload), False
         if kind == "pdf":
-            return _from_pdf(payload, notes if notes is not None else [])
+            return _from_pdf(payload, notes if notes is not None else [], password)
     except Exception:  # a decoder failing on hostile bytes is not our failure
         pass
     return [], False
@@ -118,13 +120,24 @@ def _from_image(payload: bytes) -> list[str]:
     return found
 
 
-def _from_pdf(payload: bytes, notes: list[str]) -> tuple[list[str], bool]:
+def _from_pdf(payload: bytes, notes: list[str], password: str | None) -> tuple[list[str], bool]:
     pdfium = _libs()[2]
-    found: list[str] = []
     try:
         document = pdfium.PdfDocument(payload)
     except pdfium.PdfiumError as exc:
-        return [], getattr(exc, "err_code", None) == _PDF_PASSWORD_ERROR
+        if getattr(exc, "err_code", None) != _PDF_PASSWORD_ERROR or not password:
+            return [], getattr(exc, "err_code", None) == _PDF_PASSWORD_ERROR
+        try:  # locked: the password the message gives opens it, as it would for its reader
+            document = pdfium.PdfDocument(payload, password=password)
+        except pdfium.PdfiumError:
+            return [], True
+        return _read_pages(document, notes), True
+    return _read_pages(document, notes), False
+
+
+def _read_pages(document: pypdfium2.PdfDocument, notes: list[str]) -> list[str]:
+    pdfium = _libs()[2]
+    found: list[str] = []
     try:
         if len(document) > PDF_PAGES:
             notes.append("pdf-pages")
@@ -145,4 +158,4 @@ def _from_pdf(payload: bytes, notes: list[str]) -> tuple[list[str], bool]:
                 page.close()
     finally:
         document.close()
-    return found, False
+    return found
