@@ -1,4 +1,5 @@
-"""The acceptance cases (rebuilt from the seed articles) hold offline, through the real CLI."""
+"""The acceptance cases (rebuilt from the seed articles) and their variants (data/variants: the same
+situations with other brands, networks, encodings and look-alikes) hold offline, through the real CLI."""
 
 from __future__ import annotations
 
@@ -9,17 +10,19 @@ from pathlib import Path
 
 import pytest
 
-CASES = Path(__file__).parent / "data" / "cases"
-EXPECTED = json.loads((CASES / "expected.json").read_text())
+DATA = Path(__file__).parent / "data"
+FOLDERS = ("cases", "variants")
+EXPECTED = [{**case, "folder": folder} for folder in FOLDERS
+            for case in json.loads((DATA / folder / "expected.json").read_text())]
 LEVELS = ["safe", "caution", "suspicious", "dangerous"]
 
 
 @pytest.fixture(scope="module")
 def reports() -> dict[str, dict]:
-    out = subprocess.run([sys.executable, "-m", "whence.cli", "analyze", "--json", "--offline", str(CASES)],
-                         capture_output=True, check=True, timeout=120)
+    out = subprocess.run([sys.executable, "-m", "whence.cli", "analyze", "--json", "--offline",
+                          *(str(DATA / folder) for folder in FOLDERS)], capture_output=True, check=True, timeout=300)
     lines = [json.loads(line) for line in out.stdout.decode().splitlines() if line.strip()]
-    return {Path(r["file"]).name: r for r in lines}
+    return {f"{Path(r['file']).parent.name}/{Path(r['file']).name}": r for r in lines}
 
 
 def _ids(report: dict) -> set[str]:
@@ -30,9 +33,9 @@ def _ids(report: dict) -> set[str]:
     return ids
 
 
-@pytest.mark.parametrize("case", EXPECTED, ids=[c["file"] for c in EXPECTED])
+@pytest.mark.parametrize("case", EXPECTED, ids=[f"{c['folder']}/{c['file']}" for c in EXPECTED])
 def test_case_holds_offline(case: dict, reports: dict[str, dict]) -> None:
-    report = reports[case["file"]]
+    report = reports[f"{case['folder']}/{case['file']}"]
     level = report["verdict"]["level"]
     assert level in LEVELS
     if "level_at_least" in case:
