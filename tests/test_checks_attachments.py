@@ -10,7 +10,7 @@ from whence.checks import CATALOGUE, run_checks
 from whence.checks.attachments import double_extension, extension
 from whence.checks.registry import CheckContext, Hit
 from whence.facts.attachments import given_password
-from whence.model import Address, Attachment, AuthFacts, Context, Facts, Lookups, Message, Origin
+from whence.model import Address, Attachment, AuthFacts, AuthResult, Context, Facts, Lookups, Message, Origin
 from whence.pipeline import Analysis
 from whence.settings import Settings
 
@@ -260,3 +260,17 @@ def test_a_qr_code_locked_in_a_pdf_with_the_password_in_the_body_is_read() -> No
     assert hits("attachment.qr_code", facts) and hits("attachment.encrypted_archive_password", facts)
     unopened = _mailed("补贴通知.pdf", payload, "补贴申请通知，请查看附件。", "pdf")
     assert not hits("attachment.qr_code", unopened) and hits("attachment.encrypted_archive", unopened)
+
+
+def test_a_qr_code_back_to_the_authenticated_senders_own_site_is_an_e_ticket() -> None:
+    ticket = att("ticket.png", "png", qr_payloads=["https://teket.example/t/8F2KQ"])
+    facts = make_facts(ticket, sender="info@teket.example")
+    [unverified] = hits("attachment.qr_code", facts)  # anyone can claim to be teket.example
+    assert unverified.variant is None and unverified.severity is None
+    facts.auth = AuthFacts(results=[AuthResult("dmarc", "pass", {"header.from": "teket.example"})])
+    [hit] = hits("attachment.qr_code", facts)
+    assert hit.variant == "own" and hit.severity == "info"
+    elsewhere = make_facts(att("ticket.png", "png", qr_payloads=["https://pay.other.example/x"]),
+                           sender="info@teket.example")
+    elsewhere.auth = facts.auth
+    assert hits("attachment.qr_code", elsewhere)[0].variant == "foreign"

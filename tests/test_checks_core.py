@@ -207,6 +207,24 @@ def test_a_brand_that_authenticated_the_mail_may_show_its_other_domain_through_i
                       auth="spf=fail smtp.mailfrom=rakuten.co.jp; dkim=none; dmarc=fail header.from=rakuten.co.jp")
     mismatch = next(f for f in analyse(spoofed)["findings"] if f["id"] == "link.text_mismatch")
     assert mismatch["severity"] == "critical"
+    # signed by the brand's mail service for a stranger's domain (Amazon SES signs every customer's mail)
+    ses = '<a href="https://abc.r.us-east-1.awstrack.me/L0/x">https://www.amazon.co.jp/gp/your-account</a>'
+    stranger = message(sender="Amazon.co.jp <info@account-notice.example>", html=ses,
+                       auth="spf=pass smtp.mailfrom=amazonses.com; dkim=pass header.d=amazonses.com; "
+                            "dmarc=none header.from=card-notice.example")
+    mismatch = next(f for f in analyse(stranger)["findings"] if f["id"] == "link.text_mismatch")
+    assert mismatch["severity"] == "critical"
+
+
+def test_a_platforms_own_notice_about_a_file_on_the_platform_is_not_free_hosting() -> None:
+    html = '<a href="https://partnerco.sharepoint.com/:x:/s/sales/EaBc123?e=Xy">見積書.xlsx を開く</a>'
+    sender = "SharePoint Online <no-reply@sharepointonline.com>"
+    genuine = ("spf=pass smtp.mailfrom=sharepointonline.com; dkim=pass header.d=sharepointonline.com; "
+               "dmarc=pass header.from=sharepointonline.com")
+    assert "link.free_hosting" not in ids(analyse(message(sender=sender, html=html, auth=genuine)))
+    stranger = message(sender="SharePoint <share@files-notice.example>", html=html,
+                       auth="spf=pass smtp.mailfrom=files-notice.example; dmarc=pass header.from=files-notice.example")
+    assert "link.free_hosting" in ids(analyse(stranger))
 
 
 def test_free_hosting_shortener_userinfo_and_ip_links() -> None:

@@ -421,3 +421,38 @@ def test_a_japanese_charge_with_a_0120_number_is_callback_phishing_too() -> None
 def test_receipts_with_links_and_ordinary_numbers_are_not_callback_phishing(sender: str, text: str,
                                                                           html: str | None) -> None:
     assert "content.callback_lure" not in ids(analyse(message(sender=sender, text=text, html=html)))
+
+
+# --- a brand's own, authenticated words are not a scam story ---------------------------------------
+
+MUFG = ("spf=pass smtp.mailfrom=mail.bk.mufg.jp; dkim=pass header.d=bk.mufg.jp; "
+        "dmarc=pass header.from=bk.mufg.jp")
+
+
+def test_a_banks_transfer_receipt_names_the_payee_and_the_amount() -> None:
+    text = ("お振込のお手続きを受け付けました。\n受取人：ヤマダ タロウ 様\n振込金額：55,000円\n"
+            "お心当たりのない場合は、至急ご連絡ください。")
+    sender = "三菱UFJ銀行 <info@bk.mufg.jp>"
+    assert "content.advance_fee" not in ids(analyse(message(sender=sender, subject="振込受付のお知らせ",
+                                                              text=text, auth=MUFG)))
+    spoofed = "spf=fail smtp.mailfrom=bk.mufg.jp; dkim=none; dmarc=fail header.from=bk.mufg.jp"
+    assert "content.advance_fee" in ids(analyse(message(sender=sender, subject="振込受付のお知らせ", text=text,
+                                                          auth=spoofed)))
+
+
+def test_a_calendar_invitation_names_whose_calendar_it_is() -> None:
+    from email.message import EmailMessage
+
+    def invitation(calendar: bool) -> bytes:
+        msg = EmailMessage()
+        msg["From"] = "Ichiro Suzuki <ichiro@partner-co.example>"
+        msg["To"] = "taro@example.jp"
+        msg["Delivered-To"] = "taro@example.jp"
+        msg["Subject"] = "招待: 定例ミーティング @ 2025年5月20日 (火) 10:00 (taro@example.jp)"
+        msg.set_content("定例ミーティングへの招待です。")
+        if calendar:
+            msg.add_attachment("BEGIN:VCALENDAR\nMETHOD:REQUEST\nEND:VCALENDAR\n", subtype="calendar")
+        return msg.as_bytes()
+
+    assert "content.address_as_name" not in ids(analyse(invitation(calendar=True)))
+    assert "content.address_as_name" in ids(analyse(invitation(calendar=False)))

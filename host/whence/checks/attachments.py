@@ -18,6 +18,7 @@ from ..facts.attachments import has_macros
 from ..i18n import T, fmt
 from ..model import Attachment, Facts
 from ..wordiness import looks_random
+from .common import from_authenticated
 from .registry import CheckContext, Hit, check
 
 _MAX_MEMBERS = 500  # member names looked at per archive
@@ -458,7 +459,7 @@ def _qr_domain(payload: str) -> str | None:
 
 @check(
     "attachment.qr_code", "medium", 3.0,
-    variants={"foreign": 4.5},
+    variants={"foreign": 4.5, "own": 0.0},
     title=T("QR code in an attachment", "添付ファイル内の QR コード"),
     detail=T(
         "{files} shows a QR code pointing to {payloads}. A QR code moves the link to your phone, out of "
@@ -490,5 +491,7 @@ def qr_code(ctx: CheckContext) -> Iterator[Hit]:
                 "domains": list(dict.fromkeys(foreign))[:12]}
     if foreign:
         yield Hit(evidence, attachments=indexes, severity="high", variant="foreign")
+    elif from_authenticated(ctx):  # an e-ticket: the code leads back to the sender's own, verified site
+        yield Hit(evidence, attachments=indexes, severity="info", variant="own")
     else:
         yield Hit(evidence, attachments=indexes)

@@ -13,7 +13,7 @@ from ..brands import owner_of
 from ..domainlists import free_host, is_free_email, popular_rank, tenant_platform
 from ..domains import MAX_HOST, registrable_domain
 from ..i18n import T, Text
-from .common import auth_results, by_list, from_authenticated, from_domain, relayed, result_of
+from .common import auth_results, authenticated_brand, by_list, from_authenticated, from_domain, relayed, result_of
 from .registry import CheckContext, Hit, check
 
 
@@ -225,10 +225,8 @@ def _share_a_word(a: str, b: str) -> bool:
              "このメールは {brand_name_ja} の正規ドメイン {domain} から認証済みで届いています。"),
 )
 def brand_authenticated(ctx: CheckContext) -> Iterator[Hit]:
-    if not from_authenticated(ctx):
-        return
-    brand = owner_of(from_domain(ctx))
-    if brand and not is_free_email(from_domain(ctx)) and not free_host(ctx.facts.from_.domain):
+    brand = authenticated_brand(ctx)
+    if brand:
         yield Hit(evidence={"domain": from_domain(ctx), "brand": brand.key, "brand_name": brand.name,
                             "brand_name_ja": brand.name_ja}, variant="relayed" if relayed(ctx) else None)
 

@@ -76,6 +76,17 @@ def one_organisation(a: str, b: str) -> bool:
     return len(short) >= 4 and short in long_ and not (is_free_email(a) or is_free_email(b))
 
 
+def authenticated_brand(ctx: CheckContext) -> Brand | None:
+    """The brand whose own domain sent this mail, authenticated (not a free-mail box or a free host's
+    subdomain under it). Its words may still be someone else's: see `relayed`."""
+    f = ctx.facts.from_
+    if f is None or not from_authenticated(ctx):
+        return None
+    sender = from_domain(ctx)
+    brand = owner_of(sender)
+    return brand if brand and not is_free_email(sender) and not free_host(f.domain) else None
+
+
 def known_sender(ctx: CheckContext) -> bool:
     """The From domain is authenticated and has a reputation: a brand's own or a popular domain,
     not a free-mail box or a customer's name on a shared platform — and the words are its own (see

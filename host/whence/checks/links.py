@@ -14,6 +14,7 @@ from ..domains import known_tld, normalise_host, registrable_domain
 from ..i18n import T, fmt
 from ..wordiness import looks_random
 from .common import (
+    authenticated_brand,
     authenticated_brands,
     authenticated_domains,
     by_list,
@@ -86,11 +87,11 @@ def _is_tracker(domain: str) -> bool:
 def text_mismatch(ctx: CheckContext) -> Iterator[Hit]:
     # a relay that rewrites From (a privacy relay, a ticket address) keeps the sender's real address
     # in the name; links back to that domain are the sender's own tracker, not a decoy
-    authenticated = authenticated_domains(ctx)
-    own = authenticated | {from_domain(ctx)} | _named_domains(ctx)
-    # a brand that authenticated this mail may show any of its own domains (mercari.jp mailing
-    # about jp.mercari.com through its ESP's tracker)
-    vouching_brands = {brand.key for brand in map(owner_of, authenticated) if brand}
+    own = authenticated_domains(ctx) | {from_domain(ctx)} | _named_domains(ctx)
+    # the brand whose own domain is the authenticated From may show any of its domains (mercari.jp
+    # mailing about jp.mercari.com through its ESP's tracker); a DKIM signer alone does not count:
+    # amazonses.com signs every customer's mail
+    sender = authenticated_brand(ctx)
     for i, link in enumerate(ctx.facts.links):
         if not link.clickable or not link.domain:
             continue
@@ -102,7 +103,7 @@ def text_mismatch(ctx: CheckContext) -> Iterator[Hit]:
             continue
         # the sender's own click tracker (its ESP, or a tracking host under its own domain), or a
         # redirector that names the shown site as its destination: how newsletters count clicks
-        if (link.domain in own or _is_tracker(link.domain)) and (shown in own or a is None or a.key in vouching_brands):
+        if (link.domain in own or _is_tracker(link.domain)) and (shown in own or a is None or a is sender):
             continue
         if a is None and shown in unquote(unquote(link.url)).lower().split("?", 1)[-1]:
             continue
@@ -158,8 +159,11 @@ def link_lookalike(ctx: CheckContext) -> Iterator[Hit]:
 )
 def link_free_hosting(ctx: CheckContext) -> Iterator[Hit]:
     own = authenticated_domains(ctx)
+    # the platform's own notification pointing into the platform: SharePoint mails from
+    # sharepointonline.com about a file on partnerco.sharepoint.com
+    platform = authenticated_brand(ctx)
     for i, link in enumerate(ctx.facts.links):
-        if not link.clickable or link.domain in own:
+        if not link.clickable or link.domain in own or (platform and platform.owns(link.domain or "")):
             continue
         hit = free_host(link.host)
         if hit:

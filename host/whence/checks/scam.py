@@ -16,7 +16,16 @@ from ..brands import owner_of
 from ..domainlists import free_host, is_free_email, popular_rank
 from ..domains import known_tld
 from ..i18n import T
-from .common import I_FOR_L, LOOKALIKE_SCRIPTS, css_picture_hosts, domain_of, from_domain, known_sender
+from .common import (
+    I_FOR_L,
+    LOOKALIKE_SCRIPTS,
+    authenticated_brand,
+    css_picture_hosts,
+    domain_of,
+    from_domain,
+    known_sender,
+    relayed,
+)
 from .content import _nfkc, _phrases, _rx, _search
 from .registry import CheckContext, Hit, check
 
@@ -60,6 +69,11 @@ _PRIZE = [
 ]
 
 
+def _brand_in_own_words(ctx: CheckContext) -> bool:
+    """A brand's own authenticated mail in its own words: what a scam story imitates, not the scam."""
+    return authenticated_brand(ctx) is not None and not relayed(ctx)
+
+
 @check(
     "content.advance_fee", "high", 4.5,
     variants={"weak": 3.0},
@@ -71,6 +85,8 @@ _PRIZE = [
     reason=T("it tells an advance-fee scam story", "前払い詐欺によくある話をしています"),
 )
 def advance_fee(ctx: CheckContext) -> Iterator[Hit]:
+    if _brand_in_own_words(ctx):
+        return  # a bank's transfer receipt names the payee (受取人) and the amount
     text = _nfkc(ctx)[:1_500]
     found = _phrases(_ADVANCE_FEE, text)
     if "story" not in found:
@@ -98,6 +114,8 @@ def advance_fee(ctx: CheckContext) -> Iterator[Hit]:
     reason=T("it dangles a prize or bonus", "賞品やボーナスで釣ろうとしています"),
 )
 def prize_lure(ctx: CheckContext) -> Iterator[Hit]:
+    if _brand_in_own_words(ctx):
+        return  # a brand's own campaign may promise what it likes: it is the brand's
     text = _nfkc(ctx)[:1_500]
     found = _phrases(_PRIZE, text)
     if len(found) == 2 and ctx.facts.links:
@@ -116,9 +134,10 @@ def prize_lure(ctx: CheckContext) -> Iterator[Hit]:
 def address_as_name(ctx: CheckContext) -> Iterator[Hit]:
     facts = ctx.facts
     rcpt = (facts.recipient or "").lower()
-    if not rcpt or "@" not in rcpt:
-        return
-    if rcpt in facts.subject.lower():
+    if not rcpt or "@" not in rcpt or authenticated_brand(ctx):
+        return  # a brand's template may name whose mailbox it is ("Invitation: … (taro@example.jp)")
+    invitation = any((part.content_type or "").lower() == "text/calendar" for part in facts.message.parts[:50])
+    if rcpt in facts.subject.lower() and not invitation:  # a calendar names whose invitation it is
         yield Hit(evidence={"where": "subject", "where_ja": "件名", "address": rcpt})
         return
     # the sender's name is your address: the field a sender fills with its own name, filled per copy
