@@ -180,6 +180,32 @@ def test_a_seal_by_another_organisation_before_the_provider_is_a_forwarder() -> 
     assert "route.mailing_list" in ids(analyse(arc_mail("lists.example.net")))
 
 
+def outbound_sealed(sealer_hops: str, sealer: str) -> bytes:
+    """Mail to another provider (mx.example-mail.jp) that SEALER sealed before handing it over."""
+    return (
+        "Received: from out.sealer.example (out.sealer.example [203.0.113.9]) by mx.example-mail.jp (Postfix)"
+        " with ESMTPS id A; Tue, 3 Sep 2024 11:54:46 +0900\r\n"
+        "Authentication-Results: mx.example-mail.jp; spf=pass smtp.mailfrom=partner-co.example; "
+        "dkim=pass header.d=partner-co.example; dmarc=pass header.from=partner-co.example\r\n"
+        f"ARC-Seal: i=1; a=rsa-sha256; s=arc1; d={sealer}; cv=none; b=BBBB\r\n{sealer_hops}"
+        "From: Hanako <hanako@partner-co.example>\r\nTo: taro@example.jp\r\nSubject: 見積\r\n"
+        "Date: Tue, 3 Sep 2024 11:54:40 +0900\r\nMessage-ID: <1@partner-co.example>\r\n\r\nよろしくお願いします。\r\n"
+    ).encode()
+
+
+def test_a_seal_by_the_platform_the_mail_began_on_does_not_make_a_forwarder() -> None:
+    # Microsoft 365 seals what its tenants send on the way out: the oldest Received is its own
+    tenant = ("Received: from TY3PR01MB1234.jpnprd01.prod.outlook.com (2603:1096:400::5) by "
+              "TY3PR01MB1234.jpnprd01.prod.outlook.com with HTTPS; Tue, 3 Sep 2024 02:54:41 +0000\r\n")
+    assert "route.mailing_list" not in ids(analyse(outbound_sealed(tenant, "microsoft.com")))
+    # a mailbox's forwarding rule at another organisation: the mail began on the author's own server
+    forwarded = ("Received: from mail.partner-co.example (mail.partner-co.example [198.51.100.4]) by mx.google.com"
+                 " with ESMTPS; Tue, 3 Sep 2024 02:54:42 +0000\r\n"
+                 "Received: from pc01 (unknown [10.0.0.5]) by mail.partner-co.example (Postfix) with ESMTPSA;"
+                 " Tue, 3 Sep 2024 11:54:41 +0900\r\n")
+    assert "route.mailing_list" in ids(analyse(outbound_sealed(forwarded, "google.com")))
+
+
 REPLY_ELSEWHERE = "Reply-To: desk@claims-office.example\r\n"
 LIST_HEADERS = "List-Id: Claims <claims.lists.example.net>\r\nList-Post: <mailto:claims@lists.example.net>\r\n"
 

@@ -25,8 +25,10 @@ def list_facts(message: Message, auth: AuthFacts, from_: Address | None, boundar
     was added before the recipient's provider got the message: big providers (Microsoft 365) seal
     every message they handle, which says nothing about lists — nor does a seal by the provider's
     own organisation further down (Microsoft 365 seals what its tenants send before outlook.com gets
-    it). A list that rewrote From to its own address (the DMARC mitigation: "Author via List
-    <list@lists.example.org>") is a list too when its servers are in the route.
+    it), nor one by the organisation that wrote the oldest Received header: the message began there
+    (a tenant's mail sealed by Microsoft 365 on its way out), it was not passed on. A list that
+    rewrote From to its own address (the DMARC mitigation: "Author via List <list@lists.example.org>")
+    is a list too when its servers are in the route.
 
     A forwarder (a mailbox's forwarding rule: an ARC seal or Resent-From, no list headers) breaks
     the author's SPF and signatures like a list, but leaves the message as written: its Reply-To,
@@ -40,8 +42,9 @@ def list_facts(message: Message, auth: AuthFacts, from_: Address | None, boundar
         is_list = any(d != author for d in _list_domains(message))
     by_list = is_list
     provider = _organisation((hops or [None])[0].by_host if hops else None)
+    origin = _organisation(next((h.by_host for h in reversed(hops or []) if h.by_host), None))
     if any(s.domain and registrable_domain(s.domain) != author and s.header_pos > boundary_pos >= 0
-           and _organisation(s.domain) != provider for s in auth.arc_sets):
+           and _organisation(s.domain) not in (provider, origin) for s in auth.arc_sets):
         is_list = True
     if "resent-from" in names or "x-forwarded-to" in names:
         is_list = True
