@@ -25,8 +25,8 @@ def list_facts(message: Message, auth: AuthFacts, from_: Address | None, boundar
     was added before the recipient's provider got the message: big providers (Microsoft 365) seal
     every message they handle, which says nothing about lists — nor does a seal by the provider's
     own organisation further down (Microsoft 365 seals what its tenants send before outlook.com gets
-    it), nor one by the organisation that wrote the oldest Received header: the message began there
-    (a tenant's mail sealed by Microsoft 365 on its way out), it was not passed on. A list that
+    it), nor one by the organisation the message began on (a tenant's mail sealed by Microsoft 365 on
+    its way out): that one did not pass it on. A list that
     rewrote From to its own address (the DMARC mitigation: "Author via List <list@lists.example.org>")
     is a list too when its servers are in the route.
 
@@ -42,9 +42,9 @@ def list_facts(message: Message, auth: AuthFacts, from_: Address | None, boundar
         is_list = any(d != author for d in _list_domains(message))
     by_list = is_list
     provider = _organisation((hops or [None])[0].by_host if hops else None)
-    origin = _organisation(next((h.by_host for h in reversed(hops or []) if h.by_host), None))
+    began = _began_at(hops or [])
     if any(s.domain and registrable_domain(s.domain) != author and s.header_pos > boundary_pos >= 0
-           and _organisation(s.domain) not in (provider, origin) for s in auth.arc_sets):
+           and _organisation(s.domain) not in (provider, began) for s in auth.arc_sets):
         is_list = True
     if "resent-from" in names or "x-forwarded-to" in names:
         is_list = True
@@ -53,6 +53,21 @@ def list_facts(message: Message, auth: AuthFacts, from_: Address | None, boundar
                                 for h in hops or [] for name in (h.by_host, h.rdns) if name)
     forwarded = is_list and not by_list and not listed
     return (list_id.strip()[:300] if list_id else None), is_list, forwarded
+
+
+_SUBMISSION = ("HTTP", "MAPI")  # a person's client handing over a new message, not a server relaying one
+
+
+def _began_at(hops: list[Hop]) -> object:
+    """The organisation the message began on: the one that wrote the oldest Received header, when it
+    took the message from its own machine or from a person's client — not from another organisation's
+    server, as a list or a forwarder does. None when the route does not say."""
+    oldest = next((h for h in reversed(hops) if h.by_host), None)
+    if oldest is None:
+        return None
+    here = _organisation(oldest.by_host)
+    client = oldest.authenticated or (oldest.protocol or "").upper().startswith(_SUBMISSION)
+    return here if client or _organisation(oldest.from_host) == here else None
 
 
 def _organisation(host: str | None) -> object:
