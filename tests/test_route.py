@@ -34,6 +34,11 @@ def route_of(msg: Message, trust: tuple[str, ...] = (), context: Context | None 
 
 FORMATS = [
     # (header, helo, rdns, from_ip, by_host, protocol)
+    # cPanel's Exim: the client greeted with an address of its own ("helo=[192.168.88.181]"), which
+    # is not the address it connected from
+    ("from [102.69.139.111] (port=52874 helo=[192.168.88.181]) by host4.ns.example with esmtpa (Exim 4.96) "
+     "(envelope-from <shore@school.example>) id 1qRBGp-0006S0-33; Mon, 31 Jul 2023 10:12:13 +0700",
+     "[192.168.88.181]", None, "102.69.139.111", "host4.ns.example", "ESMTPA"),
     ("from fevcvxs.cn (tkoviax.cn [117.50.174.153]) by mail.example.net (Postfix) with ESMTPS id "
      "5799452000E for <rohhie@example.net>; Sun, 1 Jan 2023 22:22:02 +0900 (JST)",
      "fevcvxs.cn", "tkoviax.cn", "117.50.174.153", "mail.example.net", "ESMTPS"),

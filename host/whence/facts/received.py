@@ -295,7 +295,8 @@ def _read_from(hop: Hop, items: list[tuple[str, str]], dialect: str, protocol: s
 
 def _comment_ip(text: str) -> str | None:
     """The client address inside one from-comment: "[1.2.3.4]", "(1.2.3.4)", "ident@1.2.3.4", ...."""
-    text = re.sub(r"(?:HELO|EHLO|LHLO)\s+\S+", " ", text)
+    # the name or address the client greeted with is not its address: "HELO x", Exim's "helo=[x]"
+    text = re.sub(r"(?:HELO|EHLO|LHLO)\s+\S+|(?i:\bhelo=)\S*", " ", text)
     m = re.search(r"\[([^\[\]]{2,60})\]", text)
     if m:
         ip = normalize_ip(m.group(1))
