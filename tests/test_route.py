@@ -34,11 +34,6 @@ def route_of(msg: Message, trust: tuple[str, ...] = (), context: Context | None 
 
 FORMATS = [
     # (header, helo, rdns, from_ip, by_host, protocol)
-    # cPanel's Exim: the client greeted with an address of its own ("helo=[192.168.88.181]"), which
-    # is not the address it connected from
-    ("from [102.69.139.111] (port=52874 helo=[192.168.88.181]) by host4.ns.example with esmtpa (Exim 4.96) "
-     "(envelope-from <shore@school.example>) id 1qRBGp-0006S0-33; Mon, 31 Jul 2023 10:12:13 +0700",
-     "[192.168.88.181]", None, "102.69.139.111", "host4.ns.example", "ESMTPA"),
     ("from fevcvxs.cn (tkoviax.cn [117.50.174.153]) by mail.example.net (Postfix) with ESMTPS id "
      "5799452000E for <rohhie@example.net>; Sun, 1 Jan 2023 22:22:02 +0900 (JST)",
      "fevcvxs.cn", "tkoviax.cn", "117.50.174.153", "mail.example.net", "ESMTPS"),
@@ -122,6 +117,11 @@ FORMATS = [
     ("from bushinternet.com (softdnserr [::ffff:61.99.99.67]) by mail.cs.helsinki.fi with esmtp; "
      "Fri, 22 Aug 2003 12:25:41 +0300",
      "bushinternet.com", None, "61.99.99.67", "mail.cs.helsinki.fi", "ESMTP"),
+    # cPanel's Exim: the client greeted with an address of its own ("helo=[192.168.88.181]"), which
+    # is not the address it connected from
+    ("from [102.69.139.111] (port=52874 helo=[192.168.88.181]) by host4.ns.example with esmtpa (Exim 4.96) "
+     "(envelope-from <shore@school.example>) id 1qRBGp-0006S0-33; Mon, 31 Jul 2023 10:12:13 +0700",
+     "[192.168.88.181]", None, "102.69.139.111", "host4.ns.example", "ESMTPA"),
 ]
 
 
