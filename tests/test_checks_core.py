@@ -225,6 +225,11 @@ def test_a_platforms_own_notice_about_a_file_on_the_platform_is_not_free_hosting
     stranger = message(sender="SharePoint <share@files-notice.example>", html=html,
                        auth="spf=pass smtp.mailfrom=files-notice.example; dmarc=pass header.from=files-notice.example")
     assert "link.free_hosting" in ids(analyse(stranger))
+    # the company's own workspace, in its own authenticated mail
+    own = html.replace("partnerco.sharepoint.com", "examplecorp.sharepoint.com")
+    it = "spf=pass smtp.mailfrom=examplecorp.example; dmarc=pass header.from=examplecorp.example"
+    assert "link.free_hosting" not in ids(analyse(message(sender="IT <it@examplecorp.example>", html=own, auth=it)))
+    assert "link.free_hosting" in ids(analyse(message(sender="IT <it@examplecorp.example>", html=own)))
 
 
 def test_free_hosting_shortener_userinfo_and_ip_links() -> None:

@@ -22,7 +22,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from . import tables
-from .domainlists import popular_rank, suspicious_tld
+from .domainlists import is_free_email, popular_rank, suspicious_tld
 from .domains import registrable_domain
 
 # zero-width and bidi controls, soft hyphen, variation selectors: used to split brand names
@@ -314,7 +314,8 @@ def lookalike(host: str) -> Lookalike | None:
     if owner_of(host):
         return None
     reg = registrable_domain(host) or host
-    if popular_rank(reg) or _carries_names(host, reg):  # an established site is not a look-alike of anything
+    # an established site, or a mail provider's own domain (outlook.es), is not a look-alike of anything
+    if popular_rank(reg) or is_free_email(reg) or _carries_names(host, reg):
         return None
     index = _label_index()
     label = reg.split(".")[0]

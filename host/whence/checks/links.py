@@ -9,7 +9,15 @@ from collections.abc import Iterator
 from urllib.parse import unquote, urlsplit
 
 from ..brands import owner_of
-from ..domainlists import free_host, image_host, is_free_email, popular_rank, shortener, suspicious_tld
+from ..domainlists import (
+    free_host,
+    image_host,
+    is_free_email,
+    popular_rank,
+    shortener,
+    suspicious_tld,
+    tenant_platform,
+)
 from ..domains import known_tld, normalise_host, registrable_domain
 from ..i18n import T, fmt
 from ..wordiness import looks_random
@@ -19,6 +27,7 @@ from .common import (
     authenticated_domains,
     by_list,
     css_picture_hosts,
+    from_authenticated,
     from_domain,
     host_lookalike,
     infrastructure_domains,
@@ -146,6 +155,19 @@ def link_lookalike(ctx: CheckContext) -> Iterator[Hit]:
                       links=[i])
 
 
+def _own_tenant(ctx: CheckContext, host: str) -> bool:
+    """HOST is the authenticated sender's own workspace on a big provider's platform:
+    examplecorp.sharepoint.com in examplecorp.com's mail. Names on registries anyone can take (sa.com)
+    are not workspaces."""
+    platform = tenant_platform(host)
+    if not platform or not owner_of(platform) or not from_authenticated(ctx):
+        return False
+    customer = re.sub(r"[^a-z0-9]", "", host[:-len(platform) - 1].split(".")[-1].lower())
+    sender = re.sub(r"[^a-z0-9]", "", from_domain(ctx).split(".")[0])
+    short, long_ = sorted((customer, sender), key=len)
+    return len(short) >= 4 and short in long_
+
+
 @check(
     "link.free_hosting", "medium", 3.0,
     variants={"file_host": 2.0, "discussion": 0.5},
@@ -163,7 +185,8 @@ def link_free_hosting(ctx: CheckContext) -> Iterator[Hit]:
     # sharepointonline.com about a file on partnerco.sharepoint.com
     platform = authenticated_brand(ctx)
     for i, link in enumerate(ctx.facts.links):
-        if not link.clickable or link.domain in own or (platform and platform.owns(link.domain or "")):
+        if not link.clickable or link.domain in own or (platform and platform.owns(link.domain or "")) \
+                or _own_tenant(ctx, link.host or ""):
             continue
         hit = free_host(link.host)
         if hit:
