@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from whence.facts.forwards import find_forward
 from whence.facts.headers import addresses, parse_date, recipient_of
 from whence.facts.text import extract_text, html_to_text
 from whence.model import Context
@@ -338,3 +339,32 @@ def test_odd_inputs() -> None:
     message = parse_message(
         b"Content-Type: text/plain; charset=\"\r\nContent-Transfer-Encoding: base64\r\n\r\n@@@")
     assert message.parts and message.defects is not None
+
+
+# --- inline forwards -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,sender", [
+    ("見てください。\n\n-------- 転送メッセージ --------\n件名: \tご確認\n"
+     "差出人: \t三井住友カード <info@smbc.example>\n",
+     "三井住友カード <info@smbc.example>"),
+    ("FYI\n\n---------- Forwarded message ---------\nFrom: Bank <alert@bank.example>\nDate: Mon\n",
+     "Bank <alert@bank.example>"),
+    ("See below.\n\n-----Original Message-----\nFrom: John [mailto:john@example.org]\nSent: Monday\n",
+     "John [mailto:john@example.org]"),
+    ("Look:\n\nBegin forwarded message:\n\n> From: Shop <news@shop.example>\n> Subject: Sale\n",
+     "Shop <news@shop.example>"),
+    ("-------- Forwarded Message --------\nSubject: hi\n", None),
+])
+def test_an_inline_forward_is_found_with_its_sender(text: str, sender: str | None) -> None:
+    forward = find_forward(text)
+    assert forward is not None and forward.sender == sender
+    assert text[forward.at:].lstrip(" >").startswith(("-", "Begin"))
+
+
+@pytest.mark.parametrize("text", [
+    "On Mon, Jane wrote:\n> From: the shop\n> a quoted reply is no forward\n",
+    "The patch below fixes it.\n---\n drivers/foo.c | 2 +-\n",
+    "-------- \nSignature line\n",
+])
+def test_replies_patches_and_signatures_are_no_forward(text: str) -> None:
+    assert find_forward(text) is None

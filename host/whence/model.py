@@ -182,6 +182,14 @@ class Link:
 
 
 @dataclass
+class Forward:
+    """A message passed on inline in the text (a forward): the forwarder's words end at `at`."""
+
+    at: int  # offset in Facts.text where the forwarded message begins
+    sender: str | None = None  # its From line as the forwarder's client wrote it
+
+
+@dataclass
 class Attachment:
     filename: str | None
     content_type: str
@@ -229,6 +237,7 @@ class Facts:
     delivered_to: str | None = None  # the same, only as the account or the delivering server names it (not To)
     hidden_text: str = ""  # text in the HTML that its styles hide from the reader (bounded)
     attachment_password: str | None = None  # a password the subject or text gives for the attachments
+    inline_forward: Forward | None = None  # another message passed on in the text
     forwarded: bool = False  # is_list by a mailbox's forwarder: the message itself is as its author wrote it
 
 

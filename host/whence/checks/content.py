@@ -590,6 +590,26 @@ def _clip(s: str, n: int) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# message.forwarded
+
+
+@check(
+    "message.forwarded", "info", 0.0,
+    title=T("Passes on or quotes another message", "別のメッセージを転送・引用しています"),
+    detail=T("Below the sender's own words, this message passes on or quotes another one (from {sender}). "
+             "What the other findings say about claims, links and wording may describe that message rather "
+             "than the person who passed it on. Its links are as dangerous as they were.",
+             "差出人自身の文面の下に、別のメッセージ（差出人：{sender}）が転送または引用されています。ほかの"
+             "検出結果が指摘する名乗り・リンク・文面は、転送した人ではなくそのメッセージのものかもしれません。"
+             "リンクの危険性は転送されても変わりません。"),
+)
+def forwarded(ctx: CheckContext) -> Iterator[Hit]:
+    forward = ctx.facts.inline_forward
+    if forward is not None:
+        yield Hit(evidence={"sender": forward.sender or "?", "at": forward.at})
+
+
+# ---------------------------------------------------------------------------------------------
 # content.credential_lure
 
 # What the lure asks for (one phrase group each; patterns are matched on NFKC text).

@@ -6,6 +6,7 @@ from ..model import Context, Facts, Message
 from ..settings import Settings
 from .attachments import extract_attachments, given_password
 from .auth import auth_facts
+from .forwards import find_forward
 from .headers import addresses, delivered_to, parse_date, recipient_of
 from .links import attachment_links, extract_links
 from .lists import list_facts
@@ -52,4 +53,5 @@ def build(message: Message, settings: Settings, context: Context) -> Facts:
         recipient=delivered or recipient_of(message, context),
         delivered_to=delivered,
         attachment_password=password,
+        inline_forward=find_forward(text),
     )
