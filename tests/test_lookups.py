@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from whence import lookups
-from whence.lookups import blocklists
+from whence.lookups import blocklists, netkind
 from whence.lookups.cache import Cache
 from whence.lookups.dmarc import dmarc_recheck
 from whence.lookups.dns import Resolver
@@ -253,3 +253,12 @@ def test_feeds_download_conditionally_and_match_offline(dns_server: LoopbackDNS,
     report = analysis.report(found)
     assert "link.phishing_feed" in {f["id"] for f in report["findings"]}
     assert not _run(lookups.update_feeds(Settings()))["feeds"]  # opt-in: nothing configured, nothing fetched
+
+
+@pytest.mark.parametrize("owner,kind", [
+    ("COLOMBIA TELECOMUNICACIONES S.A. ESP BIC", "residential"),  # not "colo"(cation)
+    ("LAWS INC", "unknown"),  # not "aws"
+    ("OVHcloud", "hosting"), ("XYZ Colocation Ltd", "hosting"), ("Contabo GmbH", "hosting"),
+])
+def test_network_owner_names_match_at_the_start_of_a_word(owner: str, kind: str) -> None:
+    assert netkind.classify(None, owner)[0] == kind

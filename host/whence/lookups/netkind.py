@@ -4,6 +4,7 @@ bundled, sourced map in data/networks.json: AS number first, then the owner's na
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ def classify(asn: int | None, *names: str | None) -> tuple[str, str | None]:
     text = " ".join(n for n in names if n).lower()
     if text:
         for pattern, kind in table.get("names", []):
-            if pattern in text:
+            # at the start of a word: "ovh" in "OVHcloud", not "aws" in "LAWS" or "colo" in "COLOMBIA"
+            if re.search(r"(?<![a-z0-9])" + re.escape(pattern), text):
                 return kind, None
     return "unknown", None
