@@ -333,3 +333,22 @@ def test_the_popular_sites_relief_needs_answers_about_the_domains(good_rdap: Loo
         zone_server.close()
     relief = [f for f in final["findings"] if f["id"] == "link.popular_domains"]
     assert relief and final["verdict"]["score"] < offline["verdict"]["score"]
+
+
+def test_a_lookup_cut_off_by_the_deadline_is_still_recorded_and_the_report_says_so() -> None:
+    # each RDAP request may wait longer than the whole message's deadline: the deadline ends them
+    zone_server = LoopbackDNS(cases_zone())
+    good = LoopbackRDAP(CASES / "rdap")
+    server = FaultyRDAP("slow", good)
+    try:
+        s = Settings(nameservers=(zone_server.address,), rdap_base_url=server.base_url, deadline_ms=800,
+                     lookup_timeout_ms=10_000)
+        _o, final, _s = analyse("etc-phish.eml", s)
+        asked = [r for r in final["lookups"] if r["kind"] == "rdap" and r["error"] != "no RDAP service known"]
+        assert server.hits >= 1 and len(asked) >= server.hits, (server.hits, asked)
+        assert all(r["error"] for r in asked)
+        assert any("deadline" in e for e in final["lookup_errors"]), final.get("lookup_errors")
+    finally:
+        server.close()
+        good.close()
+        zone_server.close()

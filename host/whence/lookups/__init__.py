@@ -172,6 +172,7 @@ async def gather(facts: Facts, raw: bytes, settings: Settings) -> Lookups:
                 out.errors.append(f"{name}: {type(exc).__name__}: {exc}"[:300])
     finally:
         resolver.closed = True
+        resolver.record_unfinished()
     global LAST_CRITICAL_PATH
     LAST_CRITICAL_PATH = resolver.max_depth
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextvars
+import itertools
 import threading
 import time
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from .cache import Cache
 
 NEGATIVE_TTL = 300  # when the server sent no SOA to say how long "no such name" holds
 MAX_QUERIES = 400  # per message: a hostile message cannot make us query without end
+CUT_OFF = "cut off at the message's deadline"  # a lookup under way when the lookups stage ended
 
 _depth: contextvars.ContextVar[int] = contextvars.ContextVar("whence_lookup_depth", default=0)
 _thread_depth = threading.local()
@@ -106,6 +108,9 @@ class Resolver:
         self._inflight: dict[tuple[str, str], asyncio.Future[DnsAnswer]] = {}
         self._resolver = self._make_resolver()
         self.closed = False
+        # lookups under way, by token: (kind, query, start); those left when the stage ends are recorded
+        self.unfinished: dict[int, tuple[str, str, float]] = {}
+        self._tokens = itertools.count()
 
     def _make_resolver(self) -> dns.asyncresolver.Resolver:
         if self.settings.nameservers:
@@ -168,7 +173,9 @@ class Resolver:
                 self._record(answer, 0.0)
                 return answer
         started = time.perf_counter()
+        token = self.begin("dns", f"{rdtype} {name}")
         answer = await self._ask(name, rdtype)
+        self.unfinished.pop(token, None)
         self._record(answer, (time.perf_counter() - started) * 1000)
         if self.cache is not None and answer.status != "error":
             self.cache.put(cache_key, {"status": answer.status, "records": answer.records,
@@ -209,6 +216,19 @@ class Resolver:
             return DnsAnswer(name, rdtype, "nodata", ttl=ttl)
         records = [_rdata(rdtype, r) for r in result.rrset]
         return DnsAnswer(name, rdtype, "ok", [r for r in records if r is not None], result.rrset.ttl)
+
+    def begin(self, kind: str, query: str) -> int:
+        """Note a network lookup under way; `unfinished.pop(token)` when it answers."""
+        token = next(self._tokens)
+        self.unfinished[token] = (kind, query, time.perf_counter())
+        return token
+
+    def record_unfinished(self) -> None:
+        """Record the lookups still under way when the stage ends: asked, never answered in time."""
+        now = time.perf_counter()
+        for kind, query, started in self.unfinished.values():
+            self.records.append(LookupRecord(kind, query, None, round((now - started) * 1000, 2), CUT_OFF))
+        self.unfinished.clear()
 
     def _record(self, answer: DnsAnswer, ms: float) -> None:
         summary = answer.summary()

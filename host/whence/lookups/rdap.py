@@ -131,7 +131,9 @@ class Rdap:
             self.records.append(LookupRecord("rdap", query, None, 0.0, "deadline"))
             return None, parent
         started = time.perf_counter()
+        token = self.resolver.begin("rdap", query)
         result = await get_json(url, budget)
+        self.resolver.unfinished.pop(token, None)
         ms = round((time.perf_counter() - started) * 1000, 2)
         body = result.body if isinstance(result.body, dict) and result.status == 200 else None
         error = None if body is not None else result.error or (

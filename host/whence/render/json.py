@@ -37,6 +37,8 @@ def report_dict(facts: Facts | None, found: Lookups, findings: list[Finding], ve
             "truncated": facts.message.truncated,
         }
     report["lookups_done"] = found.done
+    if found.errors:  # the stage ran but did not finish everything (the deadline), or a part failed
+        report["lookup_errors"] = found.errors[:20]
     return report
 
 
