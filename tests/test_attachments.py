@@ -355,9 +355,9 @@ def test_a_locked_pdf_is_opened_with_the_password_the_message_gives():
     payload = (ATT / "qr-password-3906.pdf").read_bytes()
     [locked] = extract_attachments(message(part(payload, "application/pdf", "补贴通知.pdf")))
     assert locked.encrypted and locked.qr_payloads == []
-    [opened] = extract_attachments(message(part(payload, "application/pdf", "补贴通知.pdf")), password="3906")
+    [opened] = extract_attachments(message(part(payload, "application/pdf", "补贴通知.pdf")), password=lambda: "3906")
     assert opened.encrypted and opened.qr_payloads == [URL]
-    [wrong] = extract_attachments(message(part(payload, "application/pdf", "补贴通知.pdf")), password="1234")
+    [wrong] = extract_attachments(message(part(payload, "application/pdf", "补贴通知.pdf")), password=lambda: "1234")
     assert wrong.encrypted and wrong.qr_payloads == []
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from ..model import Context, Facts, Message
 from ..settings import Settings
 from .attachments import extract_attachments, given_password
@@ -19,7 +21,11 @@ def build(message: Message, settings: Settings, context: Context) -> Facts:
     from_ = next(iter(addresses(message.get("From") or "")), None)
     body = extract_body(message)
     subject = message.get("Subject") or ""
-    password = given_password(f"{subject}\n{body.text}")
+
+    @cache
+    def password() -> str | None:  # read only for an encrypted attachment: a scan of the whole text
+        return given_password(f"{subject}\n{body.text}")
+
     attachments = extract_attachments(message, password)
     text, html = body.text, body.html
     auth = auth_facts(message, route, from_.domain if from_ else "")
@@ -52,6 +58,6 @@ def build(message: Message, settings: Settings, context: Context) -> Facts:
         hidden_text=body.hidden,
         recipient=delivered or recipient_of(message, context),
         delivered_to=delivered,
-        attachment_password=password,
+        attachment_password=password() if any(a.encrypted for a in attachments) else None,
         inline_forward=find_forward(text),
     )

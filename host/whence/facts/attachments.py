@@ -18,7 +18,7 @@ import struct
 import unicodedata
 import urllib.parse
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.header import decode_header, make_header
 
@@ -420,7 +420,7 @@ def _qr_allowed(payload: bytes, kind: str | None, budget: _Budget, notes: list[s
     return True
 
 
-def _attachment(part: Part, budget: _Budget, password: str | None = None) -> Attachment:
+def _attachment(part: Part, budget: _Budget, password: Callable[[], str | None] | None = None) -> Attachment:
     payload = part.payload or b""
     attachment = Attachment(
         filename=_filename(part.filename),
@@ -433,7 +433,8 @@ def _attachment(part: Part, budget: _Budget, password: str | None = None) -> Att
     return attachment
 
 
-def _enrich(attachment: Attachment, payload: bytes, budget: _Budget, password: str | None) -> None:
+def _enrich(attachment: Attachment, payload: bytes, budget: _Budget,
+            password: Callable[[], str | None] | None) -> None:
     kind = attachment.sniffed_type = _magic(payload)
     if kind in ("zip", "rar", "ole") and budget.listed <= 0:
         attachment.skipped.append("archive-budget")
@@ -449,7 +450,10 @@ def _enrich(attachment: Attachment, payload: bytes, budget: _Budget, password: s
     if kind == "pdf":
         attachment.links = pdf_links(payload)
     if _qr_allowed(payload, kind, budget, attachment.skipped):
-        payloads, locked = qr.scan(payload, kind, attachment.skipped, password)
+        payloads, locked = qr.scan(payload, kind, attachment.skipped)
+        given = password() if locked and password is not None else None
+        if given:  # a locked PDF, and the message gives a password: open it as its reader would
+            payloads, locked = qr.scan(payload, kind, attachment.skipped, given)
         attachment.qr_payloads = payloads
         attachment.encrypted = attachment.encrypted or locked
 
@@ -509,9 +513,9 @@ def given_password(text: str) -> str | None:
     return None
 
 
-def extract_attachments(message: Message, password: str | None = None) -> list[Attachment]:
+def extract_attachments(message: Message, password: Callable[[], str | None] | None = None) -> list[Attachment]:
     """One Attachment per attached or inline non-text part (plus data: images holding QR codes).
-    A PDF locked with the PASSWORD the message gives is opened with it, as its reader would.
+    A locked PDF is opened with the password the message gives (PASSWORD(), asked only then).
 
     Bounded per message (archives listed, images and PDFs scanned) and never raises.
     """
