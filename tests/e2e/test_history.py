@@ -181,7 +181,7 @@ def panel_of(ui: UI, raw: bytes, badge: str | None = None, shot: Path | None = N
         wait_for(lambda: patient(in_page, ui, "const e = d.getElementById('stage'), s = e && e.textContent;"
                                               "return s && !s.includes('…') ? s : null;"), 60,
                  "the final stage (after the live lookups)")  # its row is in the history once it is shown
-        page = wait_for(lambda: (p := patient(read_page, ui)) and p["visible"]["report"] and p, 60, "the panel")
+        page = wait_for(lambda: (p := read_page(ui)) and p["visible"]["report"] and p, 60, "the panel")
         line = wait_for(lambda: patient(in_page, ui, "const e = d.getElementById('history-line');"
                                                      "return e && !e.hidden ? e.textContent : null;"),
                         20, "the history line")
