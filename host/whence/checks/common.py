@@ -78,13 +78,15 @@ def one_organisation(a: str, b: str) -> bool:
 
 def authenticated_brand(ctx: CheckContext) -> Brand | None:
     """The brand whose own domain sent this mail, authenticated (not a free-mail box or a free host's
-    subdomain under it). Its words may still be someone else's: see `relayed`."""
-    f = ctx.facts.from_
-    if f is None or not from_authenticated(ctx):
-        return None
-    sender = from_domain(ctx)
-    brand = owner_of(sender)
-    return brand if brand and not is_free_email(sender) and not free_host(f.domain) else None
+    subdomain under it). Its words may still be someone else's: see `relayed`. Memoised: five checks ask."""
+    def compute() -> Brand | None:
+        f = ctx.facts.from_
+        if f is None or not from_authenticated(ctx):
+            return None
+        sender = from_domain(ctx)
+        brand = owner_of(sender)
+        return brand if brand and not is_free_email(sender) and not free_host(f.domain) else None
+    return ctx.memo("authenticated_brand", compute)
 
 
 def known_sender(ctx: CheckContext) -> bool:

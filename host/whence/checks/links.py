@@ -163,9 +163,7 @@ def _own_tenant(ctx: CheckContext, host: str) -> bool:
     if not platform or not owner_of(platform) or not from_authenticated(ctx):
         return False
     customer = re.sub(r"[^a-z0-9]", "", host[:-len(platform) - 1].split(".")[-1].lower())
-    sender = re.sub(r"[^a-z0-9]", "", from_domain(ctx).split(".")[0])
-    short, long_ = sorted((customer, sender), key=len)
-    return len(short) >= 4 and short in long_
+    return one_organisation(customer, re.sub(r"[^a-z0-9]", "", from_domain(ctx).split(".")[0]))
 
 
 @check(

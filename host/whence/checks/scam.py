@@ -136,8 +136,8 @@ def address_as_name(ctx: CheckContext) -> Iterator[Hit]:
     rcpt = (facts.recipient or "").lower()
     if not rcpt or "@" not in rcpt or authenticated_brand(ctx):
         return  # a brand's template may name whose mailbox it is ("Invitation: … (taro@example.jp)")
-    invitation = any((part.content_type or "").lower() == "text/calendar" for part in facts.message.parts[:50])
-    if rcpt in facts.subject.lower() and not invitation:  # a calendar names whose invitation it is
+    if rcpt in facts.subject.lower() and not any(  # a calendar names whose invitation it is
+            (part.content_type or "").lower() == "text/calendar" for part in facts.message.parts[:50]):
         yield Hit(evidence={"where": "subject", "where_ja": "件名", "address": rcpt})
         return
     # the sender's name is your address: the field a sender fills with its own name, filled per copy

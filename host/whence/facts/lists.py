@@ -26,9 +26,8 @@ def list_facts(message: Message, auth: AuthFacts, from_: Address | None, boundar
     every message they handle, which says nothing about lists — nor does a seal by the provider's
     own organisation further down (Microsoft 365 seals what its tenants send before outlook.com gets
     it), nor one by the organisation the message began on (a tenant's mail sealed by Microsoft 365 on
-    its way out): that one did not pass it on. A list that
-    rewrote From to its own address (the DMARC mitigation: "Author via List <list@lists.example.org>")
-    is a list too when its servers are in the route.
+    its way out): that one did not pass it on. A list that rewrote From to its own address (the DMARC
+    mitigation: "Author via List <list@lists.example.org>") is a list too when its servers are in the route.
 
     A forwarder (a mailbox's forwarding rule: an ARC seal or Resent-From, no list headers) breaks
     the author's SPF and signatures like a list, but leaves the message as written: its Reply-To,

@@ -109,7 +109,7 @@ class Resolver:
         self._resolver = self._make_resolver()
         self.closed = False
         # lookups under way, by token: (kind, query, start); those left when the stage ends are recorded
-        self.unfinished: dict[int, tuple[str, str, float]] = {}
+        self._unfinished: dict[int, tuple[str, str, float]] = {}
         self._tokens = itertools.count()
 
     def _make_resolver(self) -> dns.asyncresolver.Resolver:
@@ -175,7 +175,7 @@ class Resolver:
         started = time.perf_counter()
         token = self.begin("dns", f"{rdtype} {name}")
         answer = await self._ask(name, rdtype)
-        self.unfinished.pop(token, None)
+        self.end(token)
         self._record(answer, (time.perf_counter() - started) * 1000)
         if self.cache is not None and answer.status != "error":
             self.cache.put(cache_key, {"status": answer.status, "records": answer.records,
@@ -218,17 +218,20 @@ class Resolver:
         return DnsAnswer(name, rdtype, "ok", [r for r in records if r is not None], result.rrset.ttl)
 
     def begin(self, kind: str, query: str) -> int:
-        """Note a network lookup under way; `unfinished.pop(token)` when it answers."""
+        """Note a network lookup under way; `end(token)` when it has answered."""
         token = next(self._tokens)
-        self.unfinished[token] = (kind, query, time.perf_counter())
+        self._unfinished[token] = (kind, query, time.perf_counter())
         return token
+
+    def end(self, token: int) -> None:
+        self._unfinished.pop(token, None)
 
     def record_unfinished(self) -> None:
         """Record the lookups still under way when the stage ends: asked, never answered in time."""
         now = time.perf_counter()
-        for kind, query, started in self.unfinished.values():
+        for kind, query, started in self._unfinished.values():
             self.records.append(LookupRecord(kind, query, None, round((now - started) * 1000, 2), CUT_OFF))
-        self.unfinished.clear()
+        self._unfinished.clear()
 
     def _record(self, answer: DnsAnswer, ms: float) -> None:
         summary = answer.summary()

@@ -133,7 +133,7 @@ class Rdap:
         started = time.perf_counter()
         token = self.resolver.begin("rdap", query)
         result = await get_json(url, budget)
-        self.resolver.unfinished.pop(token, None)
+        self.resolver.end(token)
         ms = round((time.perf_counter() - started) * 1000, 2)
         body = result.body if isinstance(result.body, dict) and result.status == 200 else None
         error = None if body is not None else result.error or (
