@@ -5,10 +5,13 @@ The phrase checks (checks/content.py, checks/scam.py) search the body text with 
 every position of the text, which makes these searches the largest part of the checks' time. But
 nearly every alternative begins with literal text: this module reads a pattern's parse tree once
 and derives the literal prefixes (at most `_LONG` characters) that every match must begin with,
-then finds their occurrences with `str.find` (which skips through the text in C) and tries the
-pattern only there, in increasing order of position. The first position where it matches is
-exactly what a scan would return: the prefixes cover every position where the pattern can match,
-and the pattern itself decides at each.
+then tries the pattern only where one of them occurs, in increasing order of position. The first
+position where it matches is exactly what a scan would return: the prefixes cover every position
+where the pattern can match, and the pattern itself decides at each.
+
+Where the prefixes occur is found for all patterns at once: one Aho-Corasick automaton
+(pyahocorasick) holds every planned pattern's prefixes and reads each text once, instead of one
+`str.find` per prefix and pattern (most of them scanning the whole text for a prefix it lacks).
 
 A pattern whose matches cannot all be covered by literal prefixes (one may begin with a digit or a
 wide character class, or with nothing at all) gets no plan, and its callers scan as before.
@@ -19,6 +22,8 @@ from __future__ import annotations
 import heapq
 import re
 from typing import Any
+
+import ahocorasick
 
 try:  # Python 3.11+
     from re import _constants as _c
@@ -135,21 +140,44 @@ def plan(fast: re.Pattern[str]) -> tuple[str, ...] | None:
     return found
 
 
+class _Occurrences:
+    """Every planned prefix, in one automaton; where they occur in the last few texts read."""
+
+    def __init__(self) -> None:
+        self.literals: set[str] = set()
+        self.automaton: Any = None
+        self.texts: dict[str, dict[str, list[int]]] = {}
+
+    def of(self, literals: tuple[str, ...], lower: str) -> dict[str, list[int]]:
+        """Literal -> its positions in LOWER, ascending, for every literal the automaton holds."""
+        if self.automaton is None or not self.literals.issuperset(literals):
+            self.literals.update(literals)  # a pattern planned since: rebuilt (a few times, at warm-up)
+            automaton = ahocorasick.Automaton()
+            for literal in self.literals:
+                automaton.add_word(literal, (literal, len(literal) - 1))
+            automaton.make_automaton()
+            self.automaton, self.texts = automaton, {}
+        found = self.texts.get(lower)
+        if found is None:
+            found = {}
+            for end, (literal, back) in self.automaton.iter(lower):
+                found.setdefault(literal, []).append(end - back)
+            if len(self.texts) >= 4:  # the checks read a few texts per message, each many times
+                self.texts.clear()
+            self.texts[lower] = found
+        return found
+
+
+_occurrences = _Occurrences()
+
+
 def first(fast: re.Pattern[str], literals: tuple[str, ...], lower: str, accept: Any) -> Any:
     """The first position of LOWER, in increasing order, at which FAST matches and ACCEPT(position)
     gives a true value (returned); None when there is none. LITERALS: plan(FAST)."""
-    find = lower.find
-    heap = [(at, text) for text in literals if (at := find(text)) >= 0]
-    heapq.heapify(heap)
-    while heap:
-        at = heap[0][0]
-        if fast.match(lower, at) and (found := accept(at)):
-            return found
-        while heap and heap[0][0] == at:
-            text = heap[0][1]
-            following = find(text, at + 1)
-            if following >= 0:
-                heapq.heapreplace(heap, (following, text))
-            else:
-                heapq.heappop(heap)
+    found = _occurrences.of(literals, lower)
+    last = -1
+    for at in heapq.merge(*(found[text] for text in literals if text in found)):
+        if at != last and fast.match(lower, at) and (hit := accept(at)):
+            return hit
+        last = at
     return None
