@@ -32,3 +32,20 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
 @pytest.mark.parametrize("case", EXPECTED, ids=[c["file"] for c in EXPECTED])
 def test_variant_holds_live(case: dict[str, Any], live: dict[str, dict[str, Any]]) -> None:
     assert_holds_live(case, live[case["file"]])
+
+
+def test_a_forged_date_does_not_age_a_young_domain(tmp_path: Path) -> None:
+    """The sender writes Date; a domain's age is measured at the recipient's own Received time, so a Date
+    a year ahead does not make a typo-squat registered days before look established."""
+    raw = (DATA / "c08-paypay-typosquat-young.eml").read_bytes()
+    forged = tmp_path / "c08-forged-date.eml"
+    forged.write_bytes(raw.replace(b"Date: Fri, 04 Dec 2026 08:03:30 +0800", b"Date: Sat, 04 Dec 2027 08:03:30 +0800"))
+    dns = LoopbackDNS(Zone.from_records(json.loads((DATA / "dns.json").read_text("utf-8"))["records"]))
+    rdap = LoopbackRDAP(DATA / "rdap")
+    try:
+        report = analyze_live([forged], dns, rdap, tmp_path / "home")[forged.name]
+    finally:
+        dns.close()
+        rdap.close()
+    young = [f for f in report["findings"] if f["id"] == "link.young_domain"]
+    assert young and young[0]["evidence"]["age"] < 30

@@ -1,5 +1,6 @@
 """Checks that need the lookups stage: the origin's network, reverse DNS and HELO, blocklists, the
-age and reputation of link domains, and honest notes where our re-checks disagree with the provider.
+age and reputation of link domains and of the sender's domain, and honest notes where our re-checks
+disagree with the provider.
 
 Each reads `ctx.lookups` only; with no lookups (offline) none of them fires. The provider's own
 results stay the lead's `spf.fail` / `dkim.fail` / `dmarc.fail` (which already fall back to our
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
 
+from ..domainlists import is_free_email
 from ..domains import registrable_domain
 from ..i18n import T
 from .common import from_authenticated, from_domain
@@ -139,7 +141,10 @@ def _age_at_message(ctx: CheckContext, info: dict[str, Any]) -> int | None:
         when = datetime.fromisoformat(registered).replace(tzinfo=timezone.utc)
     except ValueError:
         return info.get("age_days")
-    sent = ctx.facts.date or datetime.now(timezone.utc)
+    # when the recipient's side received it (the newest Received header is its own), else the Date
+    # header the sender wrote: a Date a year ahead must not age a domain registered yesterday
+    received = next((hop.time for hop in ctx.facts.hops[:1] if hop.time), None)
+    sent = received or ctx.facts.date or datetime.now(timezone.utc)
     if sent.tzinfo is None:
         sent = sent.replace(tzinfo=timezone.utc)
     return max(0, (sent - when).days)
@@ -167,6 +172,32 @@ def young_domain(ctx: CheckContext) -> Iterator[Hit]:
         yield Hit(evidence={"domain": domain, "registered": info.get("registered"), "age": age,
                             "registrar": info.get("registrar") or "?"},
                   links=links, variant="month" if age < 30 else None)
+
+
+@check(
+    "sender.young_domain", "medium", 2.0,
+    variants={"month": 3.0},  # below the link's: a new business's own first mails come from one too
+    title=T("The sender's domain was registered only recently", "差出人のドメインは登録されたばかりです"),
+    detail=T("The sender's domain {domain} was registered on {registered}, {age} days before this mail was "
+             "sent (registrar: {registrar}). Passing SPF or DKIM proves only that the mail came from that "
+             "domain; bulk phishing and spam run on domains registered days or weeks before, and thrown away.",
+             "差出人のドメイン {domain} は {registered} に登録され、このメールの送信時点で {age} 日しか経って"
+             "いません（レジストラ：{registrar}）。SPF や DKIM の合格はそのドメインから送られたことの証明に"
+             "すぎません。フィッシングや迷惑メールは登録から数日〜数週間の使い捨てドメインでよく送られます。"),
+    reason=T("its sender's domain was registered {age} days earlier", "差出人のドメインは登録から {age} 日です"),
+    needs_network=True,
+)
+def sender_young_domain(ctx: CheckContext) -> Iterator[Hit]:
+    """The From domain's age; link.young_domain speaks for it instead when the mail links to it."""
+    domain = from_domain(ctx).lower()
+    info = _domains(ctx).get(domain)
+    if not info or info.get("popular_rank") or is_free_email(domain) or _links_for(ctx, domain):
+        return
+    age = _age_at_message(ctx, info)
+    if age is not None and age < YOUNG_DAYS:
+        yield Hit(evidence={"domain": domain, "registered": info.get("registered"), "age": age,
+                            "registrar": info.get("registrar") or "?"},
+                  variant="month" if age < 30 else None)
 
 
 @check(
