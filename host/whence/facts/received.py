@@ -104,36 +104,38 @@ def _host(text: str | None) -> str | None:
 # Tokens and clauses
 
 
-_NEXT = re.compile(r"\s*(?:([(\[;])|([^\s(\[;]+))")  # past spaces: a "(", "[" or ";", or a word
+_SPECIAL = re.compile(r"[(\[;]")  # what ends a run of words: a comment, a bracket or the date's ";"
 _PAREN = re.compile(r"[()]")
 
 
 def _tokens(text: str) -> tuple[list[tuple[str, str]], int]:
     """Words, (comments) and [brackets] at top level, plus where the last top-level ';' is (-1).
 
-    One regex match per token (spaces skipped within it): this runs for every Received header."""
+    This runs for every Received header: the words between two special characters are split in
+    one call, so the loop turns once per comment, bracket or ';' rather than once per word."""
     out: list[tuple[str, str]] = []
     last_semi = -1
     i, n = 0, len(text)
-    word_end = -1  # where the last word ended: a "(" right there is glued to it ("host(comment)")
-    while i < n and len(out) < MAX_TOKENS:
-        m = _NEXT.match(text, i)
-        if m is None:  # nothing but spaces left
+    while i < n:
+        m = _SPECIAL.search(text, i)
+        k = n if m is None else m.start()
+        i_words = i
+        out += [("word", w) for w in text[i:k].split()]
+        if len(out) >= MAX_TOKENS:
+            del out[MAX_TOKENS:]
             break
-        ch = m.group(1)
-        if ch is None:
-            out.append(("word", m.group(2)))
-            i = word_end = m.end()
-            continue
-        i = m.start(1)
+        if m is None:
+            break
+        ch, i = text[k], k
         if ch == "(":
+            glued = k > i_words and not text[k - 1].isspace()  # "host(comment)": a word ends right here
             depth, j = 1, n
             for p in _PAREN.finditer(text, i + 1):
                 depth += 1 if p.group() == "(" else -1
                 if depth == 0:
                     j = p.end()
                     break
-            out.append(("gparen" if word_end == i else "paren", text[i + 1 : j - 1 if depth == 0 else j]))
+            out.append(("gparen" if glued else "paren", text[i + 1 : j - 1 if depth == 0 else j]))
             i = j
         elif ch == "[":
             j = text.find("]", i + 1)
@@ -293,22 +295,34 @@ def _read_from(hop: Hop, items: list[tuple[str, str]], dialect: str, protocol: s
     hop.from_ip = ip
 
 
+_GREETING = re.compile(r"(?:HELO|EHLO|LHLO)\s+\S+|(?i:\bhelo=)\S*")
+_BRACKETED = re.compile(r"\[([^\[\]]{2,60})\]")
+_PIECES = re.compile(r"[\s,]+")
+
+
 def _comment_ip(text: str) -> str | None:
     """The client address inside one from-comment: "[1.2.3.4]", "(1.2.3.4)", "ident@1.2.3.4", ...."""
     # the name or address the client greeted with is not its address: "HELO x", Exim's "helo=[x]"
-    text = re.sub(r"(?:HELO|EHLO|LHLO)\s+\S+|(?i:\bhelo=)\S*", " ", text)
-    m = re.search(r"\[([^\[\]]{2,60})\]", text)
+    text = _GREETING.sub(" ", text)
+    m = _BRACKETED.search(text)
     if m:
         ip = normalize_ip(m.group(1))
         if ip:
             return ip
-    for piece in re.split(r"[\s,]+", text):
+    for piece in _PIECES.split(text):
         if "@" in piece:
             piece = piece.rsplit("@", 1)[1]
         ip = normalize_ip(piece)
         if ip:
             return ip
     return None
+
+
+def _may_name_auth(comment: str) -> bool:
+    """Whether any of the patterns below can match: each needs one of these words (most comments
+    have none, and this runs for every comment of every Received header)."""
+    low = comment.lower()
+    return "auth" in low or "account" in low or "with" in low
 
 
 _AUTH_PATTERNS = (
@@ -322,7 +336,7 @@ _AUTH_PATTERNS = (
 
 
 def _read_auth(hop: Hop, comment: str) -> None:
-    if hop.auth_user:
+    if hop.auth_user or not _may_name_auth(comment):
         return
     for pat in _AUTH_PATTERNS:
         m = pat.search(comment)
@@ -474,7 +488,7 @@ def _parse_into(detail: Detail, value: str) -> None:
     # authentication noted outside the from clause ("by x (authenticated as y)", "; Authenticated")
     if not hop.auth_user:
         for kind, val in tokens + date_tokens:
-            if kind in ("paren", "gparen"):
+            if kind in ("paren", "gparen") and _may_name_auth(val):
                 _read_auth(hop, _SPACE.sub(" ", val).strip())
             if hop.auth_user:
                 break
