@@ -239,6 +239,14 @@ def test_free_hosting_shortener_userinfo_and_ip_links() -> None:
     assert {"link.free_hosting", "link.shortener", "link.userinfo_trick", "link.ip_address"} <= found
 
 
+def test_cheap_top_level_domains_but_not_japanese_network_providers() -> None:
+    """.ne.jp is registered only by Japanese network providers (the reader's ISP, PayPay's site):
+    not a cheap registration, whatever the copied list says."""
+    assert "link.suspicious_tld" in ids(analyse(message(html='<a href="https://pay-check.shop/x">a</a>')))
+    for host in ("www.paypay.ne.jp", "www.ocn.ne.jp", "support.so-net.ne.jp"):
+        assert "link.suspicious_tld" not in ids(analyse(message(html=f'<a href="https://{host}/x">a</a>'))), host
+
+
 def test_recipient_address_in_link() -> None:
     raw = message(html='<a href="https://pub-9.r2.dev/index.html#taro@example.jp">確認</a>',
                   extra={"Delivered-To": "taro@example.jp"})
