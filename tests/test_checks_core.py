@@ -247,6 +247,14 @@ def test_cheap_top_level_domains_but_not_japanese_network_providers() -> None:
         assert "link.suspicious_tld" not in ids(analyse(message(html=f'<a href="https://{host}/x">a</a>'))), host
 
 
+def test_a_brands_own_domain_is_not_random_however_it_reads() -> None:
+    assert "link.random_domain" in ids(analyse(message(html='<a href="https://www.xkqzvbrt.com/x">a</a>')))
+    assert "link.random_domain" not in ids(analyse(message(html='<a href="https://www.smbcnikko.co.jp/x">a</a>')))
+    # a customer's bucket under a brand's platform is the customer's name
+    bucket = '<a href="https://n5rt4ehrxto5n6jdvyq.s3.us-east-1.amazonaws.com/x">a</a>'
+    assert "link.random_domain" in ids(analyse(message(html=bucket)))
+
+
 def test_recipient_address_in_link() -> None:
     raw = message(html='<a href="https://pub-9.r2.dev/index.html#taro@example.jp">確認</a>',
                   extra={"Delivered-To": "taro@example.jp"})

@@ -348,11 +348,19 @@ def link_elsewhere(ctx: CheckContext) -> Iterator[Hit]:
 def link_random_domain(ctx: CheckContext) -> Iterator[Hit]:
     own = authenticated_domains(ctx) | {from_domain(ctx)}  # a sender linking its own site chose the name
     for i, link in enumerate(ctx.facts.links):
-        if not link.clickable or not link.domain or link.domain in own or popular_rank(link.domain):
+        if not link.clickable or not link.domain or link.domain in own or popular_rank(link.domain) or \
+                _brand_domain(link.domain):  # a brand chose its name ("smbcnikko"), however it reads
             continue
         if looks_random(link.domain.split(".")[0]):
             yield Hit(evidence={"domain": link.domain, "url": link.url[:200]}, links=[i])
             return
+
+
+def _brand_domain(domain: str) -> bool:
+    """One of a brand's own domains, not a customer's name under a brand's platform (an S3 bucket
+    under amazonaws.com is a registrable domain of its own)."""
+    brand = owner_of(domain)
+    return brand is not None and domain.lower() in brand.domains
 
 
 @check(
