@@ -239,11 +239,11 @@ def test_free_hosting_shortener_userinfo_and_ip_links() -> None:
     assert {"link.free_hosting", "link.shortener", "link.userinfo_trick", "link.ip_address"} <= found
 
 
-def test_cheap_top_level_domains_but_not_japanese_network_providers() -> None:
+def test_cheap_top_level_domains_but_not_japanese_network_providers_or_brands() -> None:
     """.ne.jp is registered only by Japanese network providers (the reader's ISP, PayPay's site):
-    not a cheap registration, whatever the copied list says."""
+    not a cheap registration, whatever the copied list says; nor is a brand's own domain."""
     assert "link.suspicious_tld" in ids(analyse(message(html='<a href="https://pay-check.shop/x">a</a>')))
-    for host in ("www.paypay.ne.jp", "www.ocn.ne.jp", "support.so-net.ne.jp"):
+    for host in ("www.paypay.ne.jp", "www.ocn.ne.jp", "support.so-net.ne.jp", "www.mastercard.us", "correos.es"):
         assert "link.suspicious_tld" not in ids(analyse(message(html=f'<a href="https://{host}/x">a</a>'))), host
 
 

@@ -372,7 +372,7 @@ def _brand_domain(domain: str) -> bool:
 )
 def link_suspicious_tld(ctx: CheckContext) -> Iterator[Hit]:
     for i, link in enumerate(ctx.facts.links):
-        if link.clickable and not popular_rank(link.domain or ""):
+        if link.clickable and not popular_rank(link.domain or "") and not _brand_domain(link.domain or ""):
             tld = suspicious_tld(link.host)
             if tld:
                 yield Hit(evidence={"host": link.host, "tld": tld}, links=[i])
