@@ -129,6 +129,33 @@ def test_brand_in_display_name_with_foreign_links_is_impersonation() -> None:
     assert "Amazon" in report["verdict"]["summary"]["en"]
 
 
+def test_a_brands_own_domain_in_from_claims_it_when_forged() -> None:
+    """From the brand's own domain, whatever the name ("Chase" and "Zoom" are ordinary words, never
+    claimed by name alone), handed over by a server that is not the brand's, no authentication
+    recorded, a link to an unknown site: the forged-brand phish."""
+    lure = '<a href="https://secure-check.kqwx.top/login">Sign in</a>'
+    vps = {"client": "45.77.21.163", "client_name": "vps-7731.kqwx.top"}
+    for sender in ("Chase <alerts@chase.com>", "Zoom <no-reply@zoom.us>", "Account team <info@chase.com>"):
+        report = analyse(message(sender=sender, subject="Verify your account", html=lure, **vps))
+        assert "brand.impersonation" in ids(report), sender
+        assert report["verdict"]["level"] == "dangerous", sender
+    # look-alikes that are not forged: the brand's own server; a list carrying an employee's post; the
+    # brand authenticated; a newsletter relayed by a forwarder that links to the brand's site and its CDN
+    own = message(sender="Chase <alerts@chase.com>", html=lure, client="159.53.110.20", client_name="mail.chase.com")
+    listed = message(sender="Dev at Zoom <dev@zoom.us>", html='<a href="https://git.kernel-dev.example/x">patch</a>',
+                     extra={"List-Id": "<kernel-dev.lists.example.org>",
+                            "List-Post": "<mailto:kernel-dev@lists.example.org>"}, **vps)
+    signed = message(sender="Chase <alerts@chase.com>", html=lure, **vps,
+                     auth="spf=pass smtp.mailfrom=chase.com; dkim=pass header.d=chase.com; "
+                          "dmarc=pass header.from=chase.com")
+    relayed = message(sender="QuickTime News <news@apple.com>", client="216.27.147.130",
+                      client_name="ns1.forwarder.example",
+                      html='<a href="https://www.apple.com/quicktime/">QuickTime</a> '
+                           '<img src="https://a77.cdn-pics.example/q.gif">')
+    for raw in (own, listed, signed, relayed):
+        assert "brand.impersonation" not in ids(analyse(raw))
+
+
 def test_authenticated_brand_mail_is_safe() -> None:
     raw = message(sender="Amazon.co.jp <ship@amazon.co.jp>", html='<a href="https://www.amazon.co.jp/gp/x">注文</a>',
                   auth="spf=pass smtp.mailfrom=amazon.co.jp; dkim=pass header.d=amazon.co.jp; "

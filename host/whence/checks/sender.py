@@ -42,7 +42,8 @@ _GENERIC = re.compile(r"(?i)\b(team|support|services?|security|customer|care|acc
                       r"seguridad|s[eé]curit[eé]|service client|equipe|equipo|klantenservice|klant\w*)\b"
                       r"|カスタマー|サポート|センター|事務局|公式|お知らせ|株式会社|サービス|[\W\d_]+")
 _WHERE = {"display_name": ("the sender's name", "差出人名"), "subject": ("the subject", "件名"),
-          "address": ("the sender's address", "差出人アドレス"), "body": ("the letterhead", "本文の冒頭")}
+          "address": ("the sender's address", "差出人アドレス"), "body": ("the letterhead", "本文の冒頭"),
+          "domain": ("the sender's domain", "差出人のドメイン")}
 
 
 @check(
@@ -99,6 +100,8 @@ def brand_impersonation(ctx: CheckContext) -> Iterator[Hit]:
                 len(foreign) < len(link_domains(ctx)) and _brand_network(ctx, brand)
         # the links lead to sites nobody has heard of: a brand does not send you there
         unknown = any(not popular_rank(d) for d in foreign)
+        if where == "domain" and (weak or not unknown or any(brand.owns(d) for d in link_domains(ctx))):
+            continue  # the address alone claims the brand: only the forged shape counts (no link to the brand)
         # a sender linking to its own site under its own name talks *about* the brand (a fan
         # newsletter, a reseller); a name that is the brand alone claims to be it
         if sender and not is_free_email(sender) and not _VIA.search(ctx.facts.from_.display_name) and \
