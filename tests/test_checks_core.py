@@ -139,6 +139,12 @@ def test_a_brands_own_domain_in_from_claims_it_when_forged() -> None:
         report = analyse(message(sender=sender, subject="Verify your account", html=lure, **vps))
         assert "brand.impersonation" in ids(report), sender
         assert report["verdict"]["level"] == "dangerous", sender
+    # the brand's privacy page beside the lure, and a greeting in the brand's name from a server the
+    # provider found no name for, change nothing
+    mixed = lure + ' <a href="https://www.chase.com/privacy">Privacy</a>'
+    raw = message(sender="Chase <alerts@chase.com>", html=mixed, client="45.77.21.163", client_name="mail.chase.com")
+    raw = raw.replace(b"(mail.chase.com [45.77.21.163])", b"(unknown [45.77.21.163])")
+    assert "brand.impersonation" in ids(analyse(raw))
     # look-alikes that are not forged: the brand's own server; a list carrying an employee's post; the
     # brand authenticated; a newsletter relayed by a forwarder that links to the brand's site and its CDN
     own = message(sender="Chase <alerts@chase.com>", html=lure, client="159.53.110.20", client_name="mail.chase.com")
@@ -151,7 +157,9 @@ def test_a_brands_own_domain_in_from_claims_it_when_forged() -> None:
     relayed = message(sender="QuickTime News <news@apple.com>", client="216.27.147.130",
                       client_name="ns1.forwarder.example",
                       html='<a href="https://www.apple.com/quicktime/">QuickTime</a> '
-                           '<img src="https://a77.cdn-pics.example/q.gif">')
+                           '<a href="https://www.apple.com/ipod/">iPod</a> '
+                           '<a href="https://www.apple.com/hotnews/">News</a> '
+                           '<a href="http://www.bethorton.mu">Daybreaker</a> <img src="https://a77.cdn-pics.example/q.gif">')
     for raw in (own, listed, signed, relayed):
         assert "brand.impersonation" not in ids(analyse(raw))
 

@@ -198,6 +198,24 @@ def in_thread(ctx: CheckContext) -> bool:
     return bool(_REPLY.match(ctx.facts.subject or "")) and bool(m.get("In-Reply-To") or m.get("References"))
 
 
+def origin_unnamed(ctx: CheckContext) -> bool:
+    """The provider looked up the origin's name and found none ("unknown [IP]", Postfix and kin);
+    formats that never record a name (Exchange, Exim without one) prove nothing."""
+    o, i = ctx.facts.origin, ctx.facts.origin.hop_index
+    return bool(o.ip and not o.hostname and i is not None and 0 <= i < len(ctx.facts.hops)
+                and _UNKNOWN_NAME.search(ctx.facts.hops[i].raw))
+
+
+_UNKNOWN_NAME = re.compile(r"\(\s*unknown\s*\[", re.I)
+
+
+def origin_name(ctx: CheckContext) -> str:
+    """The origin server's name: its reverse DNS as the provider recorded it, else the name it greeted
+    with, unless the provider found it has none (then the greeting is only the sender's word)."""
+    o = ctx.facts.origin
+    return o.hostname or ("" if origin_unnamed(ctx) else o.helo or "")
+
+
 def claimed_brands(ctx: CheckContext) -> list[tuple[Brand, str, str]]:
     """Brands the message claims to be: (brand, matched words, where) from display name, subject, address."""
     def compute() -> list[tuple[Brand, str, str]]:
@@ -234,7 +252,7 @@ def claimed_brands(ctx: CheckContext) -> list[tuple[Brand, str, str]]:
         # server that handed it over is not the brand's and no list carried it (a list's members
         # write from their employers' domains); a customer's tenant on a brand's platform is the customer's
         owner = owner_of(facts.from_.domain) if facts.from_ and facts.from_.domain else None
-        origin = registrable_domain(facts.origin.hostname or facts.origin.helo or "") or ""
+        origin = registrable_domain(origin_name(ctx)) or ""
         if owner is not None and owner.key not in seen and from_domain(ctx) in owner.domains and \
                 not free_host(facts.from_.domain) and not facts.is_list and not owner.owns(origin):
             out.append((owner, from_domain(ctx), "domain"))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from ..domains import registrable_domain
 from ..i18n import T
+from .common import origin_unnamed
 from .registry import CheckContext, Hit, check
 
 
@@ -90,14 +90,8 @@ def helo_mismatch(ctx: CheckContext) -> Iterator[Hit]:
     reason=T("its server has no host name", "送信サーバーにホスト名がありません"),
 )
 def no_rdns(ctx: CheckContext) -> Iterator[Hit]:
-    o = ctx.facts.origin
-    i = o.hop_index
-    if o.ip is None or o.hostname or o.authenticated or i is None or not (0 <= i < len(ctx.facts.hops)):
-        return
-    # only where the receiving server says it looked and found nothing ("unknown [IP]", Postfix and
-    # kin); formats that never record a name (Exchange, Exim without a name) prove nothing
-    if re.search(r"\(\s*unknown\s*\[", ctx.facts.hops[i].raw, re.I):
-        yield Hit(evidence={"ip": o.ip})
+    if origin_unnamed(ctx) and not ctx.facts.origin.authenticated:
+        yield Hit(evidence={"ip": ctx.facts.origin.ip})
 
 
 @check(

@@ -21,10 +21,12 @@ from .common import (
     from_authenticated,
     from_domain,
     host_lookalike,
+    infrastructure_domains,
     known_sender,
     link_domains,
     mostly_japanese,
     one_organisation,
+    origin_name,
     result_of,
 )
 from .registry import CheckContext, Hit, check
@@ -100,8 +102,8 @@ def brand_impersonation(ctx: CheckContext) -> Iterator[Hit]:
                 len(foreign) < len(link_domains(ctx)) and _brand_network(ctx, brand)
         # the links lead to sites nobody has heard of: a brand does not send you there
         unknown = any(not popular_rank(d) for d in foreign)
-        if where == "domain" and (weak or not unknown or any(brand.owns(d) for d in link_domains(ctx))):
-            continue  # the address alone claims the brand: only the forged shape counts (no link to the brand)
+        if where == "domain" and (weak or not _lure_elsewhere(ctx, brand)):
+            continue  # the address alone claims the brand: only the forged shape counts
         # a sender linking to its own site under its own name talks *about* the brand (a fan
         # newsletter, a reseller); a name that is the brand alone claims to be it
         if sender and not is_free_email(sender) and not _VIA.search(ctx.facts.from_.display_name) and \
@@ -122,11 +124,25 @@ def brand_impersonation(ctx: CheckContext) -> Iterator[Hit]:
         return
 
 
+def _lure_elsewhere(ctx: CheckContext, brand) -> bool:  # brand: Brand
+    """Most of what the mail asks to be clicked (not its pictures: a newsletter's images come from
+    CDNs) leads to sites nobody has heard of, not the brand's: what a forged brand mail is sent for.
+    A brand's own newsletter links mostly to the brand, a few partners beside."""
+    infra = infrastructure_domains(ctx)
+    ours = elsewhere = 0
+    for link in ctx.facts.links:
+        if link.clickable and link.domain and link.domain not in infra:
+            if brand.owns(link.domain):
+                ours += 1
+            elif not popular_rank(link.domain):
+                elsewhere += 1
+    return elsewhere > 0 and elsewhere >= ours
+
+
 def _brand_network(ctx: CheckContext, brand) -> bool:  # brand: Brand
     """Whether the origin server names itself (rDNS, else HELO) under the brand's own domains, or
     the mail came through a list or forwarder, whose route says nothing about the brand."""
-    o = ctx.facts.origin
-    return ctx.facts.is_list or brand.owns(registrable_domain(o.hostname or o.helo or "") or "")
+    return ctx.facts.is_list or brand.owns(registrable_domain(origin_name(ctx)) or "")
 
 
 _VIA = re.compile(r"\s+via\s+\S+\s*$", re.I)  # "Name via List": the list's rewrite, not the sender's
