@@ -164,6 +164,20 @@ def test_a_brands_own_domain_in_from_claims_it_when_forged() -> None:
         assert "brand.impersonation" not in ids(analyse(raw))
 
 
+def test_a_list_members_brand_words_claim_nothing_unless_the_mail_sends_you_elsewhere() -> None:
+    """On a list, "au user", "JAL Fan Club" or "Visa Test" is a member's name and "Re: ANA parser" a
+    topic; the list's own links send nobody anywhere. A link off the list still makes it a claim."""
+    listed = {"List-Id": "<dev.lists.devproject.org>", "List-Post": "<mailto:dev@lists.devproject.org>"}
+    for sender, subject in (("au user <user@example.org>", "Re: au の回線が遅い"),
+                            ("JAL Fan Club <club@example.org>", "JAL 2027 timetable"),
+                            ("Visa Test <qa@example.org>", "Visa card numbers in tests")):
+        raw = message(sender=sender, subject=subject, text="https://forum.devproject.org/t/1", extra=listed)
+        assert "brand.impersonation" not in ids(analyse(raw)), sender
+    for link in ("https://jal-mileage.kqwx.top/login", "http://45.33.32.156/jal/login"):
+        raw = message(sender="JAL Fan Club <club@example.org>", subject="JAL 2027 timetable", text=link, extra=listed)
+        assert "brand.impersonation" in ids(analyse(raw)), link
+
+
 def test_authenticated_brand_mail_is_safe() -> None:
     raw = message(sender="Amazon.co.jp <ship@amazon.co.jp>", html='<a href="https://www.amazon.co.jp/gp/x">注文</a>',
                   auth="spf=pass smtp.mailfrom=amazon.co.jp; dkim=pass header.d=amazon.co.jp; "

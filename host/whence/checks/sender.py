@@ -81,6 +81,9 @@ def brand_impersonation(ctx: CheckContext) -> Iterator[Hit]:
                                        or (is_free_email(sender) and brand.category in MONEY_BRANDS)):
             continue
         foreign = foreign_link_domains(ctx, brand)
+        if by_list(ctx) and not foreign and not disguised and \
+                not any(link.clickable and not link.domain for link in ctx.facts.links):  # bare IP addresses
+            continue  # a list member's name or topic ("au user", "Re: ANA parser"), sending you nowhere
         # phishing mixes the brand's real links with its own; all links at the brand clears the mail,
         # and so does the brand's own From domain when nothing contradicts it. Not from a free-mail
         # box: a bank or shop never writes from one, and a "receipt" there whose only links are the
