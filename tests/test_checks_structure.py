@@ -307,6 +307,25 @@ def test_cyrillic_words_and_japanese_names_are_left_as_they_are() -> None:
     assert unmask("Vеrіfy Yоur Wаllеt") == "Verify Your Wallet"
 
 
+def test_letter_spaced_names_and_kanji_for_katakana_are_read_as_written_to_be_seen() -> None:
+    """Spelling a name out letter by letter, or writing 力 for カ and 一 for ー inside a katakana word,
+    keeps a brand's name from a filter and shows it to a reader."""
+    from whence.checks.common import unmask
+
+    assert unmask("A m a z o n") == "Amazon"
+    assert unmask("楽　天 カ ー ド") == "楽天カード"
+    assert unmask("メル力リ") == "メルカリ"
+    assert unmask("三井住友力一ド") == "三井住友カード"
+    # people's names, initials and kanji words stay as they are
+    for text in ("山田　太郎", "J R Smith", "Q & A", "一人で工事のお知らせ"):
+        assert unmask(text) == text
+    for name in ("メル力リ", "A m a z o n"):
+        r = analyse(message(sender=f"{name} <info@kqwx-mail.top>", subject="ご利用確認",
+                            html='<a href="https://secure.kqwx.top/x">確認</a>'))
+        hit = next(f for f in r["findings"] if f["id"] == "brand.impersonation")
+        assert hit["severity"] == "critical" and hit["evidence"]["disguised"], name
+
+
 def test_an_invisible_character_inside_a_latin_word_of_the_name_is_severe() -> None:
     r = analyse(message(sender="Gemini Se\U000e0139r\U000e0139vice <a@example.org>"))
     assert next(f for f in r["findings"] if f["id"] == "content.invisible_chars")["severity"] == "medium"

@@ -171,9 +171,21 @@ def unmask(text: str) -> str:
         if word.isascii():
             return word
         return "".join(_latin_twin(ch) if LOOKALIKE_SCRIPTS.match(ch) else ch for ch in word)
-    text = _MIXED_WORD.sub(fold, text[:500])
+    text = _SPACED.sub(lambda m: _SPACE_IN.sub("", m.group(0)), text[:500])
+    text = _KANA_RUN.sub(lambda m: m.group(0).translate(_KATAKANA_TWINS), text)
+    text = _MIXED_WORD.sub(fold, text)
     text = I_FOR_L.sub(lambda m: re.sub(r"(?<=[a-zIl])I", "l", m.group(0)), text)
     return _L_FOR_I.sub("I", text)  # and the other way round: "lRS.GOV"
+
+
+# a word spelt out letter by letter ("A m a z o n", "楽　天"): four Latin letters or two CJK ones at least
+_SPACED = re.compile(r"(?<![^\W\d_])(?:[A-Za-z] ){3,}[A-Za-z](?![^\W\d_])"
+                     r"|(?<![\u3040-\u30ff\u4e00-\u9fff])(?:[\u3040-\u30ff\u4e00-\u9fff][ \u3000])+"
+                     r"[\u3040-\u30ff\u4e00-\u9fff](?![\u3040-\u30ff\u4e00-\u9fff])")
+_SPACE_IN = re.compile(r"[ \u3000]")
+# kanji that look like katakana, written inside a katakana word ("メル力リ", "サ一ビス", "三井住友力一ド")
+_KATAKANA_TWINS = str.maketrans("力一口工夕卜二八", "カーロエタトニハ")
+_KANA_RUN = re.compile(r"[\u30a0-\u30ff力一口工夕卜二八]*[\u30a0-\u30ff][\u30a0-\u30ff力一口工夕卜二八]*")
 
 
 _L_FOR_I = re.compile(r"(?<![A-Za-z])l(?=[A-Z]{2,}(?![a-z]))")
