@@ -237,6 +237,16 @@ def test_shown_brand_domain_leading_elsewhere_is_critical() -> None:
     assert "link.lookalike" in report["links"][0]["findings"]
 
 
+def test_a_full_width_address_is_the_address_it_shows() -> None:
+    """Japanese text shows addresses in full-width forms; a reader sees www.amazon.co.jp in them."""
+    for shown in ("ｈｔｔｐｓ：／／ｗｗｗ．ａｍａｚｏｎ．ｃｏ．ｊｐ／", "ｗｗｗ。ａｍａｚｏｎ。ｃｏ。ｊｐ",
+                  "https：//www.aeon.co.jp"):
+        raw = message(html=f'<a href="https://secure.kqwx.top/x">{shown}</a>')
+        assert "link.text_mismatch" in ids(analyse(raw)), shown
+    honest = message(html='<a href="https://www.amazon.co.jp/gp/css">ｗｗｗ．ａｍａｚｏｎ．ｃｏ．ｊｐ</a>')
+    assert "link.text_mismatch" not in ids(analyse(honest))
+
+
 def test_own_click_tracker_is_not_a_mismatch() -> None:
     raw = message(sender="Shop <news@example-shop.jp>",
                   html='<a href="https://u1.ct.sendgrid.net/ls/click?upn=x">https://www.example-shop.jp/sale</a>',

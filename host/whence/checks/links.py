@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import ipaddress
 import re
+import unicodedata
 from collections.abc import Iterator
 from urllib.parse import unquote, urlsplit
 
@@ -59,8 +60,11 @@ _UNSUBSCRIBE = re.compile(r"unsub|opt-?out|remove|preferences|manage|list-?manag
 
 
 def _shown_domain(text: str | None) -> str | None:
-    if not text:
+    if not text or len(text) > 300:
         return None
+    # full-width forms read as the address they show ("ｗｗｗ．ａｍａｚｏｎ．ｃｏ．ｊｐ", "https：//"); an
+    # ideographic full stop is a dot to browsers too (UTS 46)
+    text = unicodedata.normalize("NFKC", text).replace("。", ".")
     text = text.strip().strip("<>()[]「」").strip()
     if " " in text or len(text) > 300:
         return None
