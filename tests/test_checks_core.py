@@ -139,6 +139,8 @@ def test_a_brands_own_domain_in_from_claims_it_when_forged() -> None:
         report = analyse(message(sender=sender, subject="Verify your account", html=lure, **vps))
         assert "brand.impersonation" in ids(report), sender
         assert report["verdict"]["level"] == "dangerous", sender
+        detail = next(f for f in report["findings"] if f["id"] == "brand.impersonation")["detail"]
+        assert "vps-7731.kqwx.top" in detail["en"] and "vps-7731.kqwx.top" in detail["ja"]  # who handed it over
     # the brand's privacy page beside the lure, and a greeting in the brand's name from a server the
     # provider found no name for, change nothing
     mixed = lure + ' <a href="https://www.chase.com/privacy">Privacy</a>'

@@ -115,16 +115,31 @@ def brand_impersonation(ctx: CheckContext) -> Iterator[Hit]:
             if sender in link_domains(ctx) and _named_publication(ctx, where) and not disguised:
                 continue  # a publication under its own name and site ("Lockergnome Apple Core")
             weak, unknown = True, False
+        evidence = {"brand": brand.key, "brand_name": brand.name, "brand_name_ja": brand.name_ja,
+                    "matched": word, "where": where, "disguised": disguised,
+                    "where_en": _WHERE[where][0].capitalize(), "where_ja": _WHERE[where][1],
+                    "from_domain": sender or "?", "links": foreign[:5] or "—",
+                    "official": list(brand.domains[:3])}
+        if where == "domain":
+            evidence["origin"] = origin_name(ctx) or ctx.facts.origin.ip or "?"
         yield Hit(
-            evidence={"brand": brand.key, "brand_name": brand.name, "brand_name_ja": brand.name_ja,
-                      "matched": word, "where": where, "disguised": disguised,
-                      "where_en": _WHERE[where][0].capitalize(), "where_ja": _WHERE[where][1],
-                      "from_domain": sender or "?", "links": foreign[:5] or "—",
-                      "official": list(brand.domains[:3])},
+            evidence=evidence,
             severity="critical" if disguised else "medium" if weak else "critical" if unknown else None,
             variant="disguised" if disguised else "weak" if weak else "unknown_sender" if unknown else None,
+            detail=fmt(_FORGED_DETAIL, **{k: ", ".join(v) if isinstance(v, list) else v for k, v in evidence.items()})
+            if where == "domain" else None,
         )
         return
+
+
+_FORGED_DETAIL = T(
+    "The mail comes from an address at {from_domain}, {brand_name}'s own domain, but nothing vouches for it: "
+    "no authentication passed, the server that handed it over ({origin}) is not {brand_name}'s, and its links "
+    "lead elsewhere ({links}). Anyone can write a brand's address in From; only SPF, DKIM and DMARC prove it.",
+    "差出人は{brand_name_ja}の正規ドメイン {from_domain} のアドレスですが、それを裏付けるものがありません。"
+    "認証は通っておらず、メールを渡したサーバー（{origin}）は{brand_name_ja}のものではなく、リンクも"
+    "{brand_name_ja}以外（{links}）へ向かっています。差出人欄にはブランドのアドレスを誰でも書けます。"
+    "それを証明するのは SPF・DKIM・DMARC だけです。")
 
 
 def _lure_elsewhere(ctx: CheckContext, brand) -> bool:  # brand: Brand
