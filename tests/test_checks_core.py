@@ -164,6 +164,12 @@ def test_a_brands_own_domain_in_from_claims_it_when_forged() -> None:
                            '<a href="http://www.bethorton.mu">Daybreaker</a> <img src="https://a77.cdn-pics.example/q.gif">')
     for raw in (own, listed, signed, relayed):
         assert "brand.impersonation" not in ids(analyse(raw))
+    # a person's free-mail or carrier address (Google's, KDDI's domain) forwarded by a university's
+    # server, with a link to the writer's blog: a person, not the brand
+    for sender in ("Taro <taro.yamada@gmail.com>", "Ai <ai@ezweb.ne.jp>", "Bo <bo@docomo.ne.jp>"):
+        raw = message(sender=sender, subject="写真", text="ブログ更新しました https://taro-blog.jp/2026/12",
+                      client="133.11.0.5", client_name="mail.univ-tokyo.ac.jp")
+        assert "brand.impersonation" not in ids(analyse(raw)), sender
 
 
 def test_a_list_members_brand_words_claim_nothing_unless_the_mail_sends_you_elsewhere() -> None:

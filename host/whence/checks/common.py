@@ -262,10 +262,12 @@ def claimed_brands(ctx: CheckContext) -> list[tuple[Brand, str, str]]:
         # an address at the brand's own domain claims the brand ("info@chase.com"), whatever the name
         # (brands named by ordinary words, "Chase", "Zoom", are claimed here or nowhere), when the
         # server that handed it over is not the brand's and no list carried it (a list's members
-        # write from their employers' domains); a customer's tenant on a brand's platform is the customer's
+        # write from their employers' domains); a customer's tenant on a brand's platform is the
+        # customer's, and a free-mail or carrier address (gmail.com, docomo.ne.jp) is a person's
         owner = owner_of(facts.from_.domain) if facts.from_ and facts.from_.domain else None
         origin = registrable_domain(origin_name(ctx)) or ""
         if owner is not None and owner.key not in seen and from_domain(ctx) in owner.domains and \
+                not is_free_email(from_domain(ctx)) and not is_free_email(facts.from_.domain) and \
                 not free_host(facts.from_.domain) and not facts.is_list and not owner.owns(origin):
             out.append((owner, from_domain(ctx), "domain"))
         return out
