@@ -166,7 +166,8 @@ def test_a_brands_own_domain_in_from_claims_it_when_forged() -> None:
         assert "brand.impersonation" not in ids(analyse(raw))
     # a person's free-mail or carrier address (Google's, KDDI's domain) forwarded by a university's
     # server, with a link to the writer's blog: a person, not the brand
-    for sender in ("Taro <taro.yamada@gmail.com>", "Ai <ai@ezweb.ne.jp>", "Bo <bo@docomo.ne.jp>"):
+    for sender in ("Taro <taro.yamada@gmail.com>", "Ai <ai@ezweb.ne.jp>", "Bo <bo@docomo.ne.jp>",
+                   "Ken Sato <ken.sato@chase.com>"):  # and a Chase employee writing plain text through a relay
         raw = message(sender=sender, subject="写真", text="ブログ更新しました https://taro-blog.jp/2026/12",
                       client="133.11.0.5", client_name="mail.univ-tokyo.ac.jp")
         assert "brand.impersonation" not in ids(analyse(raw)), sender

@@ -143,9 +143,12 @@ _FORGED_DETAIL = T(
 
 
 def _lure_elsewhere(ctx: CheckContext, brand) -> bool:  # brand: Brand
-    """Most of what the mail asks to be clicked (not its pictures: a newsletter's images come from
-    CDNs) leads to sites nobody has heard of, not the brand's: what a forged brand mail is sent for.
-    A brand's own newsletter links mostly to the brand, a few partners beside."""
+    """A designed page (HTML: a person at the brand writes plain text) most of whose links to click
+    (not its pictures: a newsletter's images come from CDNs) lead to sites nobody has heard of, not
+    the brand's: what a forged brand mail is sent for. A brand's own newsletter links mostly to the
+    brand, a few partners beside."""
+    if not ctx.facts.html:
+        return False
     infra = infrastructure_domains(ctx)
     ours = elsewhere = 0
     for link in ctx.facts.links:
