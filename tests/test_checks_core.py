@@ -187,6 +187,18 @@ def test_a_list_members_brand_words_claim_nothing_unless_the_mail_sends_you_else
         assert "brand.impersonation" in ids(analyse(raw)), link
 
 
+def test_a_free_mail_letterhead_claims_a_card_brand_but_a_friends_sentence_does_not() -> None:
+    """A card issuer never writes from a free-mail or carrier box, so its name heading such a mail is a
+    claim; a friend writing about their card is not a letterhead."""
+    for sender in ("Taro <taro@gmail.com>", "Bo <bo@docomo.ne.jp>"):
+        notice = message(sender=sender, subject="お知らせ",
+                         text="三井住友カード\nご利用確認のお願い\nお客様のカードに不正利用の疑いがあります。")
+        assert "brand.impersonation" in ids(analyse(notice)), sender
+        friend = message(sender=sender, subject="先日の件",
+                         text="三井住友カードの明細の件、確認しました。来月まとめて払います。")
+        assert "brand.impersonation" not in ids(analyse(friend)), sender
+
+
 def test_authenticated_brand_mail_is_safe() -> None:
     raw = message(sender="Amazon.co.jp <ship@amazon.co.jp>", html='<a href="https://www.amazon.co.jp/gp/x">注文</a>',
                   auth="spf=pass smtp.mailfrom=amazon.co.jp; dkim=pass header.d=amazon.co.jp; "

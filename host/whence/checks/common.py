@@ -228,6 +228,24 @@ def origin_name(ctx: CheckContext) -> str:
     return o.hostname or ("" if origin_unnamed(ctx) else o.helo or "")
 
 
+# words of a notice that wants something done (English and the languages phishing most often uses)
+LURE = re.compile(r"(?i)\b(account|verif|confirm|suspend|locked|unusual|sign[- ]?in|log[- ]?in|password|"
+                  r"payment|billing|invoice|refund|security alert|expire|unlock|reward|prize|"
+                  r"conta|cuenta|konto|compte|rekening|pagamento|pago|zahlung|paiement|betaling|fatura|factura|"
+                  r"rechnung|facture|aviso|compra|entrega|paket|colis|pakket|bloque|gesperrt|suspens|"
+                  r"win|gift|voucher|giveaway|bonus|survey|cadeau|gewinn|verlo[st]|sorteio|pr[eê]mio|regalo)")
+
+
+def letterhead(text: str) -> str:
+    """The heading lines at the top of a body ("PayPal", "PayPal,LLC", "三井住友カード" over a notice):
+    short lines among the first few, without a sentence's punctuation."""
+    lines = [line.strip() for line in text[:300].split("\n") if line.strip()][:5]
+    return "\n".join(line for line in lines if len(line) <= 40 and not _SENTENCE.search(line))
+
+
+_SENTENCE = re.compile(r"[、。！？]|[.!?](?:\s|$)")
+
+
 def claimed_brands(ctx: CheckContext) -> list[tuple[Brand, str, str]]:
     """Brands the message claims to be: (brand, matched words, where) from display name, subject, address."""
     def compute() -> list[tuple[Brand, str, str]]:
@@ -240,9 +258,11 @@ def claimed_brands(ctx: CheckContext) -> list[tuple[Brand, str, str]]:
         if facts.from_:
             places.append(("address", facts.from_.address.split("@")[0].replace(".", " ").replace("-", " ")))
             # a letterhead at the top of the body counts when a free-mail account writes it: banks,
-            # card issuers and shops do not write from free-mail boxes
+            # card issuers and shops do not write from free-mail boxes (a friend's sentence about
+            # their card is no letterhead)
             if is_free_email(facts.from_.domain):
-                places.append(("body", facts.text[:200]))
+                lure = LURE.search(facts.text[:600])  # a notice: its first sentences name the brand too
+                places.append(("body", facts.text[:200] if lure else letterhead(facts.text)))
         # a brand spelt with look-alike letters of other alphabets ("Ꮮеdgеr") claims it all the more
         masked = [(where, unmasked) for where, text in places[:2] if (unmasked := unmask(text or "")) != text]
         for where, text in places + masked:

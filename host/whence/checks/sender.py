@@ -11,6 +11,7 @@ from ..domains import MAX_HOST, registrable_domain
 from ..i18n import T, fmt
 from ..wordiness import looks_random
 from .common import (
+    LURE,
     MONEY_BRANDS,
     authenticated_brands,
     by_list,
@@ -31,11 +32,6 @@ from .common import (
 )
 from .registry import CheckContext, Hit, check
 
-LURE = re.compile(r"(?i)\b(account|verif|confirm|suspend|locked|unusual|sign[- ]?in|log[- ]?in|password|"
-                  r"payment|billing|invoice|refund|security alert|expire|unlock|reward|prize|"
-                  r"conta|cuenta|konto|compte|rekening|pagamento|pago|zahlung|paiement|betaling|fatura|factura|"
-                  r"rechnung|facture|aviso|compra|entrega|paket|colis|pakket|bloque|gesperrt|suspens|"
-                  r"win|gift|voucher|giveaway|bonus|survey|cadeau|gewinn|verlo[st]|sorteio|pr[eê]mio|regalo)")
 # words that name a function, not an organisation: "Amazon Support Team" claims to be Amazon itself
 _GENERIC = re.compile(r"(?i)\b(team|support|services?|security|customer|care|accounts?|notifications?|alerts?|official|"
                       r"info(rmation)?|help|cent(er|re)|desk|online|billing|no-?reply|mail|admin|update|"
