@@ -236,6 +236,11 @@ LURE = re.compile(r"(?i)\b(account|verif|confirm|suspend|locked|unusual|sign[- ]
                   r"win|gift|voucher|giveaway|bonus|survey|cadeau|gewinn|verlo[st]|sorteio|pr[eê]mio|regalo)")
 
 
+# toll-free numbers, where callback scams take their calls: North America's 8xx and Japan's 0120/0800
+TOLL_FREE = re.compile(r"(?<![\d-])(?:\+?1[\s.-]*)?\(?8(?:00|33|44|55|66|77|88)\)?[\s.-]*\d{3}[\s.-]*\d{4}(?![\d-])"
+                       r"|(?<![\d-])(?:0120|0800)[\s-]?\d{2,3}[\s-]?\d{3,4}(?![\d-])")
+
+
 def letterhead(text: str) -> str:
     """The heading lines at the top of a body ("PayPal", "PayPal,LLC", "三井住友カード" over a notice):
     short lines among the first few, without a sentence's punctuation."""
@@ -261,7 +266,8 @@ def claimed_brands(ctx: CheckContext) -> list[tuple[Brand, str, str]]:
             # card issuers and shops do not write from free-mail boxes (a friend's sentence about
             # their card is no letterhead)
             if is_free_email(facts.from_.domain):
-                lure = LURE.search(facts.text[:600])  # a notice: its first sentences name the brand too
+                head = facts.text[:600]  # a notice or a bill to phone about: its first sentences name the brand too
+                lure = LURE.search(head) or TOLL_FREE.search(head)
                 places.append(("body", facts.text[:200] if lure else letterhead(facts.text)))
         # a brand spelt with look-alike letters of other alphabets ("Ꮮеdgеr") claims it all the more
         masked = [(where, unmasked) for where, text in places[:2] if (unmasked := unmask(text or "")) != text]

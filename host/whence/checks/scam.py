@@ -19,6 +19,7 @@ from ..i18n import T
 from .common import (
     I_FOR_L,
     LOOKALIKE_SCRIPTS,
+    TOLL_FREE,
     authenticated_brand,
     css_picture_hosts,
     domain_of,
@@ -455,11 +456,6 @@ def crypto_lure(ctx: CheckContext) -> Iterator[Hit]:
     yield Hit(evidence={"crypto": crypto.group(0), "gain": ", ".join(gains[:3])})
 
 
-# toll-free numbers, where callback scams take their calls: North America's 8xx and Japan's 0120/0800
-_TOLL_FREE = re.compile(r"(?<![\d-])(?:\+?1[\s.-]*)?\(?8(?:00|33|44|55|66|77|88)\)?[\s.-]*\d{3}[\s.-]*\d{4}(?![\d-])"
-                        r"|(?<![\d-])(?:0120|0800)[\s-]?\d{2,3}[\s-]?\d{3,4}(?![\d-])")
-
-
 @check(
     "content.callback_lure", "medium", 3.0,
     title=T("A charge to dispute by phone, with no link", "電話で取り消すよう求める請求で、リンクがありません"),
@@ -478,7 +474,7 @@ def callback_lure(ctx: CheckContext) -> Iterator[Hit]:
     if any(link.clickable for link in ctx.facts.links) or ctx.facts.is_list or known_sender(ctx):
         return
     text = _nfkc(ctx)
-    phone, amount = _TOLL_FREE.search(text), _MONEY.search(text)
+    phone, amount = TOLL_FREE.search(text), _MONEY.search(text)
     if phone and amount:
         yield Hit(evidence={"phone": phone.group(0).strip(), "amount": amount.group(0).strip().rstrip(".,")})
 
