@@ -164,9 +164,14 @@ def set_language(ui: UI, value: str) -> None:
         await sleep(1500);
     """, ADDON_ID)
     try:
+        # the page listens for changes once it has read the settings; it asks for the history's size
+        # right after, so a size shown means a change now is heard (a busy machine takes seconds)
+        wait_for(lambda: patient(in_page, ui, "return d.getElementById('history-status').textContent;"),
+                 30, "the options page to be ready")
         in_page(ui, f"""const s = d.getElementById("lang"); s.value = {value!r};
                         d.getElementById("form").dispatchEvent(new content.Event("change")); return true;""")
-        time.sleep(1)
+        wait_for(lambda: patient(in_page, ui, "return d.getElementById('saved').textContent;"),
+                 30, "the language to be saved")
     finally:
         close_tab(ui)
 
