@@ -162,7 +162,10 @@ def test_a_brands_own_domain_in_from_claims_it_when_forged() -> None:
                            '<a href="https://www.apple.com/ipod/">iPod</a> '
                            '<a href="https://www.apple.com/hotnews/">News</a> '
                            '<a href="http://www.bethorton.mu">Daybreaker</a> <img src="https://a77.cdn-pics.example/q.gif">')
-    for raw in (own, listed, signed, relayed):
+    # the brand's newsletter sent by its mail service, every link through the service's click tracker
+    esp = message(sender="News <info@rakuten.co.jp>", client="210.149.113.21", client_name="mta21.cuenote.jp",
+                  html='<a href="https://c.cuenote.jp/c/abc/1">セール</a> <a href="https://c.cuenote.jp/c/abc/2">配信停止</a>')
+    for raw in (own, listed, signed, relayed, esp):
         assert "brand.impersonation" not in ids(analyse(raw))
     # a person's free-mail or carrier address (Google's, KDDI's domain) forwarded by a university's
     # server, with a link to the writer's blog: a person, not the brand

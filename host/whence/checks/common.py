@@ -210,6 +210,32 @@ def in_thread(ctx: CheckContext) -> bool:
     return bool(_REPLY.match(ctx.facts.subject or "")) and bool(m.get("In-Reply-To") or m.get("References"))
 
 
+# click-tracking domains of e-mail service providers: a mismatch through them is how newsletters work
+ESP_TRACKERS = frozenset({
+    "sendgrid.net", "list-manage.com", "mailchimp.com", "mcsv.net", "rs6.net", "exacttarget.com",
+    "awstrack.me", "mailgun.org", "sparkpostmail.com", "hubspotlinks.com", "hs-sites.com", "cmail19.com",
+    "cmail20.com", "createsend.com", "mktoweb.com", "mkt.com", "klclick.com", "klclick1.com", "ctrk.klclick.com",
+    "sendibt3.com", "sendinblue.com", "brevo.com", "mailjet.com", "mjt.lu", "salesforce.com", "sfmc-content.com",
+    "emltrk.com", "postmarkapp.com", "mandrillapp.com", "convertkit-mail.com", "ck.page", "substack.com",
+    "benchmarkemail.com", "blastmail.jp", "cuenote.jp", "bme.jp", "hmp.jp", "mpse.jp", "aweber.com",
+    "constantcontact.com", "icontact.com", "getresponse.com", "campaign-archive.com", "emlnk.com",
+    "ymlp.com", "pardot.com", "ccsend.com", "em.linkedin.com", "safelinks.protection.outlook.com",
+    "urldefense.com", "urldefense.proofpoint.com", "mimecast.com",
+})
+
+
+def is_tracker(domain: str) -> bool:
+    """DOMAIN is a tracker's or below one (each parent looked up, not each tracker compared)."""
+    if domain in ESP_TRACKERS:
+        return True
+    dot = domain.find(".")
+    while dot >= 0:
+        if domain[dot + 1:] in ESP_TRACKERS:
+            return True
+        dot = domain.find(".", dot + 1)
+    return False
+
+
 def origin_unnamed(ctx: CheckContext) -> bool:
     """The provider looked up the origin's name and found none ("unknown [IP]", Postfix and kin);
     formats that never record a name (Exchange, Exim without one) prove nothing."""

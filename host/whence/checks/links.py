@@ -32,24 +32,12 @@ from .common import (
     from_domain,
     host_lookalike,
     infrastructure_domains,
+    is_tracker,
     list_discussion,
     one_organisation,
 )
 from .registry import CheckContext, Hit, check
 from .sender import KIND_JA, unrelated_name
-
-# click-tracking domains of e-mail service providers: a mismatch through them is how newsletters work
-ESP_TRACKERS = frozenset({
-    "sendgrid.net", "list-manage.com", "mailchimp.com", "mcsv.net", "rs6.net", "exacttarget.com",
-    "awstrack.me", "mailgun.org", "sparkpostmail.com", "hubspotlinks.com", "hs-sites.com", "cmail19.com",
-    "cmail20.com", "createsend.com", "mktoweb.com", "mkt.com", "klclick.com", "klclick1.com", "ctrk.klclick.com",
-    "sendibt3.com", "sendinblue.com", "brevo.com", "mailjet.com", "mjt.lu", "salesforce.com", "sfmc-content.com",
-    "emltrk.com", "postmarkapp.com", "mandrillapp.com", "convertkit-mail.com", "ck.page", "substack.com",
-    "benchmarkemail.com", "blastmail.jp", "cuenote.jp", "bme.jp", "hmp.jp", "mpse.jp", "aweber.com",
-    "constantcontact.com", "icontact.com", "getresponse.com", "campaign-archive.com", "emlnk.com",
-    "ymlp.com", "pardot.com", "ccsend.com", "em.linkedin.com", "safelinks.protection.outlook.com",
-    "urldefense.com", "urldefense.proofpoint.com", "mimecast.com",
-})
 
 _DOMAINISH = re.compile(r"^(?:https?://)?(?:www\.)?((?:[a-z0-9\u00a1-\uffff-]+\.)+[a-z\u00a1-\uffff]{2,})(?::\d+)?(?:[/?#].*)?$",
                         re.I)
@@ -74,18 +62,6 @@ def _shown_domain(text: str | None) -> str | None:
     host = normalise_host(m.group(1))
     # "invoice.pdf" is a file name, not a domain: only a real top-level domain makes one
     return registrable_domain(host) if host and known_tld(host) else None
-
-
-def _is_tracker(domain: str) -> bool:
-    """DOMAIN is a tracker's or below one (each parent looked up, not each tracker compared)."""
-    if domain in ESP_TRACKERS:
-        return True
-    dot = domain.find(".")
-    while dot >= 0:
-        if domain[dot + 1:] in ESP_TRACKERS:
-            return True
-        dot = domain.find(".", dot + 1)
-    return False
 
 
 @check(
@@ -116,7 +92,7 @@ def text_mismatch(ctx: CheckContext) -> Iterator[Hit]:
             continue
         # the sender's own click tracker (its ESP, or a tracking host under its own domain), or a
         # redirector that names the shown site as its destination: how newsletters count clicks
-        if (link.domain in own or _is_tracker(link.domain)) and (shown in own or a is None or a is sender):
+        if (link.domain in own or is_tracker(link.domain)) and (shown in own or a is None or a is sender):
             continue
         if a is None and shown in unquote(unquote(link.url)).lower().split("?", 1)[-1]:
             continue
@@ -323,7 +299,7 @@ def link_elsewhere(ctx: CheckContext) -> Iterator[Hit]:
         if d in own or one_organisation(d, sender) or (brand and brand.owns(d)):
             return  # one link home is enough
         # social profiles, app stores, an ESP's opaque click tracker: neither home nor elsewhere
-        if not (popular_rank(d) or owner_of(d) or _is_tracker(d)):
+        if not (popular_rank(d) or owner_of(d) or is_tracker(d)):
             elsewhere.append(d)
     if not elsewhere:
         return
@@ -447,7 +423,7 @@ def link_recipient(ctx: CheckContext) -> Iterator[Hit]:
     sender = from_domain(ctx)
     for i, link in enumerate(ctx.facts.links):
         d = link.domain or ""
-        if not link.clickable or d in own or _is_tracker(d):
+        if not link.clickable or d in own or is_tracker(d):
             continue
         if sender and (d == sender or one_organisation(d, sender)):
             continue

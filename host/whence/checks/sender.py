@@ -23,6 +23,7 @@ from .common import (
     from_domain,
     host_lookalike,
     infrastructure_domains,
+    is_tracker,
     known_sender,
     link_domains,
     mostly_japanese,
@@ -151,7 +152,7 @@ def _lure_elsewhere(ctx: CheckContext, brand) -> bool:  # brand: Brand
         if link.clickable and link.domain and link.domain not in infra:
             if brand.owns(link.domain):
                 ours += 1
-            elif not popular_rank(link.domain):
+            elif not popular_rank(link.domain) and not is_tracker(link.domain):  # an ESP's click tracker
                 elsewhere += 1
     return elsewhere > 0 and elsewhere >= ours
 
