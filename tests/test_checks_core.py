@@ -95,13 +95,17 @@ def test_brand_ownership_follows_subdomains_only() -> None:
     ("xn--pypal-4ve.com", "homoglyph"),
     ("paypal-secure-login.example", "combo"),
     ("amazon.co.jp.account-check.example", "brand_in_subdomain"),
+    ("ssmbc.co.jp", "typo"),  # a short label with a letter typed twice, under the brand's own ending
+    ("aeonn.jp", "typo"),
+    ("yahooo-login.top", "typo"),  # or under a cheap one
 ])
 def test_lookalikes(host: str, kind: str) -> None:
     found = lookalike(host)
     assert found is not None and found.kind == kind
 
 
-@pytest.mark.parametrize("host", ["www.amazon.co.jp", "github.com", "itsmobile.com", "example.org", "yahoo.co.uk"])
+@pytest.mark.parametrize("host", ["www.amazon.co.jp", "github.com", "itsmobile.com", "example.org", "yahoo.co.uk",
+                                  "applus.com", "teppco.com"])  # companies named aplus and tepco doubled
 def test_not_lookalikes(host: str) -> None:
     assert lookalike(host) is None
 

@@ -296,6 +296,38 @@ def _distinctive() -> tuple[str, ...]:
 
 
 @cache
+def _short_labels() -> frozenset[str]:
+    """Official labels of 4–5 letters that are no ordinary word. One edit from them is too many real
+    names to search (smbc: smbs, scbc …); one letter typed twice is not, under the brand's own
+    ending or a cheap one: ssmbc.co.jp, aeonn.jp, yahooo.co.jp (but applus.com is a company, not
+    aplus.co.jp)."""
+    return frozenset(lab for lab in _label_index() if 4 <= len(lab) <= 5 and lab.isalpha()
+                     and lab not in _GENERIC_LABELS and lab not in _WORDS)
+
+
+@cache
+def _label_suffixes() -> dict[str, frozenset[str]]:
+    """The endings each official label is registered under ("aeon" → co.jp, com, jp)."""
+    out: dict[str, set[str]] = {}
+    for brand in all_brands():
+        for domain in brand.domains:
+            label, _, suffix = domain.partition(".")
+            if registrable_domain(domain) == domain:
+                out.setdefault(label, set()).add(suffix)
+    return {label: frozenset(s) for label, s in out.items()}
+
+
+def _undoubled(token: str) -> str | None:
+    """The short official label TOKEN spells with one letter doubled, if any."""
+    if not 5 <= len(token) <= 6:
+        return None
+    for i in range(1, len(token)):
+        if token[i] == token[i - 1] and (official := token[:i] + token[i + 1:]) in _short_labels():
+            return official
+    return None
+
+
+@cache
 def _by_length() -> dict[int, tuple[str, ...]]:
     out: dict[int, list[str]] = {}
     for lab in _distinctive():
@@ -337,6 +369,10 @@ def lookalike(host: str) -> Lookalike | None:
     for official in _distinctive():
         if official in skel:
             return Lookalike(index[official], "combo", official)
+    suffix = reg[len(label) + 1:]
+    for token in tokens:
+        if (official := _undoubled(token)) and (suffix in _label_suffixes()[official] or suspicious_tld(reg)):
+            return Lookalike(index[official], "typo", official)
     for official, dist, _ in process.extract(skel, _distinctive(), scorer=OSA.distance, score_cutoff=2,
                                              limit=None):
         if dist <= (1 if len(official) < 10 else 2):
