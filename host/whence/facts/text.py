@@ -28,9 +28,9 @@ _BLOCK = {"address", "article", "aside", "blockquote", "br", "center", "dd", "de
           "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section",
           "summary", "table", "tbody", "tfoot", "thead", "tr", "ul", "caption", "option", "button"}
 _CELL = {"td", "th"}
-_SPACES = re.compile(r"[ \t\f\v\u00a0\u200b\u3000]*\n[ \t\f\v\u00a0\u200b\u3000\n]*")
+_LINE_EDGES = re.compile(r"[ \t\f\v\u00a0\u200b\u3000]*\n[ \t\f\v\u00a0\u200b\u3000]*")
 _RUNS = re.compile(r"[ \t\f\v\u00a0]+")
-_BLANKS = re.compile(r"\n{3,}")
+_BLANKS = re.compile(r"\n{2,}")
 _SOFT, _HARD, _CELL_MARK = "\x00", "\x01", "\x02"  # block boundary, <br>, table cell
 _NO_MARKS = {0: None, 1: None, 2: None}
 _HTML_SPACE = re.compile(r"[ \t\r\n\f\v\u00a0\u200b]+")
@@ -302,9 +302,8 @@ def _layout(text: str) -> str:
 
 def _tidy(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _RUNS.sub(" ", text)
-    text = _SPACES.sub(lambda m: "\n\n" if m.group(0).count("\n") > 1 else "\n", text)
-    return _BLANKS.sub("\n\n", text).strip()
+    text = _LINE_EDGES.sub("\n", _RUNS.sub(" ", text))  # no spaces at either end of a line
+    return _BLANKS.sub("\n\n", text).strip()  # and at most one blank line
 
 
 @dataclass

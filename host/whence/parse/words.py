@@ -122,9 +122,9 @@ def _decode(value: str, name: str) -> str:
     value = value[:MAX_HEADER_VALUE]
     if value.isprintable() and value.isascii() and "=?" not in value:
         return value.strip()  # one unfolded line of plain ASCII (most headers): nothing to decode
-    value = _FOLD.sub("", value)
-    data = raw_bytes(value)
-    if not data.isascii() or b"\x1b" in data:
-        value = decode_bytes(data)[0]
+    if "\n" in value:
+        value = _FOLD.sub("", value)
+    if not value.isascii() or "\x1b" in value:
+        value = decode_bytes(raw_bytes(value))[0]
     value = decode_words(value, address=name.lower() in _ADDRESS_HEADERS)
-    return _CONTROL.sub(" ", value).strip()
+    return (value if value.isprintable() else _CONTROL.sub(" ", value)).strip()
