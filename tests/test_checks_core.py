@@ -326,6 +326,28 @@ def test_free_hosting_shortener_userinfo_and_ip_links() -> None:
     assert {"link.free_hosting", "link.shortener", "link.userinfo_trick", "link.ip_address"} <= found
 
 
+@pytest.mark.parametrize("host", ["26.190.205.92.host.secureserver.net", "static.151.155.156.178.clients.your-server.de",
+                                  "zakkfyre.20-218-142-124.cloud-xip.com", "ec2-54-12-3-4.compute-1.amazonaws.com"])
+def test_a_link_to_a_server_named_by_its_address(host: str) -> None:
+    r = analyse(message(html=f'<a href="https://{host}/pay/taro@example.jp">Baixar boleto</a>'))
+    [found] = [f for f in r["findings"] if f["id"] == "link.ip_address"]
+    assert found["evidence"]["host"] == host and "not a website's own name" in found["detail"]["en"]
+
+
+@pytest.mark.parametrize("host", ["www.example.com", "cdn-2023-10-12-1.example.com", "v1.2.3.4.example.com",
+                                  "192-168-1-1.nip.io"])
+def test_names_with_numbers_or_private_addresses_are_not_servers_by_address(host: str) -> None:
+    assert "link.ip_address" not in ids(analyse(message(html=f'<a href="https://{host}/x">a</a>')))
+
+
+def test_a_hosting_company_links_its_customers_server_from_its_own_network() -> None:
+    """Hetzner tells a customer about static.….your-server.de from its own mail servers: its own name."""
+    html = '<a href="https://static.151.155.156.178.clients.your-server.de/">Your server</a> is ready.'
+    own = message(sender="Hetzner <info@hetzner.com>", html=html, client="213.133.100.10",
+                  client_name="mail.your-server.de")
+    assert "link.ip_address" not in ids(analyse(own))
+
+
 def test_cheap_top_level_domains_but_not_japanese_network_providers_or_brands() -> None:
     """.ne.jp is registered only by Japanese network providers (the reader's ISP, PayPay's site):
     not a cheap registration, whatever the copied list says; nor is a brand's own domain."""

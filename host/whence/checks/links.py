@@ -19,7 +19,7 @@ from ..domainlists import (
     suspicious_tld,
     tenant_platform,
 )
-from ..domains import known_tld, normalise_host, registrable_domain
+from ..domains import MAX_HOST, known_tld, normalise_host, registrable_domain
 from ..i18n import T, fmt
 from ..wordiness import looks_random
 from .common import (
@@ -35,6 +35,7 @@ from .common import (
     is_tracker,
     list_discussion,
     one_organisation,
+    origin_name,
 )
 from .registry import CheckContext, Hit, check
 from .sender import KIND_JA, unrelated_name
@@ -361,6 +362,7 @@ def link_suspicious_tld(ctx: CheckContext) -> Iterator[Hit]:
 
 @check(
     "link.ip_address", "medium", 3.0,
+    variants={"server_name": 3.0},
     title=T("A link goes to a bare IP address", "リンク先がIPアドレスそのものです"),
     detail=T("The link {url} points at an IP address instead of a domain name; legitimate services almost "
              "never do that.",
@@ -368,16 +370,57 @@ def link_suspicious_tld(ctx: CheckContext) -> Iterator[Hit]:
     reason=T("it links to a bare IP address", "IPアドレスに直接リンクしています"),
 )
 def link_ip(ctx: CheckContext) -> Iterator[Hit]:
+    own: set[str] | None = None
     for i, link in enumerate(ctx.facts.links):
-        if not link.clickable:
+        if not link.clickable or not link.host:
             continue
         try:
             addr = ipaddress.ip_address(link.host.strip("[]"))
         except ValueError:
+            addr = None
+        if addr is not None:
+            if addr.is_global:
+                yield Hit(evidence={"url": link.url[:200], "ip": str(addr)}, links=[i])
+                return
             continue
-        if addr.is_global:
-            yield Hit(evidence={"url": link.url[:200], "ip": str(addr)}, links=[i])
-            return
+        # a server's name made of its address ("26.190.205.92.host.secureserver.net",
+        # "static.1.2.3.4.clients.your-server.de", "x.20-218-142-124.cloud-xip.com"): a bare server
+        # under the name its network gives every address, not a site's own name
+        ip = _address_in_name(link.host)
+        if ip is None:
+            continue
+        if own is None:  # a hosting company's mail about its customer's server, sent from its own network
+            origin = origin_name(ctx)
+            own = authenticated_domains(ctx) | {from_domain(ctx), registrable_domain(origin) or origin}
+        reg = link.domain or ""
+        if reg in own or any(one_organisation(reg, d) for d in own if d):
+            continue
+        yield Hit(evidence={"url": link.url[:200], "ip": ip, "host": link.host}, links=[i], variant="server_name",
+                  detail=fmt(_SERVER_NAME_DETAIL, url=link.url[:200], ip=ip, host=link.host))
+        return
+
+
+_IP_IN_NAME = re.compile(r"(?:^|[.-])((?:25[0-5]|2[0-4]\d|1?\d?\d)(?:[.-](?:25[0-5]|2[0-4]\d|1?\d?\d)){3})(?=[.-])")
+_SERVER_NAME_DETAIL = T(
+    "The link {url} goes to {host}: the name a hosting network gives a bare server after its address "
+    "(“{ip}”), not a website's own name. Legitimate services link to their own domain; a phishing page "
+    "set up in a hurry sits on a rented server under whatever name came with it.",
+    "リンク {url} の行き先 {host} は、ホスティング事業者がサーバーにIPアドレス（「{ip}」）から機械的に付けた名前で、"
+    "ウェブサイト自身の名前ではありません。正規のサービスは自社のドメインへリンクします。急ごしらえの"
+    "フィッシングサイトは、借りたサーバーに最初から付いている名前のまま置かれます。")
+
+
+def _address_in_name(host: str) -> str | None:
+    """The public IPv4 address a host name spells out in four numbers, if any."""
+    m = _IP_IN_NAME.search(host[:MAX_HOST])
+    if m is None:
+        return None
+    ip = re.sub(r"-", ".", m.group(1))
+    try:
+        addr = ipaddress.ip_address(ip)
+    except ValueError:
+        return None
+    return ip if addr.is_global else None
 
 
 @check(
