@@ -348,6 +348,35 @@ def test_a_hosting_company_links_its_customers_server_from_its_own_network() -> 
     assert "link.ip_address" not in ids(analyse(own))
 
 
+def greeted(received: str) -> dict:
+    """A plain message handed over by the server a Received line describes."""
+    msg = EmailMessage()
+    msg["Received"] = f"{received}; Tue, 3 Sep 2024 02:54:43 +0900"
+    msg["From"] = "Service <info@mailer.example>"
+    msg["Subject"] = "Notice"
+    msg.set_content("Hello.")
+    return analyse(msg.as_bytes())
+
+
+@pytest.mark.parametrize("received", [
+    "from outlook.com (unknown [197.234.38.54]) by mx.example-mail.jp (Postfix) with ESMTP id 4W",
+    "from adobe.com ([148.113.139.54]) by mx.google.com with ESMTP id x1si",
+    "from amazon.co.jp (45.33.32.156) by TY2PR01MB1234.jpnprd01.prod.outlook.com with Microsoft SMTP Server",
+])
+def test_a_server_greeting_with_a_brands_bare_domain_and_no_name(received: str) -> None:
+    [found] = [f for f in greeted(received)["findings"] if f["id"] == "route.helo_mismatch"]
+    assert "brand" in found["evidence"] and found["score"] > 1.0
+
+
+@pytest.mark.parametrize("received", [
+    "from mail-yw1-f170.google.com ([209.85.128.170]) by mx.google.com with ESMTPS id x1si",  # its host name
+    "from example-shop.co.jp (unknown [203.0.113.7]) by mx.example-mail.jp (Postfix) with ESMTP id 4W",  # no brand
+    "from amazon.co.jp (amazon.co.jp [52.95.48.1]) by mx.example-mail.jp (Postfix) with ESMTP id 4W",  # confirmed
+])
+def test_greetings_that_borrow_no_brand(received: str) -> None:
+    assert all("brand" not in f["evidence"] for f in greeted(received)["findings"] if f["id"] == "route.helo_mismatch")
+
+
 def test_cheap_top_level_domains_but_not_japanese_network_providers_or_brands() -> None:
     """.ne.jp is registered only by Japanese network providers (the reader's ISP, PayPay's site):
     not a cheap registration, whatever the copied list says; nor is a brand's own domain."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..brands import owner_of
 from ..domains import registrable_domain
-from ..i18n import T
+from ..i18n import T, fmt
 from .common import origin_unnamed
 from .registry import CheckContext, Hit, check
 
@@ -62,6 +63,7 @@ def clock_skew(ctx: CheckContext) -> Iterator[Hit]:
 
 @check(
     "route.helo_mismatch", "low", 1.0,
+    variants={"brand": 2.0},
     title=T("The sending server's names disagree", "送信サーバーの名乗りと逆引きの名前が一致しません"),
     detail=T("The origin {ip} introduced itself as {helo}, but its address resolves to {rdns}.",
              "送信元 {ip} は {helo} と名乗りましたが、そのアドレスの逆引きは {rdns} です。"),
@@ -70,14 +72,32 @@ def clock_skew(ctx: CheckContext) -> Iterator[Hit]:
 )
 def helo_mismatch(ctx: CheckContext) -> Iterator[Hit]:
     o = ctx.facts.origin
-    if not o.helo or not o.hostname or o.authenticated:
+    if not o.helo or o.authenticated:
         return
-    helo, rdns = o.helo.lower().strip("[]"), o.hostname.lower()
+    helo = o.helo.lower().strip("[]").rstrip(".")
     if helo[:1].isdigit() or "." not in helo:
         return
-    a, b = registrable_domain(helo), registrable_domain(rdns)
+    a = registrable_domain(helo)
+    if not o.hostname:
+        # no name recorded, and the greeting is a brand's bare domain ("outlook.com", "adobe.com"): mass
+        # mailers copy it from the forged From; the brand's own servers greet with their host names
+        brand = owner_of(helo) if helo == a else None
+        if brand is not None:
+            yield Hit(evidence={"ip": o.ip, "helo": helo, "brand": brand.key}, variant="brand",
+                      detail=fmt(_BRAND_GREETING, ip=o.ip, helo=helo, brand=brand.name, brand_ja=brand.name_ja))
+        return
+    b = registrable_domain(o.hostname.lower())
     if a and b and a != b:
-        yield Hit(evidence={"ip": o.ip, "helo": helo, "rdns": rdns})
+        yield Hit(evidence={"ip": o.ip, "helo": helo, "rdns": o.hostname.lower()})
+
+
+_BRAND_GREETING = T(
+    "The origin {ip} introduced itself as {helo}, {brand}'s own domain, and your provider recorded no name "
+    "for it. {brand}'s servers greet with host names of their own that their addresses confirm; a server "
+    "giving a brand's bare domain as its name is borrowing it.",
+    "送信元 {ip} は {brand_ja} の正規ドメイン {helo} を名乗りましたが、受信サーバーはこのアドレスの名前を"
+    "記録していません。{brand_ja} のサーバーは、アドレスから確かめられる自分のホスト名で名乗ります。ブランドの"
+    "ドメインそのものを名乗るサーバーは、その名前を借りています。")
 
 
 @check(

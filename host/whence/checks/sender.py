@@ -159,8 +159,15 @@ def _lure_elsewhere(ctx: CheckContext, brand) -> bool:  # brand: Brand
 
 def _brand_network(ctx: CheckContext, brand) -> bool:  # brand: Brand
     """Whether the origin server names itself (rDNS, else HELO) under the brand's own domains, or
-    the mail came through a list or forwarder, whose route says nothing about the brand."""
-    return ctx.facts.is_list or brand.owns(registrable_domain(origin_name(ctx)) or "")
+    the mail came through a list or forwarder, whose route says nothing about the brand. A greeting
+    with the brand's bare domain ("HELO amazon.co.jp") is what mass-mailing tools write, copied from
+    From; a brand's servers greet with their own host names."""
+    if ctx.facts.is_list:
+        return True
+    name = origin_name(ctx).lower().rstrip(".")
+    reg = registrable_domain(name) or ""
+    bare_greeting = name == reg and not ctx.facts.origin.hostname
+    return brand.owns(reg) and not bare_greeting
 
 
 _VIA = re.compile(r"\s+via\s+\S+\s*$", re.I)  # "Name via List": the list's rewrite, not the sender's
