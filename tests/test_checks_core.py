@@ -393,6 +393,27 @@ def test_a_brands_own_domain_is_not_random_however_it_reads() -> None:
     assert "link.random_domain" in ids(analyse(message(html=bucket)))
 
 
+def test_a_random_host_name_under_an_unknown_domain() -> None:
+    """One domain registered for a campaign, a throwaway host name in front of it for each batch."""
+    r = analyse(message(html='<a href="https://jwcikmflxcuwsaayuremwpcjz.lsx631.com/dashabi.php">ログイン</a>'))
+    [found] = [f for f in r["findings"] if f["id"] == "link.random_domain"]
+    assert found["evidence"]["domain"] == "jwcikmflxcuwsaayuremwpcjz.lsx631.com"
+
+
+@pytest.mark.parametrize("host", ["elixir.bootlin.com", "kisskb.ellerman.id.au",  # short project and machine names
+                                  "d2v8tf04.na1.hubspotlinks.com",  # an ESP's tracking host for its customer
+                                  "www.example.co.jp", "campaign2024.example.co.jp"])
+def test_host_names_that_are_not_random(host: str) -> None:
+    assert "link.random_domain" not in ids(analyse(message(html=f'<a href="https://{host}/x">a</a>')))
+
+
+def test_list_discussion_links_to_project_hosts_are_not_random_hosts() -> None:
+    listed = {"List-Id": "<dev.lists.devproject.org>", "List-Post": "<mailto:dev@lists.devproject.org>"}
+    raw = message(sender="Dev <dev@contributor.example.net>", extra=listed,
+                  html='<a href="https://qzkvxbrtmwpl.build-farm.example/log">log</a>')
+    assert "link.random_domain" not in ids(analyse(raw))
+
+
 def test_recipient_address_in_link() -> None:
     raw = message(html='<a href="https://pub-9.r2.dev/index.html#taro@example.jp">確認</a>',
                   extra={"Delivered-To": "taro@example.jp"})

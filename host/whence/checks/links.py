@@ -319,6 +319,7 @@ def link_elsewhere(ctx: CheckContext) -> Iterator[Hit]:
 
 @check(
     "link.random_domain", "medium", 3.0,
+    variants={"subdomain": 2.0},
     title=T("A link goes to a machine-generated-looking domain",
             "リンク先のドメインが機械的に生成されたように見えます"),
     detail=T("{domain} looks like a random string, typical of throwaway domains registered for one campaign.",
@@ -328,6 +329,7 @@ def link_elsewhere(ctx: CheckContext) -> Iterator[Hit]:
 )
 def link_random_domain(ctx: CheckContext) -> Iterator[Hit]:
     own = authenticated_domains(ctx) | {from_domain(ctx)}  # a sender linking its own site chose the name
+    subdomain: tuple[int, str] | None = None
     for i, link in enumerate(ctx.facts.links):
         if not link.clickable or not link.domain or link.domain in own or popular_rank(link.domain) or \
                 _brand_domain(link.domain):  # a brand chose its name ("smbcnikko"), however it reads
@@ -335,6 +337,30 @@ def link_random_domain(ctx: CheckContext) -> Iterator[Hit]:
         if looks_random(link.domain.split(".")[0]):
             yield Hit(evidence={"domain": link.domain, "url": link.url[:200]}, links=[i])
             return
+        # a random name under an unknown domain ("jwcikmflxcuwsaay.lsx631.com"): one domain, a new
+        # throwaway host name for each batch of mail (not in list discussion, where hosts are projects')
+        if subdomain is None and _random_host(link.host, link.domain) and not by_list(ctx) and \
+                not is_tracker(link.domain):  # an ESP's per-customer tracking hosts ("d2v8tf04.na1.hubspotlinks.com")
+            subdomain = (i, link.host)
+    if subdomain is not None:
+        i, host = subdomain
+        yield Hit(evidence={"domain": host, "url": ctx.facts.links[i].url[:200]}, links=[i], variant="subdomain",
+                  detail=fmt(_RANDOM_HOST_DETAIL, host=host))
+
+
+def _random_host(host: str, domain: str) -> bool:
+    """A label of 8+ characters that reads as random in front of DOMAIN (shorter ones are project
+    and machine names: "elixir", "kisskb")."""
+    if not host.endswith("." + domain):
+        return False
+    return any(len(label) >= 8 and looks_random(label) for label in host[:-len(domain) - 1].split(".")[:5])
+
+
+_RANDOM_HOST_DETAIL = T(
+    "{host} is a random string put in front of a little-known domain: throwaway host names, a new one for each "
+    "batch of mail, under one domain registered for the campaign.",
+    "{host} は、知名度の低いドメインの前にランダムな文字列を付けた名前です。キャンペーン用に取得した"
+    "一つのドメインの下で、メールの送信ごとに使い捨てのホスト名を作る手口です。")
 
 
 def _brand_domain(domain: str) -> bool:
