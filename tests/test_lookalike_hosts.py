@@ -30,6 +30,11 @@ from whence.settings import Settings
     ("www.monex.co.qzvtmx.sbs", "suffix_in_subdomain", "monex"),
     ("www.amazonupdate-account.co.jp.qzvtmx.cn", "suffix_in_subdomain", "amazon"),
     ("rakuten-kakunin-co-jp.qzvtmx.cn", "suffix_in_subdomain", "rakuten"),
+    # a Japanese brand's label shortened to its first word, a letter changed, or "jp" alone after it
+    ("www.eki-co-jp-adrm-info.qzvtmx.cn", "suffix_in_subdomain", "ekinet"),
+    ("www.login-eki.co.jp.qzvtmx.cn", "suffix_in_subdomain", "ekinet"),
+    ("www2.etc-merisai.jp.login.qzvtmx.cn", "suffix_in_subdomain", "etc"),
+    ("www2.etc-maisai.login.qzvtmx.com", "mangled_in_subdomain", "etc"),
     # mangled brand in front: digits for letters, numbers tacked on, nn for m, i for l, hyphens dropped
     ("etc1-melsai.qzvtmx.cn", "mangled_in_subdomain", "etc"),
     ("etc2-nnelsai.qzvtmx.cn", "mangled_in_subdomain", "etc"),
@@ -88,7 +93,7 @@ def test_legitimate_hosts_do_not_fire(host: str) -> None:
 @pytest.mark.parametrize(("host", "suffix"), [
     ("www.co.jp.qzvtmx.cn", "co.jp"),
     ("www.reservation.co.jp.qzvtmx.cn", "co.jp"),
-    ("www.login-eki.co.jp.qzvtmx.cn", "co.jp"),
+    ("www.login-web.co.jp.qzvtmx.cn", "co.jp"),
     ("fos_rekntau_co_jp.qzvtmx.com", "co.jp"),
     ("www.jp.co.qzvtmx.cn", "co"),
     ("secure.com.br.qzvtmx.top", "com.br"),
@@ -102,11 +107,14 @@ def test_domain_ending_inside_a_subdomain(host: str, suffix: str) -> None:
     "www.example.co.jp",  # the ending where it belongs
     "news.qzvtmx.com", "jp.qzvtmx.com", "app.qzvtmx.co.jp",  # one-label endings are ordinary subdomain names
     "dot-com.qzvtmx.net", "tokyo-co-jp.qzvtmx.com",  # hyphens are a customer's choice of name
+    "shop.jp.qzvtmx.com", "media-co-jp.qzvtmx.com",
     "shop.osaka.jp.qzvtmx.com",  # a city, not a category ending
     "www.example.co.jp.s3.amazonaws.com",  # the CDN bucket named after its site, on a brand's own domain
 ])
 def test_ordinary_subdomains_are_no_disguised_suffix(host: str) -> None:
     assert disguised_suffix(host) is None, host
+    # nor a brand: "tokyo" of tokyo-gas and "media" of media-amazon are words other sites use too
+    assert lookalike(host) is None, host
 
 
 # --- through the pipeline -------------------------------------------------------------------------

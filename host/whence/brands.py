@@ -22,7 +22,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from . import tables
-from .domainlists import is_free_email, popular_rank, suspicious_tld
+from .domainlists import is_free_email, popular_domains, popular_rank, suspicious_tld
 from .domains import registrable_domain
 
 # zero-width and bidi controls, soft hyphen, variation selectors: used to split brand names
@@ -405,6 +405,8 @@ def lookalike(host: str) -> Lookalike | None:
 _CATEGORY = frozenset({"co", "com", "ne", "net", "or", "org", "ac", "go", "gov", "edu", "gob"})
 # a lone one of these as an inner label ("jcb.co.", "paypal.com.") reads as the end of a domain
 _LONE_ENDINGS = frozenset({"co", "com"})
+# and, after a brand's name only, the country of the brands this tool knows best ("smba.jp.", "etc-merisai.jp.")
+_NAME_ENDINGS = _LONE_ENDINGS | {"jp"}
 # endings of the networks of schools and governments: their library proxies and VPN gateways rewrite
 # every site they relay into a subdomain ("www-amazon-co-jp.ezproxy.example.ac.jp") by design
 _INSTITUTIONAL = frozenset({"ac", "ed", "edu", "go", "gov", "gob", "gouv", "lg", "mil"})
@@ -464,12 +466,13 @@ def _is_ending(text: str) -> bool:
 
 
 def _endings(tokens: list[str]) -> list[tuple[int, int]]:
-    """(start, length) of every domain ending among the subdomain's tokens, in order."""
+    """(start, length) of every domain ending among the subdomain's tokens, in order (what comes
+    before one is then read as a brand's name, so a lone "jp" counts here and not in disguised_suffix)."""
     out = []
     for i, token in enumerate(tokens):
         if i + 1 < len(tokens) and _is_ending(f"{token}.{tokens[i + 1]}"):
             out.append((i, 2))
-        elif token in _LONE_ENDINGS and i > 0 and not (out and out[-1][0] == i - 1):  # not com.co's co
+        elif token in _NAME_ENDINGS and i > 0 and not (out and out[-1][0] == i - 1):  # not com.co's co
             out.append((i, 1))
     return out
 
@@ -598,12 +601,50 @@ def _match(text: str, after_ending: bool) -> tuple[Brand, str] | None:
         slip = slips.get(form) if len(form) >= 5 else None
         if slip and (after_ending or slip[2]):
             return slip[0], slip[1]
-    if after_ending:  # a name with words run on to it: "amazonupdate-account.co.jp."
-        for form in forms:
+    if after_ending:
+        for form in forms:  # the first word of a brand's name ("eki" of eki-net, "smbc" of smbc-card)
+            if form in _heads():
+                return _heads()[form]
+        for form in forms:  # a name with words run on to it: "amazonupdate-account.co.jp."
             for flat, brand, name in _inner_names():
                 if flat in form:
                     return brand, name
+    # a letter changed: only where an ending shows a domain is meant, or in a long name (etc-maisai):
+    # short names are one letter from too many words (binance, finance)
+    near = _near_names(after_ending)
+    for form in forms:
+        if len(form) >= (5 if after_ending else 8):
+            hit = process.extractOne(form, near[0], scorer=OSA.distance, score_cutoff=1)
+            if hit:
+                return near[1][hit[0]]
     return None
+
+
+@cache
+def _heads() -> dict[str, tuple[Brand, str]]:
+    """The first word (3+ letters) of the hyphenated domain labels of Japanese brands ("eki" of eki-net,
+    "yamato" of yamato-hd), to the brand: how Japanese campaigns shorten them in front of a fake
+    ending ("www.eki-co-jp-info.example.cn"). Not a name of its own, and not a word other popular
+    sites use ("tokyo" of tokyo-gas is u-tokyo's too, "smart" of smart-ex ddd-smart's)."""
+    words = {w for d in popular_domains() if not owner_of(d) for w in re.split(r"[.-]", d.split(".")[0])}
+    out: dict[str, tuple[Brand, str]] = {}
+    for label, brand in _label_index().items():
+        head = label.split("-")[0]
+        if "-" in label and brand.japanese and len(head) >= 3 and head not in _all_names() and head not in words:
+            out.setdefault(head, (brand, label))
+    return out
+
+
+@cache
+def _near_names(after_ending: bool) -> tuple[tuple[str, ...], dict[str, tuple[Brand, str]]]:
+    """Names run together, 5+ letters (8+ and distinctive without an ending), for one-edit searches."""
+    source = _all_names() if after_ending else _names()
+    found: dict[str, tuple[Brand, str]] = {}
+    for form, hit in source.items():
+        flat = form.replace("-", "")
+        if len(flat) >= (5 if after_ending else 8):
+            found.setdefault(flat, hit)
+    return tuple(found), found
 
 
 @cache

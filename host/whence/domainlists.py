@@ -51,6 +51,12 @@ def _ranks() -> tables.HashedTable:
     return tables.HashedTable(tables.cached("ranks", 2, [_path("tranco_top_10k.csv")], build))
 
 
+def popular_domains() -> list[str]:
+    """The popular domains themselves, in rank order (for building word lists; lookups use popular_rank)."""
+    return [line.partition(",")[2].strip().lower() for line in _text("tranco_top_10k.csv").splitlines()
+            if line.partition(",")[2].strip()]
+
+
 def _suffix_in(host: str, names: frozenset[str]) -> str | None:
     """The longest suffix of HOST (at a dot boundary) that is in NAMES."""
     host = host.lower().rstrip(".")
