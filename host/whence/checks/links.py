@@ -393,7 +393,8 @@ def link_suspicious_tld(ctx: CheckContext) -> Iterator[Hit]:
     detail=T("The link {url} points at an IP address instead of a domain name; legitimate services almost "
              "never do that.",
              "リンク {url} はドメイン名ではなくIPアドレスを指しています。正規のサービスではまずありません。"),
-    reason=T("it links to a bare IP address", "IPアドレスに直接リンクしています"),
+    reason=T("it links straight to a server by its address ({ip})",
+             "サーバーのIPアドレス（{ip}）へ直接リンクしています"),
 )
 def link_ip(ctx: CheckContext) -> Iterator[Hit]:
     own: set[str] | None = None
@@ -441,7 +442,7 @@ def _address_in_name(host: str) -> str | None:
     m = _IP_IN_NAME.search(host[:MAX_HOST])
     if m is None:
         return None
-    ip = re.sub(r"-", ".", m.group(1))
+    ip = m.group(1).replace("-", ".")
     try:
         addr = ipaddress.ip_address(ip)
     except ValueError:

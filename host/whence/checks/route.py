@@ -67,8 +67,8 @@ def clock_skew(ctx: CheckContext) -> Iterator[Hit]:
     title=T("The sending server's names disagree", "送信サーバーの名乗りと逆引きの名前が一致しません"),
     detail=T("The origin {ip} introduced itself as {helo}, but its address resolves to {rdns}.",
              "送信元 {ip} は {helo} と名乗りましたが、そのアドレスの逆引きは {rdns} です。"),
-    reason=T("its server's names disagree ({helo} vs {rdns})",
-             "送信サーバーの名乗り（{helo}）と逆引き（{rdns}）が一致しません"),
+    reason=T("its server introduced itself under a name that is not its own ({helo})",
+             "送信サーバーが自分のものではない名前（{helo}）を名乗っています"),
 )
 def helo_mismatch(ctx: CheckContext) -> Iterator[Hit]:
     o = ctx.facts.origin
