@@ -83,6 +83,19 @@ def test_a_biglobe_subscribers_own_mail_claims_no_brand() -> None:
     assert "brand.impersonation" not in ids(r)
 
 
+def test_a_sites_own_wordpress_notice_claims_no_brand() -> None:
+    """WordPress mails from every site that runs it as "WordPress <wordpress@site>": the site's notice."""
+    notice = "New comment on your post\nAuthor: Jane\nComment: Nice post!\nhttps://example-blog.com/?p=1#comments"
+    r = analyse(message(sender="WordPress <wordpress@example-blog.com>", subject="[Example Blog] New comment",
+                        text=notice))
+    assert "brand.impersonation" not in ids(r) and r["verdict"]["level"] == "safe"
+    # another address under WordPress's name, or the notice sending the reader elsewhere, still claims it
+    for sender, link in (("WordPress <support@example-blog.com>", "https://example-blog.com/login"),
+                         ("WordPress <wordpress@example-blog.com>", "https://wp-account-verify.example/login")):
+        r = analyse(message(sender=sender, subject="Your account", text=f"Verify your account: {link}"))
+        assert "brand.impersonation" in ids(r), sender
+
+
 def test_brand_ownership_follows_subdomains_only() -> None:
     assert owner_of("shipment.amazon.co.jp").key == "amazon"
     assert owner_of("amazon.co.jp.evil.example") is None

@@ -77,6 +77,8 @@ def brand_impersonation(ctx: CheckContext) -> Iterator[Hit]:
                                        or LURE.search(ctx.facts.subject) or _pure_claim(ctx, word, where)
                                        or (is_free_email(sender) and brand.category in MONEY_BRANDS)):
             continue
+        if _site_software(ctx, brand):
+            continue
         foreign = foreign_link_domains(ctx, brand)
         if by_list(ctx) and not foreign and not disguised and \
                 not any(link.clickable and not link.domain for link in ctx.facts.links):  # bare IP addresses
@@ -155,6 +157,17 @@ def _lure_elsewhere(ctx: CheckContext, brand) -> bool:  # brand: Brand
             elif not popular_rank(link.domain) and not is_tracker(link.domain):  # an ESP's click tracker
                 elsewhere += 1
     return elsewhere > 0 and elsewhere >= ours
+
+
+def _site_software(ctx: CheckContext, brand) -> bool:  # brand: Brand
+    """Software people run on their own sites mails from each of them under its own name: "WordPress
+    <wordpress@example-blog.com>" linking only to example-blog.com is that site's notice (a new comment,
+    a password reset), not WordPress.com's."""
+    f = ctx.facts.from_
+    if brand.category != "software" or f is None or f.address.split("@")[0].lower() not in brand.labels:
+        return False
+    sender = from_domain(ctx)
+    return all(d == sender or one_organisation(d, sender) for d in link_domains(ctx))
 
 
 def _brand_network(ctx: CheckContext, brand) -> bool:  # brand: Brand
