@@ -96,6 +96,19 @@ def test_a_sites_own_wordpress_notice_claims_no_brand() -> None:
         assert "brand.impersonation" in ids(r), sender
 
 
+def test_your_own_authenticated_mail_to_yourself_claims_no_brand() -> None:
+    """Outlook's account test: "Microsoft Outlook <you@…>" to you, authenticated, nothing to click."""
+    test = dict(sender="Microsoft Outlook <taro@example.jp>", subject="Microsoft Outlook Test Message",
+                text="This is an email message sent automatically by Microsoft Outlook while testing the settings.",
+                extra={"Delivered-To": "taro@example.jp"})
+    own = "spf=pass smtp.mailfrom=example.jp; dkim=pass header.d=example.jp; dmarc=pass header.from=example.jp"
+    assert "brand.impersonation" not in ids(analyse(message(**test, auth=own)))
+    # forged (nothing vouches for it) or with a link to follow, it is a lure like any other
+    assert "brand.impersonation" in ids(analyse(message(**test, auth="spf=fail smtp.mailfrom=example.jp")))
+    test["text"] += " Your mailbox is full: https://mailbox-quota.example.net/login"
+    assert "brand.impersonation" in ids(analyse(message(**test, auth=own)))
+
+
 def test_brand_ownership_follows_subdomains_only() -> None:
     assert owner_of("shipment.amazon.co.jp").key == "amazon"
     assert owner_of("amazon.co.jp.evil.example") is None

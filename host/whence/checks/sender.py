@@ -60,6 +60,8 @@ _WHERE = {"display_name": ("the sender's name", "差出人名"), "subject": ("th
              "{brand_name_ja}を名乗っているのに、送信元もリンク先も{brand_name_ja}のものではありません"),
 )
 def brand_impersonation(ctx: CheckContext) -> Iterator[Hit]:
+    if _to_yourself(ctx):
+        return
     sender = from_domain(ctx)
     known = known_sender(ctx)
     for brand, word, where in claimed_brands(ctx):
@@ -157,6 +159,15 @@ def _lure_elsewhere(ctx: CheckContext, brand) -> bool:  # brand: Brand
             elif not popular_rank(link.domain) and not is_tracker(link.domain):  # an ESP's click tracker
                 elsewhere += 1
     return elsewhere > 0 and elsewhere >= ours
+
+
+def _to_yourself(ctx: CheckContext) -> bool:
+    """Your own authenticated mail to yourself, with nothing to click: Outlook's account test arrives as
+    "Microsoft Outlook <you@example.jp>", and a note to self may name any brand. It claims nothing."""
+    f, recipient = ctx.facts.from_, ctx.facts.recipient
+    return bool(f and recipient and f.address == recipient.lower()
+                and (from_authenticated(ctx) or ctx.facts.origin.authenticated)
+                and not any(link.clickable for link in ctx.facts.links))
 
 
 def _site_software(ctx: CheckContext, brand) -> bool:  # brand: Brand
