@@ -371,7 +371,7 @@ def lookalike(host: str) -> Lookalike | None:
             return Lookalike(index[official], "combo", official)
     suffix = reg[len(label) + 1:]
     for token in tokens:
-        if (official := _undoubled(token)) and (suffix in _label_suffixes()[official] or suspicious_tld(reg)):
+        if (official := _undoubled(token)) and (suffix in _label_suffixes().get(official, ()) or suspicious_tld(reg)):
             return Lookalike(index[official], "typo", official)
     for official, dist, _ in process.extract(skel, _distinctive(), scorer=OSA.distance, score_cutoff=2,
                                              limit=None):
@@ -602,7 +602,7 @@ def _match(text: str, after_ending: bool) -> tuple[Brand, str] | None:
         if slip and (after_ending or slip[2]):
             return slip[0], slip[1]
     if after_ending:
-        for form in forms:  # the first word of a brand's name ("eki" of eki-net, "smbc" of smbc-card)
+        for form in forms:  # the first word of a Japanese brand's label ("eki" of eki-net, "yamato" of yamato-hd)
             if form in _heads():
                 return _heads()[form]
         for form in forms:  # a name with words run on to it: "amazonupdate-account.co.jp."
