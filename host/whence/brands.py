@@ -611,12 +611,13 @@ def _match(text: str, after_ending: bool) -> tuple[Brand, str] | None:
                     return brand, name
     # a letter changed: only where an ending shows a domain is meant, or in a long name (etc-maisai):
     # short names are one letter from too many words (binance, finance)
-    near = _near_names(after_ending)
+    by_length, names = _near_names(after_ending)
     for form in forms:
         if len(form) >= (5 if after_ending else 8):
-            hit = process.extractOne(form, near[0], scorer=OSA.distance, score_cutoff=1)
-            if hit:
-                return near[1][hit[0]]
+            for n in (len(form) - 1, len(form), len(form) + 1):  # one edit changes the length by one at most
+                hit = process.extractOne(form, by_length.get(n, ()), scorer=OSA.distance, score_cutoff=1)
+                if hit:
+                    return names[hit[0]]
     return None
 
 
@@ -636,15 +637,19 @@ def _heads() -> dict[str, tuple[Brand, str]]:
 
 
 @cache
-def _near_names(after_ending: bool) -> tuple[tuple[str, ...], dict[str, tuple[Brand, str]]]:
-    """Names run together, 5+ letters (8+ and distinctive without an ending), for one-edit searches."""
+def _near_names(after_ending: bool) -> tuple[dict[int, tuple[str, ...]], dict[str, tuple[Brand, str]]]:
+    """Names run together, 5+ letters (8+ and distinctive without an ending), by length, for one-edit
+    searches: a hostile host of many labels asks for dozens, each only among names of its length ± 1."""
     source = _all_names() if after_ending else _names()
     found: dict[str, tuple[Brand, str]] = {}
     for form, hit in source.items():
         flat = form.replace("-", "")
         if len(flat) >= (5 if after_ending else 8):
             found.setdefault(flat, hit)
-    return tuple(found), found
+    by_length: dict[int, list[str]] = {}
+    for flat in found:
+        by_length.setdefault(len(flat), []).append(flat)
+    return {n: tuple(names) for n, names in by_length.items()}, found
 
 
 @cache
@@ -684,7 +689,7 @@ def _in_subdomain(sub: str) -> Lookalike | None:
             if hit:
                 return Lookalike(hit[0], "brand_in_subdomain", hit[1])
     # a brand-like name before a domain ending: amzaon.co.jp.example.cn, jcb.co.example.shop, amazo-co.
-    for start, size in _endings(tokens):
+    for start, size in _endings(tokens)[:3]:  # a real host fakes one ending, a hostile one dozens
         ending = ".".join(tokens[start:start + size])
         for n in (3, 2, 1):
             if start - n < 0 or _WWW.fullmatch(tokens[start - n]):
