@@ -22,7 +22,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from . import tables
-from .domainlists import is_free_email, popular_domains, popular_rank, suspicious_tld
+from .domainlists import is_free_email, popular_domains, popular_rank, popular_source, suspicious_tld
 from .domains import registrable_domain
 
 # zero-width and bidi controls, soft hyphen, variation selectors: used to split brand names
@@ -626,13 +626,20 @@ def _heads() -> dict[str, tuple[Brand, str]]:
     """The first word (3+ letters) of the hyphenated domain labels of Japanese brands ("eki" of eki-net,
     "yamato" of yamato-hd), to the brand: how Japanese campaigns shorten them in front of a fake
     ending ("www.eki-co-jp-info.example.cn"). Not a name of its own, and not a word other popular
-    sites use ("tokyo" of tokyo-gas is u-tokyo's too, "smart" of smart-ex ddd-smart's)."""
+    sites use ("tokyo" of tokyo-gas is u-tokyo's too, "smart" of smart-ex ddd-smart's). Reading the
+    10,000 popular names takes some 40 ms: kept in the tables cache."""
+    by_key = {b.key: b for b in all_brands()}
+    table = tables.cached("brand-heads", 1, [*_sources(), popular_source()], _head_table)
+    return {head: (by_key[key], label) for head, (key, label) in table.items()}
+
+
+def _head_table() -> dict[str, tuple[str, str]]:
     words = {w for d in popular_domains() if not owner_of(d) for w in re.split(r"[.-]", d.split(".")[0])}
-    out: dict[str, tuple[Brand, str]] = {}
+    out: dict[str, tuple[str, str]] = {}
     for label, brand in _label_index().items():
         head = label.split("-")[0]
         if "-" in label and brand.japanese and len(head) >= 3 and head not in _all_names() and head not in words:
-            out.setdefault(head, (brand, label))
+            out.setdefault(head, (brand.key, label))
     return out
 
 

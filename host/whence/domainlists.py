@@ -4,6 +4,7 @@ from the tables cache once parsed."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 
@@ -38,23 +39,35 @@ def _free_email() -> tables.HashedTable:
                                             lambda: tables.HashedTable.pack(_entries(names[0]) | _entries(names[1]))))
 
 
+POPULAR = "tranco_top_10k.csv"
+
+
+def _tranco_rows() -> Iterator[tuple[int, str]]:
+    for line in _text(POPULAR).splitlines():
+        rank, _, domain = line.partition(",")
+        if domain.strip() and rank.isdigit():
+            yield int(rank), domain.strip().lower()
+
+
 @cache
 def _ranks() -> tables.HashedTable:
     def build() -> tuple[bytes, bytes]:
         ranks: dict[str, int] = {}
-        for line in _text("tranco_top_10k.csv").splitlines():
-            rank, _, domain = line.partition(",")
-            if domain and rank.isdigit():
-                ranks.setdefault(domain.strip().lower(), int(rank))
+        for rank, domain in _tranco_rows():
+            ranks.setdefault(domain, rank)
         return tables.HashedTable.pack(ranks)
 
-    return tables.HashedTable(tables.cached("ranks", 2, [_path("tranco_top_10k.csv")], build))
+    return tables.HashedTable(tables.cached("ranks", 2, [_path(POPULAR)], build))
 
 
 def popular_domains() -> list[str]:
-    """The popular domains themselves, in rank order (for building word lists; lookups use popular_rank)."""
-    return [line.partition(",")[2].strip().lower() for line in _text("tranco_top_10k.csv").splitlines()
-            if line.partition(",")[2].strip()]
+    """The popular domains themselves, in rank order (for building derived tables; lookups use popular_rank)."""
+    return [domain for _, domain in _tranco_rows()]
+
+
+def popular_source() -> str:
+    """The popular-domain list's path, for the tables cache of what is derived from it."""
+    return _path(POPULAR)
 
 
 def _suffix_in(host: str, names: frozenset[str]) -> str | None:

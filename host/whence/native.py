@@ -65,7 +65,8 @@ WARM_MESSAGE = (
     "From: Example <news@example.org>\r\nTo: user@example.net\r\nSubject: =?utf-8?b?5qGI5YaF?=\r\n"
     "Date: Mon, 1 Jan 2024 00:00:00 +0000\r\nMIME-Version: 1.0\r\n"
     "Content-Type: text/html; charset=utf-8\r\n\r\n"
-    '<html><body><p>ご案内</p><a href="https://www.example.org/a">www.example.org</a></body></html>\r\n'
+    '<html><body><p>ご案内</p><a href="https://www.example.org/a">www.example.org</a>'
+    '<a href="https://www.example-co-jp.example.net/b">b</a></body></html>\r\n'  # read as a look-alike
 ).encode()  # analysed once at start-up, offline, to load what the pipeline loads lazily
 ID_RE = re.compile(rb'"id"\s*:\s*("(?:[^"\\]|\\.){0,200}"|-?\d{1,30})')
 
