@@ -247,6 +247,17 @@ def origin_unnamed(ctx: CheckContext) -> bool:
 _UNKNOWN_NAME = re.compile(r"\(\s*unknown\s*\[", re.I)
 
 
+def bare_greeting(ctx: CheckContext) -> str | None:
+    """The origin's greeting when it is a bare registrable domain ("outlook.com", "amazon.co.jp") and
+    the provider recorded no name for the server: what mass mailers copy from the From they forge.
+    An organisation's servers greet with host names of their own."""
+    o = ctx.facts.origin
+    if o.hostname or not o.helo:
+        return None
+    helo = o.helo.lower().strip("[]").rstrip(".")
+    return helo if "." in helo and registrable_domain(helo) == helo else None
+
+
 def origin_name(ctx: CheckContext) -> str:
     """The origin server's name: its reverse DNS as the provider recorded it, else the name it greeted
     with, unless the provider found it has none (then the greeting is only the sender's word)."""

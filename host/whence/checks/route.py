@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from ..brands import owner_of
 from ..domains import registrable_domain
 from ..i18n import T, fmt
-from .common import origin_unnamed
+from .common import bare_greeting, origin_unnamed
 from .registry import CheckContext, Hit, check
 
 
@@ -77,16 +77,14 @@ def helo_mismatch(ctx: CheckContext) -> Iterator[Hit]:
     helo = o.helo.lower().strip("[]").rstrip(".")
     if helo[:1].isdigit() or "." not in helo:
         return
-    a = registrable_domain(helo)
     if not o.hostname:
-        # no name recorded, and the greeting is a brand's bare domain ("outlook.com", "adobe.com"): mass
-        # mailers copy it from the forged From; the brand's own servers greet with their host names
-        brand = owner_of(helo) if helo == a else None
+        # no name recorded, and the greeting is a brand's bare domain ("outlook.com", "adobe.com")
+        brand = owner_of(bare) if (bare := bare_greeting(ctx)) else None
         if brand is not None:
             yield Hit(evidence={"ip": o.ip, "helo": helo, "brand": brand.key}, variant="brand",
                       detail=fmt(_BRAND_GREETING, ip=o.ip, helo=helo, brand=brand.name, brand_ja=brand.name_ja))
         return
-    b = registrable_domain(o.hostname.lower())
+    a, b = registrable_domain(helo), registrable_domain(o.hostname.lower())
     if a and b and a != b:
         yield Hit(evidence={"ip": o.ip, "helo": helo, "rdns": o.hostname.lower()})
 

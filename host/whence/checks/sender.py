@@ -14,6 +14,7 @@ from .common import (
     LURE,
     MONEY_BRANDS,
     authenticated_brands,
+    bare_greeting,
     by_list,
     claimed_brands,
     disguised_brands,
@@ -184,14 +185,10 @@ def _site_software(ctx: CheckContext, brand) -> bool:  # brand: Brand
 def _brand_network(ctx: CheckContext, brand) -> bool:  # brand: Brand
     """Whether the origin server names itself (rDNS, else HELO) under the brand's own domains, or
     the mail came through a list or forwarder, whose route says nothing about the brand. A greeting
-    with the brand's bare domain ("HELO amazon.co.jp") is what mass-mailing tools write, copied from
-    From; a brand's servers greet with their own host names."""
+    with the brand's bare domain ("HELO amazon.co.jp") is no such name (see `bare_greeting`)."""
     if ctx.facts.is_list:
         return True
-    name = origin_name(ctx).lower().rstrip(".")
-    reg = registrable_domain(name) or ""
-    bare_greeting = name == reg and not ctx.facts.origin.hostname
-    return brand.owns(reg) and not bare_greeting
+    return not bare_greeting(ctx) and brand.owns(registrable_domain(origin_name(ctx)) or "")
 
 
 _VIA = re.compile(r"\s+via\s+\S+\s*$", re.I)  # "Name via List": the list's rewrite, not the sender's
