@@ -122,12 +122,23 @@ def _ipv4(host: str) -> str | None:
     return str(ipaddress.IPv4Address(value))
 
 
-def is_ip(host: str) -> bool:
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@lru_cache(maxsize=4096)
+def ip_of(text: str) -> IPAddress | None:
+    """TEXT as an IP address, else None. Cached and pre-filtered: the route and the link checks ask
+    about the same few hosts again and again, and most are names, for which ipaddress raises twice."""
+    if ":" not in text and not text.replace(".", "").isdigit():
+        return None
     try:
-        ipaddress.ip_address(host)
+        return ipaddress.ip_address(text)
     except ValueError:
-        return False
-    return True
+        return None
+
+
+def is_ip(host: str) -> bool:
+    return ip_of(host) is not None
 
 
 @lru_cache(maxsize=4096)

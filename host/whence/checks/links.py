@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import ipaddress
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from ..domainlists import (
     suspicious_tld,
     tenant_platform,
 )
-from ..domains import MAX_HOST, known_tld, normalise_host, registrable_domain
+from ..domains import MAX_HOST, ip_of, known_tld, normalise_host, registrable_domain
 from ..i18n import T, fmt
 from ..wordiness import looks_random
 from .common import (
@@ -401,10 +400,7 @@ def link_ip(ctx: CheckContext) -> Iterator[Hit]:
     for i, link in enumerate(ctx.facts.links):
         if not link.clickable or not link.host:
             continue
-        try:
-            addr = ipaddress.ip_address(link.host.strip("[]"))
-        except ValueError:
-            addr = None
+        addr = ip_of(link.host.strip("[]"))
         if addr is not None:
             if addr.is_global:
                 yield Hit(evidence={"url": link.url[:200], "ip": str(addr)}, links=[i])
@@ -443,11 +439,8 @@ def _address_in_name(host: str) -> str | None:
     if m is None:
         return None
     ip = m.group(1).replace("-", ".")
-    try:
-        addr = ipaddress.ip_address(ip)
-    except ValueError:
-        return None
-    return ip if addr.is_global else None
+    addr = ip_of(ip)
+    return ip if addr is not None and addr.is_global else None
 
 
 @check(

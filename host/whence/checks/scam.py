@@ -146,6 +146,8 @@ def address_as_name(ctx: CheckContext) -> Iterator[Hit]:
         yield Hit(evidence={"where": "sender's name", "where_ja": "差出人名", "address": rcpt})
         return
     head = facts.text[:300].lower()
+    if rcpt not in head:
+        return  # before the address is made into a pattern: compiling one costs more than the rest
     greeting = re.search(r"(hello|hi|dear|hallo|ol[aá]|bonjour|hola|beste|liebe[r]?)[ ,:]+" + re.escape(rcpt), head)
     if greeting or re.match(r"\s*" + re.escape(rcpt) + r"\s*(様|さま|殿)", head):
         yield Hit(evidence={"where": "greeting", "where_ja": "書き出し", "address": rcpt})

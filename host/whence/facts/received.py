@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 
+from ..domains import ip_of
 from ..model import Hop
 
 MAX_HEADER = 4096  # characters of one Received value that are read
@@ -80,9 +81,8 @@ def normalize_ip(text: str | None) -> str | None:
     if s.count(":") == 1 and "." in s:  # 1.2.3.4:25
         candidates.append(s.split(":", 1)[0])
     for c in candidates:
-        try:
-            addr = ipaddress.ip_address(c)
-        except ValueError:
+        addr = ip_of(c)
+        if addr is None:
             continue
         if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
             return str(addr.ipv4_mapped)

@@ -16,8 +16,9 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from ..domains import registrable_domain
+from ..domains import ip_of, registrable_domain
 from ..i18n import T, fmt
 from ..model import Context, Hop, Message, Origin
 from ..settings import Settings
@@ -89,12 +90,10 @@ def registrable(host: str | None) -> str | None:
     return registrable_domain(host)
 
 
+@lru_cache(maxsize=4096)
 def is_internal_ip(ip: str | None) -> bool:
-    if not ip:
-        return False
-    try:
-        addr = ipaddress.ip_address(ip)
-    except ValueError:
+    addr = ip_of(ip) if ip else None
+    if addr is None:
         return False
     return any(addr in net for net in _INTERNAL_NETS if net.version == addr.version)
 
@@ -141,11 +140,8 @@ class _Org:
         return any(h == s or h.endswith("." + s) for s in self.suffixes)
 
     def configured_ip(self, ip: str | None) -> bool:
-        if not ip:
-            return False
-        try:
-            addr = ipaddress.ip_address(ip)
-        except ValueError:
+        addr = ip_of(ip) if ip else None
+        if addr is None:
             return False
         return any(addr in net for net in self.networks if net.version == addr.version)
 
@@ -244,11 +240,8 @@ def _client_ip(message: Message, older_hops: list[Hop], origin_ip: str | None, t
         ip = normalize_ip(piece)
         if not ip or is_internal_ip(ip) or ip == origin_ip or ip in trusted_ips:
             continue
-        try:
-            addr = ipaddress.ip_address(ip)
-        except ValueError:
-            continue
-        if addr.is_global:
+        addr = ip_of(ip)
+        if addr is not None and addr.is_global:
             return ip
     return None
 
