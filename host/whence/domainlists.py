@@ -1,11 +1,11 @@
 """The bundled domain lists (data/*.txt, mostly from Sublime Security's static-files, MIT): shorteners,
 free hosting, abused TLDs, free mail providers, popular domains, image-sharing sites. Loaded once, on first use,
-from the tables cache once parsed."""
+from the tables cache once parsed. The answers per host are cached too: several checks ask about every link."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from . import tables
@@ -81,10 +81,12 @@ def _suffix_in(host: str, names: frozenset[str]) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def shortener(host: str) -> str | None:
     return _suffix_in(host, _load("url_shorteners.txt"))
 
 
+@lru_cache(maxsize=4096)
 def free_host(host: str) -> tuple[str, str] | None:
     """(matched suffix, kind) when HOST is on a free subdomain or file host; the bare service excepted."""
     for name, kind in (("free_subdomain_hosts.txt", "subdomain"), ("tenant_platforms.txt", "subdomain"),
@@ -96,6 +98,7 @@ def free_host(host: str) -> tuple[str, str] | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def tenant_platform(host: str) -> str | None:
     """The platform (onmicrosoft.com, zendesk.com …) that HOST is a customer's name under."""
     return _customer_of(host, "tenant_platforms.txt")
@@ -107,11 +110,13 @@ def _customer_of(host: str, list_name: str) -> str | None:
     return hit if hit and host.lower().rstrip(".") != hit else None
 
 
+@lru_cache(maxsize=4096)
 def image_host(host: str) -> str | None:
     """The public image-sharing site (imgur.com, ibb.co …) HOST belongs to."""
     return _suffix_in(host, _load("image_hosts.txt"))
 
 
+@lru_cache(maxsize=4096)
 def suspicious_tld(host: str) -> str | None:
     return _suffix_in(host, _load("suspicious_tlds.txt"))
 
