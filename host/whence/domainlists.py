@@ -121,10 +121,12 @@ def suspicious_tld(host: str) -> str | None:
     return _suffix_in(host, _load("suspicious_tlds.txt"))
 
 
+@lru_cache(maxsize=8192)
 def is_free_email(domain: str) -> bool:
     return bool(domain) and domain.lower() in _free_email()
 
 
+@lru_cache(maxsize=8192)
 def popular_rank(domain: str | None) -> int | None:
     """The domain's rank among the 10,000 most popular (Tranco), if it is one of them."""
     return _ranks().get(domain.lower().rstrip(".")) if domain else None

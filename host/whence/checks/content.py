@@ -746,8 +746,10 @@ def invisible_chars(s: str) -> list[tuple[int, str]]:
     character (❤️, ideographic variants 葛󠄀), which is what they are for. A variation selector after
     kana (コインチェ︉ック) is a filter-breaking trick.
     """
-    out = []
     s = s[:2000]
+    if s.isascii():  # no format character is ASCII
+        return []
+    out = []
     for i, ch in enumerate(s):
         if not _invisible(ch):
             continue
