@@ -6,13 +6,16 @@ with both languages filled in. Adding a check touches one place: the `@check` de
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from .. import weights
 from ..i18n import Text, fmt
 from ..model import SEVERITIES, Facts, Finding, Lookups
+
+MAX_HITS = 20  # findings one check may give one message: a hostile message can repeat anything
 
 
 @dataclass
@@ -96,7 +99,7 @@ def run_checks(facts: Facts, lookups: Lookups, history: Any = None) -> tuple[lis
     errors: list[str] = []
     for chk in CATALOGUE.values():
         try:
-            hits = list(_bounded(chk.func(ctx)))
+            hits = list(islice(chk.func(ctx), MAX_HITS))
         except Exception as exc:
             errors.append(f"{chk.id}: {type(exc).__name__}: {exc}")
             continue
@@ -109,13 +112,6 @@ def run_checks(facts: Facts, lookups: Lookups, history: Any = None) -> tuple[lis
                 if 0 <= i < len(facts.attachments) and chk.id not in facts.attachments[i].findings:
                     facts.attachments[i].findings.append(chk.id)
     return findings, errors
-
-
-def _bounded(hits: Iterable[Hit], limit: int = 20) -> Iterator[Hit]:
-    for n, hit in enumerate(hits):
-        if n >= limit:
-            return
-        yield hit
 
 
 def _finding(chk: Check, hit: Hit) -> Finding:
