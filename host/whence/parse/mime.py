@@ -279,7 +279,10 @@ def raw_header(msg: EmailMessage, name: str) -> str | None:
 
 def _param(raw: str, param: str, header: str) -> str | None:
     """A (possibly RFC 2231) parameter of a raw structured header, decoded to str."""
-    raw = _few_params(raw[: 2 * limits.MAX_STRUCTURAL_VALUE])  # long RFC 2231 names fit in 8 KB
+    raw = raw[: 2 * limits.MAX_STRUCTURAL_VALUE]  # long RFC 2231 names fit in 8 KB
+    if param not in raw.lower():  # most parts name no file: not worth the header parser
+        return None
+    raw = _few_params(raw)
     data = raw_bytes(raw)
     if not data.isascii():  # raw 8-bit names: decode first, compat32 would mangle them
         raw = decode_bytes(data)[0]
