@@ -1,14 +1,17 @@
 """Whence beside rspamd and SpamAssassin's spamd on the same messages, in one run.
 
-    .venv/bin/python bench/compare_peers.py [--corpus DIR] [--limit N] [--jobs N] [--no-peers] [--no-cli]
+    .venv/bin/python bench/compare_peers.py [--corpus DIR] [--limit N] [--jobs N] [--slices N] [--no-peers]
+                                            [--no-cli]
 
 Every engine gets the same bytes: the corpus's messages with the provider's own verdict headers
 stripped exactly as ../shared/tools/evaluate.py strips them. Whence runs in-process, offline, in one
 process (-j 1) and on a process pool (-j N, default one per core); the peers run as daemons with
 N workers and are fed by N client threads. Printed per engine: messages/s over the whole run,
 median and p99 ms per message (Whence: the analysis; peers: the request's round trip), and the
-rate against rspamd's. Then `whence analyze --json --offline` itself, -j 1 against -j N, on an
-evaluation copy of the corpus.
+rate against rspamd's. The engines take turns: the messages are cut into slices (--slices, 8) and
+each slice goes through every engine before the next, so that all of them are timed in the same
+conditions on a machine whose speed drifts (spamd, which takes minutes, runs once at the end).
+Then `whence analyze --json --offline` itself, -j 1 against -j N, on an evaluation copy of the corpus.
 
 The peers (Debian packages `rspamd` and `spamassassin`; see bench/README.md) run with local rules
 only: a private rspamd config that turns off every module that queries the network (RBLs, SURBL,
@@ -131,22 +134,18 @@ def _analyse(item: tuple[str, tuple[str, ...], bytes]) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def run_whence(messages: list[tuple[str, tuple[str, ...], bytes]], jobs: int) -> Run:
-    run = Run(f"Whence -j {jobs}", jobs)
+@contextlib.contextmanager
+def whence_engine(messages: list[tuple[str, tuple[str, ...], bytes]], jobs: int):  # -> Iterator[Engine]
+    """Whence -j JOBS, warm (imports, tables, patterns: what a long-running process has already)."""
     for item in messages[:WARM]:
-        _analyse(item)  # imports, tables, patterns: what a long-running process has already
+        _analyse(item)
     if jobs == 1:
-        started = time.perf_counter()
-        run.ms = [_analyse(item) for item in messages]
-        run.wall = time.perf_counter() - started
-        return run
+        yield Engine(Run("Whence -j 1", 1), lambda items: [_analyse(item) for item in items])
+        return
     context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
     with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
         list(pool.map(_analyse, messages[: WARM * jobs], chunksize=1))  # every worker warm
-        started = time.perf_counter()
-        run.ms = list(pool.map(_analyse, messages, chunksize=8))
-        run.wall = time.perf_counter() - started
-    return run
+        yield Engine(Run(f"Whence -j {jobs}", jobs), lambda items: list(pool.map(_analyse, items, chunksize=8)))
 
 
 def run_cli(corpus: Path, jobs: int) -> list[tuple[int, float, int]]:
@@ -208,28 +207,48 @@ def spamd_check(path: str, raw: bytes) -> float:
     return float(score)
 
 
-def run_peer(name: str, workers: int, check: Any, path: str, messages: list[bytes]) -> Run:
-    """MESSAGES through CHECK(path, raw) from WORKERS client threads, one request at a time each."""
-    run = Run(name, workers)
+@contextlib.contextmanager
+def peer_engine(name: str, workers: int, check: Any, path: str, messages: list[bytes]):  # -> Iterator[Engine]
+    """CHECK(path, raw) from WORKERS client threads, one request at a time each; warm."""
     for raw in messages[:WARM]:
         with contextlib.suppress(Exception):
             check(path, raw)
 
-    def one(raw: bytes) -> float | None:
+    def one(item: tuple[str, tuple[str, ...], bytes]) -> float | None:
         started = time.perf_counter()
         try:
-            check(path, raw)
+            check(path, item[2])
         except Exception:
             return None
         return (time.perf_counter() - started) * 1000
 
-    started = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(workers) as clients:
-        times = list(clients.map(one, messages))
-    run.wall = time.perf_counter() - started
-    run.ms = [t for t in times if t is not None]
-    run.errors = len(times) - len(run.ms)
-    return run
+        yield Engine(Run(name, workers), lambda items: list(clients.map(one, items)))
+
+
+@dataclass
+class Engine:
+    """A warm engine: its Run, and how it analyses a list of messages (ms each, None for an error)."""
+
+    run: Run
+    analyse: Any
+
+    def take(self, items: list[tuple[str, tuple[str, ...], bytes]]) -> None:
+        started = time.perf_counter()
+        times = self.analyse(items)
+        self.run.wall += time.perf_counter() - started
+        self.run.ms += [t for t in times if t is not None]
+        self.run.errors += sum(t is None for t in times)
+
+
+def interleave(engines: list[Engine], messages: list[tuple[str, tuple[str, ...], bytes]], slices: int) -> None:
+    """Every engine over every message, slice by slice in turn (the order reversed every other
+    slice): a shared machine's speed drifts by tens of percent within minutes, and engines timed
+    one after the other would each be measured in different weather."""
+    size = max(1, -(-len(messages) // slices))
+    for k, start in enumerate(range(0, len(messages), size)):
+        for engine in engines if k % 2 == 0 else engines[::-1]:
+            engine.take(messages[start:start + size])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -389,6 +408,7 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)), help="workers (default: cores)")
     ap.add_argument("--no-peers", action="store_true", help="Whence only")
     ap.add_argument("--no-cli", action="store_true", help="skip the `whence analyze` -j 1 / -j N runs")
+    ap.add_argument("--slices", type=int, default=8, help="alternating slices the timed runs take turns in")
     ap.add_argument("--serve-peers", metavar="DIR", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve_peers:
@@ -399,22 +419,27 @@ def main() -> int:
     raws = [raw for _, _, raw in messages]
     print(f"{len(messages)} messages from {corpus} (provider verdicts stripped), {args.jobs} workers, "
           f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
-    runs = [run_whence(messages, 1)]
-    if args.jobs > 1:
-        runs.append(run_whence(messages, args.jobs))
-    reference = None
-    if not args.no_peers:
-        with peers(args.jobs) as found:
+    with contextlib.ExitStack() as stack:
+        engines = [stack.enter_context(whence_engine(messages, 1))]
+        if args.jobs > 1:
+            engines.append(stack.enter_context(whence_engine(messages, args.jobs)))
+        found = {} if args.no_peers else stack.enter_context(peers(args.jobs))
+        for name in ("rspamd", "spamd"):
+            if name in found:
+                info, check = found[name], {"rspamd": rspamd_check, "spamd": spamd_check}[name]
+                engines.append(stack.enter_context(
+                    peer_engine(f"{name} {info['version']}", args.jobs, check, info["socket"], raws)))
+            elif not args.no_peers:
+                print(f"{name}: not installed or did not start (see bench/README.md)")
+        fast = [e for e in engines if not e.run.name.startswith("spamd")]
+        interleave(fast, messages, args.slices)
+        for slow in (e for e in engines if e not in fast):  # spamd takes minutes: once, afterwards
+            slow.take(messages)
+        if found:
             where = "in a network namespace with loopback only" if found.get("netns") else "on loopback"
-            for name, check in (("rspamd", rspamd_check), ("spamd", spamd_check)):
-                if name in found:
-                    info = found[name]
-                    run = run_peer(f"{name} {info['version']}", args.jobs, check, info["socket"], raws)
-                    runs.append(run)
-                    reference = run if name == "rspamd" else reference
-                else:
-                    print(f"{name}: not installed or did not start (see bench/README.md)")
-            print(f"peers: local rules only, {where}")
+            print(f"peers: local rules only, {where}; timed in {args.slices} alternating slices")
+    runs = [e.run for e in engines]
+    reference = next((r for r in runs if r.name.startswith("rspamd")), None)
     print(table(runs, reference))
     if len(runs) > 1 and args.jobs > 1:
         print(f"Whence -j {args.jobs} / -j 1: {runs[1].rate / runs[0].rate:.2f}× the rate")
