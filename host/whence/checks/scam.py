@@ -238,9 +238,11 @@ def image_only(ctx: CheckContext) -> Iterator[Hit]:
     facts = ctx.facts
     if not facts.html or not any(link.source in ("html-a", "html-area") for link in facts.links):
         return
-    letters = len(_NOT_LETTERS.sub("", _MARKUP_RESIDUE.sub(" ", facts.text[:5_000])))
     remote = any(link.source == "html-img" and link.scheme in ("http", "https") for link in facts.links)
-    if letters < 150 and (remote or css_picture_hosts(ctx)):
+    if not (remote or css_picture_hosts(ctx)):
+        return
+    letters = len(_NOT_LETTERS.sub("", _MARKUP_RESIDUE.sub(" ", facts.text[:5_000])))
+    if letters < 150:
         yield Hit(evidence={"letters": letters})
 
 

@@ -384,18 +384,20 @@ def parse_date(text: str) -> datetime | None:
         return None
     s = _FRACTION.sub(r"\1", s)
     s = _ZONE_COMMENT.sub("", s)
-    for cand in (s, _ZONE_NAME.sub("", s)):
-        try:
-            dt = parsedate_to_datetime(cand)
-        except (TypeError, ValueError, IndexError, OverflowError):
-            continue
-        if dt is None:
-            continue
-        if dt.tzinfo is None:
-            dt = dt.replace(tzinfo=timezone.utc)
-        if 1970 <= dt.year <= 2200:
-            return dt
-    return None
+    # a trailing zone name ("... +0900 JST") stops the stdlib: tried without it when it fails
+    return _read_date(s) or _read_date(_ZONE_NAME.sub("", s))
+
+
+def _read_date(text: str) -> datetime | None:
+    try:
+        dt = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt if 1970 <= dt.year <= 2200 else None
 
 
 def _dialect(value: str, by_items: list[tuple[str, str]], with_items: list[tuple[str, str]]) -> str:
