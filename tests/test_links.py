@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 import pytest
-from whence.domains import normalise_host, registrable_domain
+from whence.domains import ip_of, normalise_host, registrable_domain
 from whence.facts.links import MAX_LINKS, extract_links
 from whence.facts.text import extract_text
 from whence.model import Link
@@ -51,6 +52,19 @@ def test_normalise_host(host: str, expected: str | None) -> None:
 ])
 def test_registrable_domain(host: str, expected: str | None) -> None:
     assert registrable_domain(host) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "192.0.2.1", "2001:db8::1", "::ffff:192.0.2.1", "fe80::1%eth0", "::", "1.2.3", "256.1.1.1", "01.2.3.4",
+    "１.２.３.４", "[2001:db8::1]", " 192.0.2.1", "example.com", "1.2.3.4.example", "١.٢.٣.٤", "", ".",
+])
+def test_ip_of_reads_exactly_what_ipaddress_reads(text: str) -> None:
+    """The pre-filter that spares host names an exception must never turn away an address."""
+    try:
+        expected = ipaddress.ip_address(text)
+    except ValueError:
+        expected = None
+    assert ip_of(text) == expected
 
 
 # --- HTML --------------------------------------------------------------------------------------
