@@ -125,12 +125,17 @@ def _ipv4(host: str) -> str | None:
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
-@lru_cache(maxsize=4096)
 def ip_of(text: str) -> IPAddress | None:
-    """TEXT as an IP address, else None. Cached and pre-filtered: the route and the link checks ask
-    about the same few hosts again and again, and most are names, for which ipaddress raises twice."""
+    """TEXT as an IP address, else None. The route and the link checks ask about the same few hosts
+    again and again, and most are names, for which ipaddress raises twice: names are turned away
+    first, and what could be an address is parsed once."""
     if ":" not in text and not text.replace(".", "").isdigit():
         return None
+    return _parsed_ip(text)
+
+
+@lru_cache(maxsize=4096)
+def _parsed_ip(text: str) -> IPAddress | None:
     try:
         return ipaddress.ip_address(text)
     except ValueError:
