@@ -196,7 +196,7 @@ def _read_from(hop: Hop, items: list[tuple[str, str]], dialect: str, protocol: s
     name_host = None if (literal or name_ip) else _host(name_raw)
     glued = bool(rest) and rest[0][0] == "gparen"  # smap: "name(1.2.3.4)"
 
-    comments = [_SPACE.sub(" ", v).strip() for k, v in rest if k in ("paren", "gparen")]
+    comments = [v.strip() for k, v in rest if k in ("paren", "gparen")]  # white space already single
     raw_comments = [v for k, v in rest if k in ("paren", "gparen")]
     brackets = [v for k, v in rest if k == "bracket"]
     words = " ".join(v for k, v in rest if k == "word")
@@ -378,12 +378,15 @@ def _first_word(items: list[tuple[str, str]]) -> tuple[str, str] | None:
 
 
 def parse_date(text: str) -> datetime | None:
-    """The RFC 5322 date after the last ';' (naive dates are read as UTC), or None."""
-    s = _SPACE.sub(" ", text).strip()
+    """The RFC 5322 date after the last ';' (naive dates are read as UTC), or None. TEXT comes from
+    the header as `_parse_into` left it: its white space already single spaces."""
+    s = text.strip()
     if not s:
         return None
-    s = _FRACTION.sub(r"\1", s)
-    s = _ZONE_COMMENT.sub("", s)
+    if "." in s:
+        s = _FRACTION.sub(r"\1", s)
+    if "(" in s:
+        s = _ZONE_COMMENT.sub("", s)
     # a trailing zone name ("... +0900 JST") stops the stdlib: tried without it when it fails
     return _read_date(s) or _read_date(_ZONE_NAME.sub("", s))
 
