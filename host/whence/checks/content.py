@@ -151,7 +151,8 @@ def crypto_addresses(text: str, limit: int = 20) -> list[CryptoAddress]:
         if len(payload) == 21 and payload[0] in (0x00, 0x05):
             kind = "bitcoin-p2pkh" if payload[0] == 0 else "bitcoin-p2sh"
             found.setdefault(addr, CryptoAddress(addr, kind))
-    for m in _BECH32_RX.finditer(text):
+    # the bech32 and Ethereum scans only when their prefix is there: most texts have neither
+    for m in _BECH32_RX.finditer(text) if "bc1" in text or "BC1" in text else ():
         if len(found) >= limit:
             break
         addr = m.group(0)
@@ -163,7 +164,7 @@ def crypto_addresses(text: str, limit: int = 20) -> list[CryptoAddress]:
             continue
         kind = "bitcoin-segwit" if decoded.witver == 0 else "bitcoin-taproot"
         found.setdefault(addr, CryptoAddress(addr, kind))
-    for m in _ETH_RX.finditer(text):
+    for m in _ETH_RX.finditer(text) if "0x" in text else ():
         if len(found) >= limit:
             break
         found.setdefault(m.group(0), CryptoAddress(m.group(0), "ethereum"))
