@@ -20,6 +20,7 @@ from .common import (
     I_FOR_L,
     LOOKALIKE_SCRIPTS,
     TOLL_FREE,
+    TOLL_FREE_DIGITS,
     authenticated_brand,
     css_picture_hosts,
     domain_of,
@@ -417,9 +418,10 @@ _WAITING = _rx(r"(your (account|balance|wallet|score)( already)? (has|is|shows|c
 )
 def money_waiting(ctx: CheckContext) -> Iterator[Hit]:
     text = _nfkc(ctx)[:2_000]
-    if not any(c in text for c in "$€£¥") and not _CURRENCY.search(text):
+    lower = text.lower()
+    if not any(c in text for c in "$€£¥") and not _search(_CURRENCY, text, lower):
         return  # most mail names no sum: skip the costlier phrase search
-    m = _search(_WAITING, text, text.lower())
+    m = _search(_WAITING, text, lower)
     if m and not known_sender(ctx):
         yield Hit(evidence={"phrase": " ".join(m.group(0).split())[:80]})
 
@@ -478,7 +480,8 @@ def callback_lure(ctx: CheckContext) -> Iterator[Hit]:
     if any(link.clickable for link in ctx.facts.links) or ctx.facts.is_list or known_sender(ctx):
         return
     text = _nfkc(ctx)
-    phone, amount = TOLL_FREE.search(text), _MONEY.search(text)
+    phone = TOLL_FREE.search(text) if any(d in text for d in TOLL_FREE_DIGITS) else None
+    amount = _MONEY.search(text) if phone else None
     if phone and amount:
         yield Hit(evidence={"phone": phone.group(0).strip(), "amount": amount.group(0).strip().rstrip(".,")})
 
