@@ -177,7 +177,9 @@ def analyze_stream(jobs: Iterable[Job], settings: Settings, as_json: bool, worke
         for chunk in itertools.chain((first,) if first else (), groups):
             yield from _deliver(chunk, run_chunk(chunk, settings, as_json))
         return
-    from . import pipeline  # noqa: F401 - imported once here, inherited by forked workers
+    from . import pipeline
+
+    pipeline.warm(settings)  # tables and patterns loaded once here, inherited by forked workers
 
     pending: collections.deque[tuple[list[Job], concurrent.futures.Future[list[Any]]]] = collections.deque()
     pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=_pool_context())

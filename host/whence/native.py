@@ -58,16 +58,6 @@ BYTES_IN_FLIGHT = 256 * 1024 * 1024  # nor does it read on while this much reque
 WORKERS = 4
 NO_TRIM = frozenset({"id", "arf", "arf_base64"})  # cut, these would be wrong, not shorter
 TRIM_STEPS = ((4096, 200), (1024, 50), (256, 20), (64, 5))  # (characters, list items)
-WARM_MESSAGE = (
-    "Received: from mx.example.org (mx.example.org [192.0.2.1]) by mail.example.net with ESMTPS;"
-    " Mon, 1 Jan 2024 00:00:00 +0000\r\n"
-    "Authentication-Results: mail.example.net; spf=pass smtp.mailfrom=example.org\r\n"
-    "From: Example <news@example.org>\r\nTo: user@example.net\r\nSubject: =?utf-8?b?5qGI5YaF?=\r\n"
-    "Date: Mon, 1 Jan 2024 00:00:00 +0000\r\nMIME-Version: 1.0\r\n"
-    "Content-Type: text/html; charset=utf-8\r\n\r\n"
-    '<html><body><p>ご案内</p><a href="https://www.example.org/a">www.example.org</a>'
-    '<a href="https://www.example-co-jp.example.net/b">b</a></body></html>\r\n'  # read as a look-alike
-).encode()  # analysed once at start-up, offline, to load what the pipeline loads lazily
 ID_RE = re.compile(rb'"id"\s*:\s*("(?:[^"\\]|\\.){0,200}"|-?\d{1,30})')
 
 
@@ -558,7 +548,7 @@ def _warm(pipeline: Any, settings: Any) -> None:
     from . import regexcache
 
     with regexcache.recording():
-        pipeline.Analysis(WARM_MESSAGE, settings.with_overrides(offline=True, history=False)).offline_report()
+        pipeline.warm(settings)
     regexcache.save()
 
 
