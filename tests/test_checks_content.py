@@ -128,6 +128,26 @@ def test_a_credentials_line_alone_fires() -> None:
     assert hits("content.smtp_test", make_facts("hello", "mail.example.org:465:bob@example.org:s3cret!\n"))
 
 
+CHECKER_REPORT = "SMTP: smtp.example-mail.jp\nPort: 587\nUser: taro@example-mail.jp\nPass: hunter2\n"
+SETTINGS_NOTICE = ("ご契約のメールアカウント情報です。\nサーバー：sv1234.xserver.jp\nポート：587\n"
+                   "ユーザー名：info@example-shop.jp\nパスワード：初期パスワードはお送りしていません\n")
+
+
+def test_a_labelled_credentials_block_alone_fires_without_repeating_the_password() -> None:
+    found = hits("content.smtp_test", make_facts("Hello", CHECKER_REPORT))
+    assert len(found) == 1
+    assert found[0].evidence["labels"] == ["host", "port", "user", "password"]
+    assert "hunter2" not in repr(found[0].evidence)
+
+
+def test_a_hosting_companys_own_settings_notice_is_not_a_checker_report() -> None:
+    """The same block from a provider with a name of its own, authenticated: your account's settings."""
+    own = [AuthResult("spf", "pass"), AuthResult("dkim", "pass", {"header.d": "xserver.jp"}),
+           AuthResult("dmarc", "pass", {"header.from": "xserver.jp"})]
+    assert hits("content.smtp_test", make_facts("【Xserver】メールアカウント設定のお知らせ", SETTINGS_NOTICE,
+                                                sender="support@xserver.jp", auth=own)) == []
+
+
 @pytest.mark.parametrize("subject,text,is_list", [
     ("[PATCH] net: smtp test for the relay helper", "This adds a test.\n" * 40, True),
     ("Re: test", "Yes, the test passed on my machine.\n" * 10, False),

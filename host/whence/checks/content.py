@@ -23,7 +23,7 @@ from ..domainlists import shortener
 from ..domains import registrable_domain
 from ..i18n import T, Text, fmt
 from ..model import Facts
-from .common import by_list
+from .common import by_list, known_sender
 from .registry import CheckContext, Hit, check
 
 _MAX_TEXT = 100_000  # characters of body text any one check scans
@@ -256,13 +256,20 @@ def _smtp_subject_patterns() -> tuple[list[re.Pattern[str]], list[re.Pattern[str
 _CRED_LINE = re.compile(
     r"^[ \t]*!?(?P<host>[\w-]+(?:\.[\w-]+)+)[|:;](?P<port>\d{2,5})[|:;](?P<user>[^|\s;]{1,128})"
     r"[|;:](?P<password>\S{1,128})[ \t]*$", re.MULTILINE)
-# a labelled block: SMTP/host, port, user, password lines
-_CRED_LABELS = [
-    ("host", _rx(r"^[ \t]*(smtp|host|server|smtp ?server|mail ?server|ホスト|サーバー?)[ \t]*[:：=]")),
-    ("port", _rx(r"^[ \t]*(port|ポート)[ \t]*[:：=][ \t]*\d{2,5}")),
-    ("user", _rx(r"^[ \t]*(user(name)?|login|e-?mail|account|ユーザー?名?|アカウント)[ \t]*[:：=]")),
-    ("password", _rx(r"^[ \t]*(pass(word)?|pwd?|パスワード)[ \t]*[:：=]")),
-]
+# a labelled block: SMTP/host, port, user, password lines (one pass over the lines: a label starts one)
+_CRED_LABEL = re.compile(
+    r"^[ \t]*(?:(?P<host>smtp|host|server|smtp ?server|mail ?server|ホスト|サーバー?)[ \t]*[:：=]"
+    r"|(?P<port>port|ポート)[ \t]*[:：=][ \t]*\d{2,5}"
+    r"|(?P<user>user(?:name)?|login|e-?mail|account|ユーザー?名?|アカウント)[ \t]*[:：=]"
+    r"|(?P<password>pass(?:word)?|pwd?|パスワード)[ \t]*[:：=])", re.IGNORECASE | re.MULTILINE)
+_PASSWORD_WORDS = ("pass", "pw", "パスワード")  # no labelled block without a password line
+
+
+def _cred_labels(text: str) -> list[str]:
+    """The labels of a host/port/user/password block, in the order first seen."""
+    if not any(word in text.lower() for word in _PASSWORD_WORDS):
+        return []
+    return list(dict.fromkeys(m.lastgroup for m in _CRED_LABEL.finditer(text) if m.lastgroup))
 _REPLY_OR_PATCH = re.compile(r"^\s*(re|fwd?|aw|wg|返信|転送)\s*[:：]|^\s*\[(patch|rfc|git pull)", re.I)
 
 
@@ -294,8 +301,10 @@ def smtp_test(ctx: CheckContext) -> Iterator[Hit]:
     if cred:
         masked = f"{cred['host']}|{cred['port']}|{cred['user']}|{_mask(cred['password'])}"
         evidence["credentials"] = masked
-    labels = _found(_CRED_LABELS, body[:5000])
-    if len(labels) >= 3 and "password" in labels:
+    # a checker's labelled report; a provider or host that mails your own account's settings is a
+    # known, authenticated sender
+    labels = _cred_labels(body[:5000])
+    if len(labels) >= 3 and "password" in labels and not known_sender(ctx):
         evidence["labels"] = labels
 
     reply = bool(_REPLY_OR_PATCH.search(subject))
