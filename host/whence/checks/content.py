@@ -270,6 +270,8 @@ def _cred_labels(text: str) -> list[str]:
     if not any(word in text.lower() for word in _PASSWORD_WORDS):
         return []
     return list(dict.fromkeys(m.lastgroup for m in _CRED_LABEL.finditer(text) if m.lastgroup))
+
+
 _REPLY_OR_PATCH = re.compile(r"^\s*(re|fwd?|aw|wg|返信|転送)\s*[:：]|^\s*\[(patch|rfc|git pull)", re.I)
 
 

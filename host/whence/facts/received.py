@@ -494,6 +494,6 @@ def _parse_into(detail: Detail, value: str) -> None:
     if not hop.auth_user:
         for kind, val in tokens + date_tokens:
             if kind in ("paren", "gparen") and _may_name_auth(val):
-                _read_auth(hop, _SPACE.sub(" ", val).strip())
+                _read_auth(hop, val.strip())  # tokens of the collapsed text: white space already single
             if hop.auth_user:
                 break
