@@ -456,3 +456,52 @@ def test_a_calendar_invitation_names_whose_calendar_it_is() -> None:
 
     assert "content.address_as_name" not in ids(analyse(invitation(calendar=True)))
     assert "content.address_as_name" in ids(analyse(invitation(calendar=False)))
+
+
+# --- sender.contact_elsewhere --------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "A humanitarian grant has been issued to you. Kindly contact ( grants.desk833@gmail.com ) for quick claims.",
+    "Hi! Are you there? I would like to chat. Write at lonely.anna92@gmail.com",
+    # full-width, as Japanese text often writes it
+    "ご当選おめでとうございます。受け取りのご連絡は　ｐｒｉｚｅ．ｄｅｓｋ＠ｇｍａｉｌ．ｃｏｍ　まで。",
+])
+def test_a_free_mail_box_to_write_to_fires(text: str) -> None:
+    r = analyse(message(sender="Office <office@trading-house.com>", subject="Hello", text=text))
+    f = finding(r, "sender.contact_elsewhere")
+    assert f["evidence"]["address"].endswith("@gmail.com") and not f["evidence"]["hijacked"]
+    assert f["severity"] == "medium"
+
+
+def test_a_staff_mailbox_asking_for_answers_at_free_mail_is_hijacked() -> None:
+    r = analyse(message(sender="Registry Office <registry@univ-example.ac.jp>", subject="Approval",
+                        text="Your grant is approved. Contact the claims desk at grant.claims.77@gmail.com"))
+    f = finding(r, "sender.contact_elsewhere")
+    assert f["evidence"]["hijacked"] and f["severity"] == "high"
+    assert "grant.claims.77@gmail.com" in f["detail"]["en"] and "grant.claims.77@gmail.com" in f["detail"]["ja"]
+
+
+@pytest.mark.parametrize("text", [
+    # the author of a quotation, however it is cited
+    "Yes, see below.\n\nOn Monday, Jiro Sato <jiro.sato@gmail.com> wrote:\n> shall we meet?",
+    "Yes, see below.\n\nFrom: jiro.sato@gmail.com\nSent: Monday\n\nshall we meet?",
+    "Thanks Jiro (jiro.sato@gmail.com) wrote:\nsee the patch",
+    "> write to me at jiro.sato@gmail.com",
+    # an address inside a web address, and the writer's own private mailbox
+    "Fixed in https://lore.kernel.org/lkml/20200519-1-jiro.sato@gmx.com/ last week.",
+    "My phone is dead; until Friday I read taro.private@gmail.com instead.",
+])
+def test_cited_authors_web_addresses_and_own_mailboxes_are_not_contacts(text: str) -> None:
+    r = analyse(message(sender="Taro Yamada <taro@yamada-shoji.co.jp>", subject="Re: meeting", text=text))
+    assert "sender.contact_elsewhere" not in ids(r)
+
+
+def test_a_mailing_lists_post_and_a_digests_tail_are_not_contacts() -> None:
+    post = analyse(message(sender="Jiro <jiro@yamada-shoji.co.jp>", subject="[dev] help",
+                           text="Please write to the maintainer, old.maintainer@gmail.com, about it.",
+                           extra={"List-Id": "<dev.lists.example.org>", "List-Post": "<mailto:dev@lists.example.org>"}))
+    assert "sender.contact_elsewhere" not in ids(post)
+    digest = analyse(message(sender="Digest <digest@weekly-news.com>", subject="Weekly digest",
+                             text="News of the week.\n" + "An item of news, told at some length.\n" * 120
+                                  + "Letters to the editor: reader.letters@yahoo.com"))
+    assert "sender.contact_elsewhere" not in ids(digest)

@@ -15,13 +15,14 @@ from itertools import pairwise
 from ..brands import owner_of
 from ..domainlists import free_host, is_free_email, popular_rank
 from ..domains import known_tld
-from ..i18n import T
+from ..i18n import T, fmt
 from .common import (
     I_FOR_L,
     LOOKALIKE_SCRIPTS,
     TOLL_FREE,
     TOLL_FREE_DIGITS,
     authenticated_brand,
+    by_list,
     css_picture_hosts,
     domain_of,
     from_domain,
@@ -30,6 +31,7 @@ from .common import (
 )
 from .content import _nfkc, _phrases, _rx, _search
 from .registry import CheckContext, Hit, check
+from .sender import _borrowed_mailbox, same_person
 
 _MONEY = _rx(r"(?:[$€£¥]|US\$|USD|EUR|R\$)\s?\d[\d,.]*(?:\s?(?:million|millones|milhões|mil|billion|k|m))?"
              r"|\b\d[\d,.]*\s?(?:million|millones|milhões|millions|mio\.?|billion)\b"
@@ -104,6 +106,83 @@ def advance_fee(ctx: CheckContext) -> Iterator[Hit]:
     strong = (money and len(found) == 2) or reply_free
     yield Hit(evidence={"phrases": phrases[:5], "reply_to_free_mail": reply_free},
               severity=None if strong else "medium", variant=None if strong else "weak")
+
+
+# an address written in the text; not one inside a web address (lore.kernel.org/…/id@gmx.com/)
+_TEXT_ADDRESS = re.compile(r"(?<![\w.+/=%-])([\w.+-]{1,64})@((?:[a-z0-9-]{1,63}\.){1,8}[a-z]{2,24})(?![\w/@-])",
+                           re.I)
+# a line that cites another message's author rather than asking you to write ("From: …", "… wrote:")
+_CITATION = re.compile(r"^\W*(from|de|von|to|para|à|a|an|cc|sent|envoyé|enviado|差出人|宛先)\s*:"
+                       r"|(wrote|schrieb|a écrit|escreveu|escribió)\W*$", re.I)
+
+
+_CONTACT_TEXT = 3_000
+
+
+def contact_addresses(ctx: CheckContext) -> list[str]:
+    """Free-mail addresses the text gives that are none of the message's own (From, Reply-To, To,
+    the recipient's), once each in order: where the writer asks to be answered instead. Read in the
+    opening, where a short scam puts it; further down, newsletters and digests list their readers'."""
+    def compute() -> list[str]:
+        facts = ctx.facts
+        text = _nfkc(ctx)[:_CONTACT_TEXT]
+        if "@" not in text:
+            return []
+        own = {a.address for a in [facts.from_, *facts.reply_to, *facts.to] if a and a.address}
+        own.update([facts.recipient.lower()] if facts.recipient else [])
+        found: list[str] = []
+        for line in text.splitlines():
+            if "@" not in line:
+                continue
+            line = line.strip()
+            if line.startswith(">") or _CITATION.search(line[:200]):
+                continue  # a quotation, or the header of one
+            for m in _TEXT_ADDRESS.finditer(line):
+                address = m.group(0).lower()
+                if address in found or line[:m.start()].endswith("<") or not is_free_email(m.group(2).lower()):
+                    continue  # a cited "Name <address>"
+                if not any(same_person(mine, address) for mine in own):  # not yours, not the sender's
+                    found.append(address)
+            if len(found) >= 3:
+                break
+        return found
+    return ctx.memo("contact_addresses", compute)
+
+
+@check(
+    "sender.contact_elsewhere", "medium", 2.5,
+    variants={"hijacked": 4.0},
+    title=T("Asks you to write to another, free-mail address", "別のフリーメールアドレスへの連絡を求めています"),
+    detail=T("The text asks for answers at {address}, a free-mail mailbox that is neither the sender ({sender}) "
+             "nor the reply address. Scams move the conversation to a mailbox the sending account cannot be "
+             "traced to.",
+             "本文は、差出人（{sender}）でも返信先でもないフリーメールのアドレス {address} への連絡を求めています。"
+             "送信元のアカウントからたどれないメールボックスにやり取りを移すのは詐欺の手口です。"),
+    reason=T("it asks you to write to {address}", "{address} への連絡を求めています"),
+)
+def contact_elsewhere(ctx: CheckContext) -> Iterator[Hit]:
+    facts = ctx.facts
+    if facts.from_ is None or by_list(ctx):
+        return  # list posts carry their members' addresses and signatures
+    addresses = contact_addresses(ctx)
+    if not addresses:
+        return
+    # sent from an institution's staff mailbox or under the contact mailbox's owner's name: the account
+    # is borrowed, and only the free mailbox is the writer's
+    hijacked = not is_free_email(facts.from_.domain) and \
+        _borrowed_mailbox(facts.from_.display_name, facts.from_.address, addresses[0])
+    yield Hit(evidence={"address": addresses[0], "sender": facts.from_.address, "hijacked": hijacked},
+              severity="high" if hijacked else None, variant="hijacked" if hijacked else None,
+              detail=fmt(_CONTACT_HIJACKED_DETAIL, address=addresses[0], sender=facts.from_.address)
+              if hijacked else None)
+
+
+_CONTACT_HIJACKED_DETAIL = T(
+    "The text asks for answers at the free-mail address {address}, but the mail is sent from {sender}, an "
+    "institution's staff mailbox or one under another person's name: a borrowed account carries the scam, "
+    "and the scammer reads the free mailbox.",
+    "本文はフリーメールのアドレス {address} への連絡を求めていますが、送信元は {sender}（機関の職員用アドレス、"
+    "または別人名義のアドレス）です。乗っ取ったアカウントで詐欺メールを送り、詐欺師はフリーメールの方を読みます。")
 
 
 @check(

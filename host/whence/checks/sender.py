@@ -264,6 +264,14 @@ def _institution(domain: str) -> bool:
     return not _INSTITUTION_LABELS.isdisjoint(domain.split("."))
 
 
+def same_person(address: str, other: str) -> bool:
+    """OTHER's mailbox name carries a word of ADDRESS's (nurcan.akgunes@… and nurcan.akgunes@gmail):
+    the same person's own second address. Both lower-cased (model.Address)."""
+    owner = [w for w in _ASCII_WORD.findall(address[:320].split("@")[0]) if not _GENERIC.fullmatch(w)]
+    other_local = other[:320].split("@")[0]
+    return any(w in other_local for w in owner)
+
+
 def _borrowed_mailbox(name: str, sender: str, reply: str) -> bool:
     """Sent from a staff mailbox of an institution, or under a name that belongs to the reply mailbox
     ("Alice Walton" <support@…> answered at alicewalton7549@gmail.com) — and the reply mailbox is not
@@ -271,10 +279,9 @@ def _borrowed_mailbox(name: str, sender: str, reply: str) -> bool:
     SENDER and REPLY are lower-cased addresses (model.Address)."""
     name, sender, reply = name[:200], sender[:320], reply[:320]  # a display name, an address: no more
     words = [w for w in _ASCII_WORD.findall(name.lower()) if not _GENERIC.fullmatch(w)]
-    sender_local, reply_local = sender.split("@")[0], reply.split("@")[0]
-    owner = [w for w in _ASCII_WORD.findall(sender_local) if not _GENERIC.fullmatch(w)]
-    if any(w in reply_local for w in owner):
-        return False  # the same person's own address
+    reply_local = reply.split("@")[0]
+    if same_person(sender, reply):
+        return False
     in_reply = any(w in reply_local for w in words)
     if in_reply and any(w in sender for w in words):
         return False  # the name is the sending mailbox's or its organisation's ("Shop" <news@shop.example>)
