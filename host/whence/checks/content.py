@@ -267,7 +267,8 @@ _PASSWORD_WORDS = ("pass", "pw", "パスワード")  # no labelled block without
 
 def _cred_labels(text: str) -> list[str]:
     """The labels of a host/port/user/password block, in the order first seen."""
-    if not any(word in text.lower() for word in _PASSWORD_WORDS):
+    lower = text.lower()
+    if not any(word in lower for word in _PASSWORD_WORDS):
         return []
     return list(dict.fromkeys(m.lastgroup for m in _CRED_LABEL.finditer(text) if m.lastgroup))
 
@@ -299,23 +300,26 @@ def smtp_test(ctx: CheckContext) -> Iterator[Hit]:
     strong, weak = _smtp_subject_patterns()
     evidence: dict[str, object] = {"subject": subject}
 
-    cred = _CRED_LINE.search(body[:5000])
+    head = body[:5000]
+    cred = _CRED_LINE.search(head)
     if cred:
         masked = f"{cred['host']}|{cred['port']}|{cred['user']}|{_mask(cred['password'])}"
         evidence["credentials"] = masked
     # a checker's labelled report; a provider or host that mails your own account's settings is a
     # known, authenticated sender
-    labels = _cred_labels(body[:5000])
+    labels = _cred_labels(head)
     if len(labels) >= 3 and "password" in labels and not known_sender(ctx):
         evidence["labels"] = labels
 
+    def letters() -> int:  # the body's length without white space, counted only when it decides
+        return len("".join(body.split()))
+
     reply = bool(_REPLY_OR_PATCH.search(subject))
     matched = None if reply else next((rx.pattern for rx in strong if rx.search(subject)), None)
-    if matched is None and not reply and not by_list(ctx):
-        short_body = len("".join(body.split())) <= 300
-        if any(rx.search(subject) for rx in weak) and (short_body or cred or "labels" in evidence):
-            matched = "weak"
-    if matched is None and (cred or "labels" in evidence) and len("".join(body.split())) <= 1000:
+    if matched is None and not reply and not by_list(ctx) and any(rx.search(subject) for rx in weak) and \
+            (cred or "labels" in evidence or letters() <= 300):
+        matched = "weak"
+    if matched is None and (cred or "labels" in evidence) and letters() <= 1000:
         matched = "body"
     if matched is None:
         return
