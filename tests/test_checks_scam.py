@@ -465,6 +465,7 @@ def test_a_calendar_invitation_names_whose_calendar_it_is() -> None:
     "Hi! Are you there? I would like to chat. Write at lonely.anna92@gmail.com",
     # full-width, as Japanese text often writes it
     "ご当選おめでとうございます。受け取りのご連絡は　ｐｒｉｚｅ．ｄｅｓｋ＠ｇｍａｉｌ．ｃｏｍ　まで。",
+    "ご当選おめでとうございます。受け取りのご連絡はprize.desk@gmail.comまで。",  # glued to the words
 ])
 def test_a_free_mail_box_to_write_to_fires(text: str) -> None:
     r = analyse(message(sender="Office <office@trading-house.com>", subject="Hello", text=text))

@@ -108,9 +108,10 @@ def advance_fee(ctx: CheckContext) -> Iterator[Hit]:
               severity=None if strong else "medium", variant=None if strong else "weak")
 
 
-# an address written in the text; not one inside a web address (lore.kernel.org/…/id@gmx.com/)
-_TEXT_ADDRESS = re.compile(r"(?<![\w.+/=%-])([\w.+-]{1,64})@((?:[a-z0-9-]{1,63}\.){1,8}[a-z]{2,24})(?![\w/@-])",
-                           re.I)
+# an address written in the (NFKC) text, also glued to Japanese ("ご連絡はabc@gmail.comまで": ASCII
+# classes); not one inside a web address (lore.kernel.org/…/id@gmx.com/) or another address
+_TEXT_ADDRESS = re.compile(r"(?<![\w.+/=%@-])([\w.+-]{1,64})@((?:[a-z0-9-]{1,63}\.){1,8}[a-z]{2,24})(?![\w/@-])",
+                           re.I | re.A)
 # a line that cites another message's author rather than asking you to write ("From: …", "… wrote:")
 _CITATION = re.compile(r"^\W*(from|de|von|to|para|à|a|an|cc|sent|envoyé|enviado|差出人|宛先)\s*:"
                        r"|(wrote|schrieb|a écrit|escreveu|escribió)\W*$", re.I)
