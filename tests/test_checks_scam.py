@@ -497,6 +497,15 @@ def test_cited_authors_web_addresses_and_own_mailboxes_are_not_contacts(text: st
     assert "sender.contact_elsewhere" not in ids(r)
 
 
+def test_the_senders_and_reply_addresses_written_out_are_not_contacts() -> None:
+    own = analyse(message(sender="Info <info@gmail.com>", subject="Opening hours",
+                          text="We are open on Sunday. Questions: info@gmail.com"))
+    assert "sender.contact_elsewhere" not in ids(own)
+    reply = analyse(message(sender="Desk <desk@trading-house.com>", subject="Offer",
+                            text="Answer to dr85855dr@gmail.com today.", extra={"Reply-To": "dr85855dr@gmail.com"}))
+    assert "sender.contact_elsewhere" not in ids(reply)
+
+
 def test_a_mailing_lists_post_and_a_digests_tail_are_not_contacts() -> None:
     post = analyse(message(sender="Jiro <jiro@yamada-shoji.co.jp>", subject="[dev] help",
                            text="Please write to the maintainer, old.maintainer@gmail.com, about it.",

@@ -31,7 +31,7 @@ from .common import (
 )
 from .content import _nfkc, _phrases, _rx, _search
 from .registry import CheckContext, Hit, check
-from .sender import _borrowed_mailbox, same_person
+from .sender import _borrowed_mailbox, mailbox_words
 
 _MONEY = _rx(r"(?:[$€£¥]|US\$|USD|EUR|R\$)\s?\d[\d,.]*(?:\s?(?:million|millones|milhões|mil|billion|k|m))?"
              r"|\b\d[\d,.]*\s?(?:million|millones|milhões|millions|mio\.?|billion)\b"
@@ -129,8 +129,10 @@ def contact_addresses(ctx: CheckContext) -> list[str]:
         text = _nfkc(ctx)[:_CONTACT_TEXT]
         if "@" not in text:
             return []
-        own = {a.address for a in [facts.from_, *facts.reply_to, *facts.to] if a and a.address}
+        # a hostile To may list thousands: the first few are whoever a reply could mean
+        own = {a.address for a in [facts.from_, *facts.reply_to[:5], *facts.to[:20]] if a and a.address}
         own.update([facts.recipient.lower()] if facts.recipient else [])
+        own_words = {w for address in own for w in mailbox_words(address)}
         found: list[str] = []
         for line in text.splitlines():
             if "@" not in line:
@@ -142,7 +144,8 @@ def contact_addresses(ctx: CheckContext) -> list[str]:
                 address = m.group(0).lower()
                 if address in found or line[:m.start()].endswith("<") or not is_free_email(m.group(2).lower()):
                     continue  # a cited "Name <address>"
-                if not any(same_person(mine, address) for mine in own):  # not yours, not the sender's
+                local = address.split("@")[0]
+                if address not in own and not any(w in local for w in own_words):  # not yours, nor the sender's
                     found.append(address)
             if len(found) >= 3:
                 break

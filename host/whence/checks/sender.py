@@ -264,12 +264,16 @@ def _institution(domain: str) -> bool:
     return not _INSTITUTION_LABELS.isdisjoint(domain.split("."))
 
 
+def mailbox_words(address: str) -> list[str]:
+    """The words of ADDRESS's mailbox name that name a person or an organisation, not a function."""
+    return [w for w in _ASCII_WORD.findall(address[:320].split("@")[0]) if not _GENERIC.fullmatch(w)]
+
+
 def same_person(address: str, other: str) -> bool:
     """OTHER's mailbox name carries a word of ADDRESS's (nurcan.akgunes@… and nurcan.akgunes@gmail):
     the same person's own second address. Both lower-cased (model.Address)."""
-    owner = [w for w in _ASCII_WORD.findall(address[:320].split("@")[0]) if not _GENERIC.fullmatch(w)]
     other_local = other[:320].split("@")[0]
-    return any(w in other_local for w in owner)
+    return any(w in other_local for w in mailbox_words(address))
 
 
 def _borrowed_mailbox(name: str, sender: str, reply: str) -> bool:
