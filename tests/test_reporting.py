@@ -282,6 +282,31 @@ def test_brand_table_entries_each_name_their_source() -> None:
         assert p.form.startswith("https://") and p.source.startswith("https://")
 
 
+def test_a_scams_gmail_mailbox_is_reported_through_googles_form() -> None:
+    from tests.test_checks_core import message
+
+    raw = message(sender="Registry Office <registry@univ-example.ac.jp>", subject="Grant approved",
+                  text="Your grant is approved. Contact the claims desk at grant.claims.77@gmail.com",
+                  extra={"Reply-To": "payments.office.12@googlemail.com"})
+    forms = {f["url"]: f for f in run(raw)["forms"]}
+    gmail = forms["https://support.google.com/mail/contact/abuse"]
+    for lang in ("en", "ja"):  # both mailboxes, named where the reader pastes them from
+        assert "grant.claims.77@gmail.com" in gmail["reason"][lang]
+        assert "payments.office.12@googlemail.com" in gmail["reason"][lang]
+    assert gmail["source"].startswith("https://support.google.com/")
+
+
+def test_a_gmail_sender_or_a_mailbox_elsewhere_is_not_sent_to_google() -> None:
+    from tests.test_checks_core import message
+
+    # the From address can be forged by anyone: it names no mailbox the scam reads
+    own = run(message(sender="Taro <taro.yamada.1975@gmail.com>", subject="Hello", text="See you on Sunday."))
+    other = run(message(sender="Office <office@trading-house.com>", subject="Grant",
+                        text="A grant is yours. Kindly contact ( grants.desk833@outlook.com ) for quick claims."))
+    for result in (own, other):
+        assert "https://support.google.com/mail/contact/abuse" not in {f["url"] for f in result["forms"]}
+
+
 def test_legitimate_brand_links_are_not_reported() -> None:
     result = run(case("amazon-jp-legit.eml"))
     _m, _t, fields, _o = parts(result)

@@ -51,6 +51,22 @@ def impersonated_brands(report: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def scam_mailboxes(report: dict[str, Any]) -> list[str]:
+    """The mailboxes the mail asks its victims to write to, as the findings name them: a free-mail
+    address in the text (`sender.contact_elsewhere`), a free-mail Reply-To (`sender.reply_to_mismatch`).
+    Never the From address, which anyone can forge."""
+    out: list[str] = []
+    for f in report.get("findings", []):
+        evidence = f.get("evidence") if isinstance(f, dict) else None
+        if not isinstance(evidence, dict):
+            continue
+        if f.get("id") == "sender.contact_elsewhere":
+            out.append(evidence.get("address"))
+        elif f.get("id") == "sender.reply_to_mismatch" and (evidence.get("free_email") or evidence.get("hijacked")):
+            out.append(evidence.get("reply_to"))
+    return list(dict.fromkeys(str(a).lower() for a in out if isinstance(a, str) and "@" in a))[:5]
+
+
 def japanese_share(text: str) -> float:
     """Share of Japanese letters among all letters; Chinese without kana does not count."""
     kana = kanji = latin = 0

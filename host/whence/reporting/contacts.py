@@ -2,7 +2,8 @@
 
 Each entry carries the public page it came from, so a user (or a reviewer) can check why an
 address is there. Providers that take reports only through a web form are matched by host
-name suffix, name server, ASN, network holder or the domain of their RDAP abuse mailbox.
+name suffix, name server, ASN, network holder or the domain of their RDAP abuse mailbox; a
+free-mail service by the domain of a mailbox the scam asks its victims to write to.
 """
 
 from __future__ import annotations
@@ -26,10 +27,14 @@ class Provider:
     mail_domains: tuple[str, ...]
     asns: tuple[int, ...]
     org_words: tuple[str, ...]
-    applies_to: tuple[str, ...]  # "hosting", "origin"
+    applies_to: tuple[str, ...]  # "hosting", "origin", "mailbox"
+    mailbox_domains: tuple[str, ...] = ()  # the free-mail service whose users it takes reports about
 
     def serves_host(self, host: str | None) -> bool:
         return _under(host, self.host_suffixes)
+
+    def keeps_mailbox(self, address: str) -> bool:
+        return "@" in address and address.rsplit("@", 1)[1].lower() in self.mailbox_domains
 
     def matches(self, *, asn: Any = None, org: str | None = None, emails: list[str] | tuple[str, ...] = (),
                 ns: list[str] | tuple[str, ...] = ()) -> bool:
@@ -69,6 +74,7 @@ def providers() -> tuple[Provider, ...]:
             ns_suffixes=tuple(p.get("ns_suffixes", ())), mail_domains=tuple(p.get("mail_domains", ())),
             asns=tuple(int(a) for a in p.get("asns", ())), org_words=tuple(p.get("org_words", ())),
             applies_to=tuple(p.get("applies_to", ("hosting", "origin"))),
+            mailbox_domains=tuple(p.get("mailbox_domains", ())),
         ))
     return tuple(out)
 

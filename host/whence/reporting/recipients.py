@@ -2,8 +2,9 @@
 
 Sources, in order: the origin network's abuse desk (RDAP, else Abusix's DNS zone), for each
 link domain its registrar's and its hosting network's abuse desks, the impersonated brand's
-published address, the Japanese national desks when the mail targets people in Japan, and the
-user's own configured recipients. Providers that accept reports only through a web form become
+published address, the free-mail service of a mailbox the scam asks victims to write to, the
+Japanese national desks when the mail targets people in Japan, and the user's own configured
+recipients. Providers that accept reports only through a web form become
 `forms`. The same mailbox is named once.
 """
 
@@ -82,6 +83,11 @@ REASONS: dict[str, Text] = {
         "{provider} runs the name servers of {domain}; {provider} takes abuse reports through its web form",
         "{domain} のネームサーバーは {provider} です。"
         "{provider} はWebフォームで報告を受け付けています"),
+    "mailbox_form": T(
+        "The mail asks its readers to write to {addresses}, a mailbox at {provider}; {provider} takes reports "
+        "about its users' mailboxes through this web form (paste the address there)",
+        "このメールは {addresses}（{provider} のメールアドレス）への連絡を求めています。{provider} は利用者の"
+        "アドレスについての報告をこのWebフォームで受け付けています（アドレスを貼り付けてください）"),
     "brand": T(
         "{brand} asks that mail impersonating it be forwarded to this address",
         "{brand} が、なりすましメールの転送先として案内している窓口です"),
@@ -263,6 +269,7 @@ def collect(report: dict[str, Any], facts: Facts | None, found: Lookups | None, 
     for domain, links in link_domains(report, facts).items():
         _link_domain(out, domain, links, found.domains.get(domain) or {}, abusix)
     _brands(out, report)
+    _mailboxes(out, report)
     _national(out, report, facts)
     for address in settings.report_recipients:
         out.add(address, "user", REASONS["user"])
@@ -336,6 +343,15 @@ def _brands(out: Recipients, report: dict[str, Any]) -> None:
         if entry:
             reason = fmt(REASONS["brand"], brand=entry["name"])
             out.add(entry["address"], "brand", reason, entry.get("source"))
+
+
+def _mailboxes(out: Recipients, report: dict[str, Any]) -> None:
+    """The free-mail service of each mailbox the scam reads: closing it cuts the scam off."""
+    mailboxes = classify.scam_mailboxes(report)
+    for p in contacts.providers():
+        kept = [a for a in mailboxes if "mailbox" in p.applies_to and p.keeps_mailbox(a)]
+        if kept:
+            out.add_form(p, fmt(REASONS["mailbox_form"], addresses=", ".join(kept[:3]), provider=p.name), [])
 
 
 def _national(out: Recipients, report: dict[str, Any], facts: Facts | None) -> None:
