@@ -6,7 +6,7 @@ import base64
 import random
 
 from whence.facts.links import MAX_LINKS, extract_links
-from whence.facts.text import MAX_HTML, MAX_TEXT, extract_text, html_to_text
+from whence.facts.text import MAX_HTML, MAX_TEXT, extract_text, html_to_text, read_html
 from whence.model import Message
 from whence.parse import limits, parse_message
 
@@ -93,6 +93,16 @@ def test_hostile_html_is_linear() -> None:
         message = parse_message(HEAD + b"Content-Type: text/html\r\n\r\n" + html.encode())
         text, source = extract_text(message)
         assert len(extract_links(message, text, source)) <= MAX_LINKS
+
+
+def test_deep_nesting_is_read_flat_and_whole() -> None:
+    """HTML5 tree building slows with every open element: past MAX_DEPTH the nesting is dropped, and
+    what it held, down to a link at the very bottom, is still read."""
+    for opener in ("<div>", "<a><div>", "<b><i><u><s><font>", "<table><tr><td><span>"):
+        html = opener * 12_000 + '<a href="https://deep.example/x">the bottom</a>'
+        text, links, _hidden = read_html(html)
+        assert "the bottom" in text
+        assert ("https://deep.example/x", "the bottom") in [(href, shown) for href, shown, *_ in links]
 
 
 def test_random_junk_and_broken_charset() -> None:

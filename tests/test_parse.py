@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from whence.facts.forwards import find_forward
 from whence.facts.headers import addresses, parse_date, recipient_of
-from whence.facts.text import extract_text, html_to_text
+from whence.facts.text import extract_text, html_to_text, read_html
 from whence.model import Context
 from whence.parse import parse_message
 from whence.parse.charsets import decode_bytes
@@ -272,6 +272,18 @@ def test_html_to_text_blocks_entities_and_hidden_head() -> None:
             "<table><tr><td>a</td><td>b</td></tr></table><img src=x alt='ロゴ'></body></html>")
     assert html_to_text(html) == "一行目\n二行目 ①😀\na\tb\nロゴ"
     assert html_to_text("<head><body>body after an unclosed head") == "body after an unclosed head"
+
+
+def test_html_is_read_as_browsers_read_it() -> None:
+    """HTML5 rules, which Thunderbird follows: a legacy entity without ";" inside an attribute stays as
+    written (the link a browser opens), the first of two duplicate attributes counts, and a hiding
+    style on a formatting element reaches the blocks a browser carries it into."""
+    _text, links, _ = read_html('<a href="https://shop.example/c?target=3&sectionid=1&copy=2">x</a>'
+                                '<a href="https://first.example/" href="https://second.example/">y</a>')
+    assert [href for href, *_ in links] == ["https://shop.example/c?target=3&sectionid=1&copy=2",
+                                            "https://first.example/"]
+    text, _links, hidden = read_html('<font style="font-size:0">salad words<p>more salad</p></font><p>shown</p>')
+    assert hidden == "salad words more salad" and text.endswith("shown")
 
 
 # --- the acceptance cases ----------------------------------------------------------------------

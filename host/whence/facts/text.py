@@ -2,7 +2,8 @@
 
 Checks search this text for brand names, extortion wording and the like, so HTML becomes what a
 reader sees: no script/style/head, alt texts kept, block elements on their own lines, entities
-decoded (the stdlib `html.parser` does the tokenising). The subject is not part of it.
+decoded. The HTML is parsed as a browser parses it (lexbor, an HTML5 parser): misnested and unclosed
+markup ends up where Thunderbird shows it. The subject is not part of it.
 A message attached as message/rfc822 is shown by mail clients after the body, so its text is
 included too (one level deep).
 """
@@ -11,7 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser
 
 from ..model import Message
 
@@ -19,9 +22,6 @@ MAX_TEXT = 2 * 1024 * 1024  # characters
 MAX_HTML = 2 * 1024 * 1024
 _MAX_NESTED_BYTES = 5 * 1024 * 1024
 
-# raw-text elements, as browsers parse them: what they hold is never markup. html.parser knows only
-# script and style, so "<noframes><style></noframes><a href=…>" would hide the rest of a mail from it
-_RAW_TEXT = ("script", "style", "noframes", "noembed", "iframe", "xmp")
 _SKIP = {"script", "style", "head", "title", "template", "noframes", "noembed", "iframe"}  # noscript is shown
 _BLOCK = {"address", "article", "aside", "blockquote", "br", "center", "dd", "details", "dialog",
           "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
@@ -49,69 +49,46 @@ def _join_surrogates(m: re.Match[str]) -> str:
     return m.group(0)
 
 
-MAX_TAGS = 50_000  # start tags handled per document: html.parser costs a few µs per tag
-_FEED_CHUNK = 256 * 1024
-# A "<" with another "<" before any ">" cannot start a tag. The stdlib parser (3.11) rescans to the
-# end of the input for each of those ("<a<a<a…", "</</…", "<!<!…"): quadratic, so they become text.
-_STRAY_LT = re.compile(r"<(?!!--)(?=[^<>]*<)")
+MAX_TAGS = 50_000  # elements read per document: each costs the reader a few µs in Python
+# HTML5 tree building costs time in proportion to the open elements: 40,000 nested <div> take lexbor
+# 2.4 s. Past MAX_DEPTH, start tags are dropped and what they held is read in place, as WebKit reads
+# elements nested past 512. A document of fewer than _FLAT_ENOUGH tags cannot cost much, so only
+# larger ones are measured.
+MAX_DEPTH = 256
+_FLAT_ENOUGH = 10_000
+_TAG = re.compile(r"<(/?)([A-Za-z][^\s/>]*)[^>]*>?")
 
 
-# Each attribute costs html.parser a Python loop step. Past a budget for the whole document,
-# tags keep only the attributes text and links read (hostile "<a x x x … x>" floods).
-_TAG_WITH_ATTRS = re.compile(r"<[A-Za-z][^<>\s]*\s[^<>]*>")
-_ATTR = re.compile(r"""\s+[^\s"'=<>/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]*))?""")
-_USEFUL_ATTR = re.compile(
-    r"""\s(?:href|src|action|alt|value|type)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]*)""", re.I)
-MAX_ATTRIBUTES = 100_000
+_MARKUP_CAP = re.compile(rf"(?:[^<]*<){{{2 * MAX_TAGS}}}[^<]*")  # the start and end tags of MAX_TAGS elements
 
 
-def _bound_attributes(html: str) -> str:
-    if len(html) < 2 * MAX_ATTRIBUTES:  # an attribute takes 2+ characters: this one is within budget
+def _flatten(html: str) -> str:
+    """HTML with its elements nested at most MAX_DEPTH deep (counted from the tags as written), cut
+    after the markup of MAX_TAGS elements: the reader stops there anyway, and the parser need not
+    build what nobody reads (700,000 <a> cost lexbor over a second)."""
+    tags = html.count("<")
+    if tags < _FLAT_ENOUGH:
         return html
-    budget = MAX_ATTRIBUTES
-
-    def shorten(m: re.Match[str]) -> str:
-        nonlocal budget
-        tag = m.group(0)
-        if budget > 0:
-            budget -= sum(1 for _ in _ATTR.finditer(tag))
-            if budget >= 0:
-                return tag
-        name = tag[1:].split(None, 1)[0]
-        return "<" + name + "".join(_USEFUL_ATTR.findall(tag)[:8]) + ">"
-
-    return _TAG_WITH_ATTRS.sub(shorten, html)
-
-
-class BoundedHTMLParser(HTMLParser):
-    """html.parser with linear worst-case work: stray "<" escaped, at most MAX_TAGS start tags."""
-
-    CDATA_CONTENT_ELEMENTS = _RAW_TEXT
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-
-    def updatepos(self, i: int, j: int) -> int:
-        """No line/column bookkeeping: nothing here reads getpos(), and it counted every newline."""
-        return j
-
-    def feed_all(self, html: str) -> None:
-        html = _STRAY_LT.sub("&lt;", html[:MAX_HTML])
-        html = _bound_attributes(html)
-        last = html.rfind("<")
-        if last > html.rfind(">") and not html.startswith("<!--", last):
-            html = html[:last] + "&lt;" + html[last + 1:]  # an unclosed tag is re-scanned on every feed
-        tags = 0
-        try:
-            for start in range(0, len(html), _FEED_CHUNK):
-                chunk = html[start:start + _FEED_CHUNK]
-                self.feed(chunk)
-                tags += chunk.count("<")  # an upper bound on the tags just parsed
-                if tags > MAX_TAGS:
-                    return  # no close(): it would flush a half-fed tag as text
-            self.close()
-        except Exception:  # the parser gives up on some hostile markup: keep what it produced
-            pass
+    if tags > 2 * MAX_TAGS:
+        html = html[:_MARKUP_CAP.match(html).end()]  # type: ignore[union-attr]  # as many "<" as counted
+    depth = 0
+    kept: list[str] = []
+    last = 0
+    for m in _TAG.finditer(html):
+        name = m.group(2).lower()
+        if name in _SHALLOW or name in ("a", "form"):  # links are kept; neither nests in HTML5
+            continue
+        if m.group(1):
+            depth = max(0, depth - 1)
+        elif depth < MAX_DEPTH:
+            depth += 1
+        else:
+            kept.append(html[last:m.start()])
+            last = m.end()
+    if not kept:
+        return html
+    kept.append(html[last:])
+    return "".join(kept)
 
 
 # (href, shown text, source, <base href> of its document): what links.py turns into Links
@@ -126,6 +103,9 @@ _HIDING = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|opacity\s*:\s*
                      r"|font-size\s*:\s*0(?:\.0+)?(?:px|pt|em|rem|%)?\s*(?:;|$|!)", re.I)
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
          "track", "wbr"}
+# void elements and those whose end tag may be left out: their start tags alone do not deepen the tree
+_SHALLOW = frozenset(_VOID | {"p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "thead", "tbody",
+                              "tfoot", "colgroup", "caption", "rb", "rt", "rtc", "rp", "html", "head", "body"})
 _MAX_OPEN = 1000  # open elements tracked for hiding; deeper markup is read as shown
 
 
@@ -141,12 +121,11 @@ def _unseen(attr: dict[str, str]) -> bool:
     return any(tiny) or bool(_PIXEL_STYLE.search(attr.get("style", "")[:500]))
 
 
-class _Reader(BoundedHTMLParser):
-    """One pass over an HTML document: the text a reader sees, and every link with its shown text
-    (anchors, forms, image maps, images) — html.parser is the costliest step, so it runs once."""
+class _Reader:
+    """One pass over an HTML document's events: the text a reader sees, and every link with its shown
+    text (anchors, forms, image maps, images)."""
 
     def __init__(self) -> None:
-        super().__init__()
         self.out: list[str] = []
         self.size = 0
         self.skip: list[str] = []  # open elements whose content is not shown
@@ -230,13 +209,6 @@ class _Reader(BoundedHTMLParser):
             if src and not src.strip().lower().startswith(("cid:", "data:")):
                 self._add(src, alt, "html-pixel" if _unseen(attr) else "html-img")
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
-            return
-        self.handle_starttag(tag, attrs)
-        if tag == "a" and self.anchors:
-            self._close_anchor()
-
     def handle_endtag(self, tag: str) -> None:
         for i in range(len(self.open) - 1, max(-1, len(self.open) - 50), -1):  # unclosed ones end here too
             if self.open[i][0] == tag:
@@ -267,8 +239,34 @@ class _Reader(BoundedHTMLParser):
                 self.hidden.append(data)
                 self.hidden_size += len(data)
 
-    def feed_all(self, html: str) -> None:
-        super().feed_all(html)
+    def read(self, html: str) -> None:
+        """Read the document as browsers build it (lexbor's HTML5 parser, in C: linear on any input,
+        broken markup mended as Thunderbird mends it), element by element in document order, at
+        most MAX_TAGS elements."""
+        root = LexborHTMLParser(_flatten(html)).root
+        stack: list[tuple[Any, bool]] = [(root, False)] if root is not None else []
+        elements = 0
+        while stack:
+            node, closing = stack.pop()
+            tag = node.tag
+            if closing:
+                self.handle_endtag(tag)
+            elif tag == "-text":
+                self.handle_data(node.text_content or "")
+            elif tag and tag[0] not in "-_!":  # not a comment or the doctype
+                elements += 1
+                if elements > MAX_TAGS:
+                    break
+                self.handle_starttag(tag, list(node.attributes.items()))
+                if tag in _VOID:
+                    continue
+                stack.append((node, True))
+                children = []
+                child = node.child
+                while child is not None:
+                    children.append(child)
+                    child = child.next
+                stack.extend((c, False) for c in reversed(children))
         while self.anchors:
             self._close_anchor()
 
@@ -282,7 +280,7 @@ def read_html(html: str) -> tuple[str, list[RawLink], str]:
         html = html.translate(_NO_MARKS)
     if "&#" in html:
         html = _SURROGATE_REFS.sub(_join_surrogates, html)
-    reader.feed_all(html)
+    reader.read(html)
     text = _layout("".join(reader.out))[:MAX_TEXT]
     hidden = _WS.sub(" ", "".join(reader.hidden)).strip()[:MAX_HIDDEN]
     return text, [(href, shown, source, reader.base) for href, shown, source in reader.found], hidden
