@@ -670,7 +670,7 @@ def test_a_newsletters_hidden_preview_line_is_not_hidden_text() -> None:
 def test_hidden_elements_end_where_their_tags_end() -> None:
     from whence.facts.text import read_html
 
-    text, _, hidden = read_html('<div style="display:none"><p>secret<br>words</div><p>shown</p>')
+    text, _, hidden, _skipped = read_html('<div style="display:none"><p>secret<br>words</div><p>shown</p>')
     assert hidden == "secret words" and "shown" in text
 
 

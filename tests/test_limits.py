@@ -9,6 +9,8 @@ from whence.facts.links import MAX_LINKS, extract_links
 from whence.facts.text import MAX_HTML, MAX_TEXT, extract_text, html_to_text, read_html
 from whence.model import Message
 from whence.parse import limits, parse_message
+from whence.pipeline import Analysis
+from whence.settings import Settings
 
 HEAD = b"From: a@example.jp\r\nTo: b@example.jp\r\nSubject: limits\r\nMIME-Version: 1.0\r\n"
 MB = 1024 * 1024
@@ -100,9 +102,15 @@ def test_deep_nesting_is_read_flat_and_whole() -> None:
     what it held, down to a link at the very bottom, is still read."""
     for opener in ("<div>", "<a><div>", "<b><i><u><s><font>", "<table><tr><td><span>"):
         html = opener * 12_000 + '<a href="https://deep.example/x">the bottom</a>'
-        text, links, _hidden = read_html(html)
+        text, links, _hidden, skipped = read_html(html)
         assert "the bottom" in text
         assert ("https://deep.example/x", "the bottom") in [(href, shown) for href, shown, *_ in links]
+        assert skipped == ["html-flattened"]
+    # the report says so, and where the reader stopped
+    raw = HEAD + b"Content-Type: text/html\r\n\r\n" + b"<div>" * 20_000 + b"<a href=x>y</a>" * 60_000
+    report = Analysis(raw, Settings(offline=True)).offline_report()
+    limits_finding = next(f for f in report["findings"] if f["id"] == "message.limits")
+    assert limits_finding["evidence"]["skipped"] == ["html-flattened", "html-elements"]
 
 
 def test_random_junk_and_broken_charset() -> None:

@@ -174,7 +174,7 @@ def test_raw_text_elements_cannot_swallow_the_links_after_them() -> None:
     from whence.facts.text import read_html
     # browsers read <noframes> as raw text, so its "<style>" opens nothing; a parser that knew only
     # script and style would lose every link and word that follows
-    text, links, _ = read_html('<noframes><xml><style></xml></noframes><a href="https://offer.example.net/c">Go</a>'
+    text, links, _, _skipped = read_html('<noframes><xml><style></xml></noframes><a href="https://offer.example.net/c">Go</a>'
                             '<p>Hi</p><iframe><a href="https://hidden.example.net/">x</a></iframe>')
     assert [href for href, *_ in links] == ["https://offer.example.net/c"]
     assert text.split() == ["Go", "Hi"]

@@ -278,12 +278,12 @@ def test_html_is_read_as_browsers_read_it() -> None:
     """HTML5 rules, which Thunderbird follows: a legacy entity without ";" inside an attribute stays as
     written (the link a browser opens), the first of two duplicate attributes counts, and a hiding
     style on a formatting element reaches the blocks a browser carries it into."""
-    _text, links, _ = read_html('<a href="https://shop.example/c?target=3&sectionid=1&copy=2">x</a>'
+    _text, links, _, _skipped = read_html('<a href="https://shop.example/c?target=3&sectionid=1&copy=2">x</a>'
                                 '<a href="https://first.example/" href="https://second.example/">y</a>')
     assert [href for href, *_ in links] == ["https://shop.example/c?target=3&sectionid=1&copy=2",
                                             "https://first.example/"]
-    text, _links, hidden = read_html('<font style="font-size:0">salad words<p>more salad</p></font><p>shown</p>')
-    assert hidden == "salad words more salad" and text.endswith("shown")
+    read = read_html('<font style="font-size:0">salad words<p>more salad</p></font><p>shown</p>')
+    assert read.hidden == "salad words more salad" and read.text.endswith("shown")
 
 
 # --- the acceptance cases ----------------------------------------------------------------------

@@ -161,7 +161,7 @@ def t_links(data: bytes) -> None:
     from whence.model import Message, Part
 
     html = text_of(data)
-    text, raw_links, _ = read_html(html)
+    text, raw_links, _hidden, _skipped = read_html(html)
     if len(text) > MAX_TEXT:
         raise Finding("html text unbounded")
     message = Message(headers=[("From", "a@example.jp")], raw_size=len(data), parts=[

@@ -239,6 +239,7 @@ class Facts:
     attachment_password: str | None = None  # a password the subject or text gives for the attachments
     inline_forward: Forward | None = None  # another message passed on in the text
     forwarded: bool = False  # is_list by a mailbox's forwarder: the message itself is as its author wrote it
+    skipped: list[str] = field(default_factory=list)  # bounds the body's reading reached (message.limits reasons)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..facts.links import MAX_LINKS
-from ..facts.text import MAX_HTML, MAX_TEXT
+from ..facts.text import MAX_DEPTH, MAX_HTML, MAX_TAGS, MAX_TEXT
 from ..i18n import T, Text
 from .registry import CheckContext, Hit, check
 
@@ -38,6 +38,10 @@ REASONS: dict[str, Text] = {
                    "200 万文字を超える本文は調べていません"),
     "links": T(f"links beyond the first {MAX_LINKS} were not checked",
                f"{MAX_LINKS} 件を超えるリンクは調べていません"),
+    "html-flattened": T(f"HTML nested more than {MAX_DEPTH} elements deep was read as if flat",
+                        f"{MAX_DEPTH} 階層より深く入れ子になった HTML は、入れ子を外して読み取りました"),
+    "html-elements": T(f"HTML beyond its first {MAX_TAGS:,} elements was not read",
+                       f"HTML の {MAX_TAGS:,} 要素目以降は読み取っていません"),
     "archive-members": T("an archive has more members than the 200 listed",
                          "圧縮ファイルの中身は 200 件までしか一覧にしていません"),
     "archive-budget": T("archives beyond the first 20 were not opened",
@@ -64,7 +68,7 @@ REASONS: dict[str, Text] = {
 def skipped(ctx: CheckContext) -> tuple[list[str], list[int]]:
     """(reasons in REASONS order, indexes of the attachments concerned)."""
     facts = ctx.facts
-    found = {d for d in facts.message.defects if d in REASONS}
+    found = {d for d in [*facts.message.defects, *facts.skipped] if d in REASONS}
     if len(facts.text or "") >= MAX_TEXT or len(facts.html or "") >= MAX_HTML:
         found.add("body-text")
     if len(facts.links) >= MAX_LINKS:

@@ -60,4 +60,5 @@ def build(message: Message, settings: Settings, context: Context) -> Facts:
         delivered_to=delivered,
         attachment_password=password() if any(a.encrypted for a in attachments) else None,
         inline_forward=find_forward(text),
+        skipped=body.skipped,
     )

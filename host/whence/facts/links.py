@@ -88,7 +88,7 @@ def extract_links(message: Message, text: str, html: str, found: list[RawLink] |
     here."""
     try:
         if found is None:
-            found = read_html(html)[1] if html else []
+            found = read_html(html).links if html else []
         return _extract(text or "", found)
     except Exception:  # hostile markup: the links found so far are lost rather than the message
         return []

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -62,15 +62,18 @@ _TAG = re.compile(r"<(/?)([A-Za-z][^\s/>]*)[^>]*>?")
 _MARKUP_CAP = re.compile(rf"(?:[^<]*<){{{2 * MAX_TAGS}}}[^<]*")  # the start and end tags of MAX_TAGS elements
 
 
-def _flatten(html: str) -> str:
+def _flatten(html: str) -> tuple[str, list[str]]:
     """HTML with its elements nested at most MAX_DEPTH deep (counted from the tags as written), cut
     after the markup of MAX_TAGS elements: the reader stops there anyway, and the parser need not
-    build what nobody reads (700,000 <a> cost lexbor over a second)."""
+    build what nobody reads (700,000 <a> cost lexbor over a second). With what was done to it, as
+    `message.limits` reasons."""
     tags = html.count("<")
     if tags < _FLAT_ENOUGH:
-        return html
+        return html, []
+    done = []
     if tags > 2 * MAX_TAGS:
         html = html[:_MARKUP_CAP.match(html).end()]  # type: ignore[union-attr]  # as many "<" as counted
+        done.append("html-elements")
     depth = 0
     kept: list[str] = []
     last = 0
@@ -86,9 +89,9 @@ def _flatten(html: str) -> str:
             kept.append(html[last:m.start()])
             last = m.end()
     if not kept:
-        return html
+        return html, done
     kept.append(html[last:])
-    return "".join(kept)
+    return "".join(kept), [*done, "html-flattened"]
 
 
 # (href, shown text, source, <base href> of its document): what links.py turns into Links
@@ -127,6 +130,7 @@ class _Reader:
 
     def __init__(self) -> None:
         self.out: list[str] = []
+        self.skipped: list[str] = []  # the bounds reached (message.limits reasons)
         self.size = 0
         self.skip: list[str] = []  # open elements whose content is not shown
         self.pre = 0
@@ -243,7 +247,8 @@ class _Reader:
         """Read the document as browsers build it (lexbor's HTML5 parser, in C: linear on any input,
         broken markup mended as Thunderbird mends it), element by element in document order, at
         most MAX_TAGS elements."""
-        root = LexborHTMLParser(_flatten(html)).root
+        html, self.skipped = _flatten(html)
+        root = LexborHTMLParser(html).root
         stack: list[tuple[Any, bool]] = [(root, False)] if root is not None else []
         elements = 0
         while stack:
@@ -256,6 +261,7 @@ class _Reader:
             elif tag and tag[0] not in "-_!":  # not a comment or the doctype
                 elements += 1
                 if elements > MAX_TAGS:
+                    self.skipped.append("html-elements")
                     break
                 self.handle_starttag(tag, list(node.attributes.items()))
                 if tag in _VOID:
@@ -271,9 +277,15 @@ class _Reader:
             self._close_anchor()
 
 
-def read_html(html: str) -> tuple[str, list[RawLink], str]:
-    """(what a reader sees of an HTML document as plain text, its links, the text its styles hide),
-    bounded. The hidden text stays in the first: what a filter reads is what the checks read."""
+class HtmlRead(NamedTuple):
+    text: str  # what a reader sees, as plain text; hidden text stays in: the checks read what filters read
+    links: list[RawLink]
+    hidden: str  # the text its styles hide
+    skipped: list[str]  # the bounds reached (message.limits reasons)
+
+
+def read_html(html: str) -> HtmlRead:
+    """What a reader sees of an HTML document, its links and hidden text, bounded."""
     reader = _Reader()
     html = html[:MAX_HTML]
     if "\x00" in html or "\x01" in html or "\x02" in html:  # our layout marks: rare, and translate is slow
@@ -283,12 +295,13 @@ def read_html(html: str) -> tuple[str, list[RawLink], str]:
     reader.read(html)
     text = _layout("".join(reader.out))[:MAX_TEXT]
     hidden = _WS.sub(" ", "".join(reader.hidden)).strip()[:MAX_HIDDEN]
-    return text, [(href, shown, source, reader.base) for href, shown, source in reader.found], hidden
+    links = [(href, shown, source, reader.base) for href, shown, source in reader.found]
+    return HtmlRead(text, links, hidden, list(dict.fromkeys(reader.skipped)))
 
 
 def html_to_text(html: str) -> str:
     """What a reader sees of an HTML document, as plain text (bounded)."""
-    return read_html(html)[0]
+    return read_html(html).text
 
 
 def _layout(text: str) -> str:
@@ -310,6 +323,7 @@ class Body:
     html: str  # concatenated HTML source
     links: list[RawLink] = field(default_factory=list)  # links of the HTML parts, as written
     hidden: str = ""  # text the HTML parts' styles hide from the reader (bounded)
+    skipped: list[str] = field(default_factory=list)  # the HTML bounds reached (message.limits reasons)
 
 
 def extract_body(message: Message) -> Body:
@@ -318,7 +332,7 @@ def extract_body(message: Message) -> Body:
     texts: list[str] = []
     htmls: list[str] = []
     hidden: list[str] = []
-    _collect(message, texts, htmls, body.links, nested=True, hidden=hidden)
+    _collect(message, texts, htmls, body.links, nested=True, hidden=hidden, skipped=body.skipped)
     body.hidden = " ".join(hidden)[:MAX_HIDDEN]
     body.text = "\n\n".join(texts)[:MAX_TEXT]
     body.html = "\n".join(htmls)[:MAX_HTML]
@@ -332,7 +346,7 @@ def extract_text(message: Message) -> tuple[str, str]:
 
 
 def _collect(message: Message, texts: list[str], htmls: list[str], links: list[RawLink],
-             nested: bool, hidden: list[str]) -> None:
+             nested: bool, hidden: list[str], skipped: list[str]) -> None:
     text_size = sum(len(t) for t in texts)
     html_size = sum(len(h) for h in htmls)
     for part in message.parts:
@@ -344,10 +358,12 @@ def _collect(message: Message, texts: list[str], htmls: list[str], links: list[R
                 source = part.text[: MAX_HTML - html_size]
                 htmls.append(source)
                 html_size += len(source)
-                readable, found, concealed = read_html(source)
-                links.extend(found[: MAX_RAW_LINKS - len(links)])
-                if concealed:
-                    hidden.append(concealed)
+                read = read_html(source)
+                readable = read.text
+                links.extend(read.links[: MAX_RAW_LINKS - len(links)])
+                if read.hidden:
+                    hidden.append(read.hidden)
+                skipped.extend(r for r in read.skipped if r not in skipped)
             else:
                 readable = ""
         elif ctype.startswith("text/") and part.text is not None and _readable(part):
@@ -357,7 +373,7 @@ def _collect(message: Message, texts: list[str], htmls: list[str], links: list[R
 
             inner = parse_message(part.payload[:_MAX_NESTED_BYTES])
             inner_texts: list[str] = []
-            _collect(inner, inner_texts, htmls, links, nested=False, hidden=hidden)
+            _collect(inner, inner_texts, htmls, links, nested=False, hidden=hidden, skipped=skipped)
             html_size = sum(len(h) for h in htmls)
             readable = "\n\n".join(inner_texts)
         else:
