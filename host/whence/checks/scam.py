@@ -31,7 +31,7 @@ from .common import (
 )
 from .content import _nfkc, _phrases, _rx, _search
 from .registry import CheckContext, Hit, check
-from .sender import _borrowed_mailbox, mailbox_words
+from .sender import borrowed_mailbox, mailbox_words
 
 _MONEY = _rx(r"(?:[$€£¥]|US\$|USD|EUR|R\$)\s?\d[\d,.]*(?:\s?(?:million|millones|milhões|mil|billion|k|m))?"
              r"|\b\d[\d,.]*\s?(?:million|millones|milhões|millions|mio\.?|billion)\b"
@@ -143,7 +143,7 @@ def contact_addresses(ctx: CheckContext) -> list[str]:
             for m in _TEXT_ADDRESS.finditer(line):
                 address = m.group(0).lower()
                 if address in found or line[:m.start()].endswith("<") or not is_free_email(m.group(2).lower()):
-                    continue  # a cited "Name <address>"
+                    continue  # seen, cited as "Name <address>", or no free mailbox
                 local = address.split("@")[0]
                 if address not in own and not any(w in local for w in own_words):  # not yours, nor the sender's
                     found.append(address)
@@ -174,7 +174,7 @@ def contact_elsewhere(ctx: CheckContext) -> Iterator[Hit]:
     # sent from an institution's staff mailbox or under the contact mailbox's owner's name: the account
     # is borrowed, and only the free mailbox is the writer's
     hijacked = not is_free_email(facts.from_.domain) and \
-        _borrowed_mailbox(facts.from_.display_name, facts.from_.address, addresses[0])
+        borrowed_mailbox(facts.from_.display_name, facts.from_.address, addresses[0])
     yield Hit(evidence={"address": addresses[0], "sender": facts.from_.address, "hijacked": hijacked},
               severity="high" if hijacked else None, variant="hijacked" if hijacked else None,
               detail=fmt(_CONTACT_HIJACKED_DETAIL, address=addresses[0], sender=facts.from_.address)

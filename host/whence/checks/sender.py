@@ -269,14 +269,7 @@ def mailbox_words(address: str) -> list[str]:
     return [w for w in _ASCII_WORD.findall(address[:320].split("@")[0]) if not _GENERIC.fullmatch(w)]
 
 
-def same_person(address: str, other: str) -> bool:
-    """OTHER's mailbox name carries a word of ADDRESS's (nurcan.akgunes@… and nurcan.akgunes@gmail):
-    the same person's own second address. Both lower-cased (model.Address)."""
-    other_local = other[:320].split("@")[0]
-    return any(w in other_local for w in mailbox_words(address))
-
-
-def _borrowed_mailbox(name: str, sender: str, reply: str) -> bool:
+def borrowed_mailbox(name: str, sender: str, reply: str) -> bool:
     """Sent from a staff mailbox of an institution, or under a name that belongs to the reply mailbox
     ("Alice Walton" <support@…> answered at alicewalton7549@gmail.com) — and the reply mailbox is not
     the sending mailbox's owner's own free address (nurcan.akgunes@… answered at nurcan.akgunes@gmail).
@@ -284,8 +277,8 @@ def _borrowed_mailbox(name: str, sender: str, reply: str) -> bool:
     name, sender, reply = name[:200], sender[:320], reply[:320]  # a display name, an address: no more
     words = [w for w in _ASCII_WORD.findall(name.lower()) if not _GENERIC.fullmatch(w)]
     reply_local = reply.split("@")[0]
-    if same_person(sender, reply):
-        return False
+    if any(w in reply_local for w in mailbox_words(sender)):
+        return False  # the same person's own address
     in_reply = any(w in reply_local for w in words)
     if in_reply and any(w in sender for w in words):
         return False  # the name is the sending mailbox's or its organisation's ("Shop" <news@shop.example>)
@@ -318,7 +311,7 @@ def reply_to_mismatch(ctx: CheckContext) -> Iterator[Hit]:
         throwaway = not popular_rank(reg) and bool(_machine_made(addr.domain.lower()) or suspicious_tld(reg))
         # a staff mailbox of a university or public office, or a mailbox under another person's name,
         # that asks for replies at free mail: the account is borrowed, the scammer reads the free one
-        hijacked = free and _borrowed_mailbox(facts.from_.display_name, facts.from_.address, addr.address)
+        hijacked = free and borrowed_mailbox(facts.from_.display_name, facts.from_.address, addr.address)
         variant = "hijacked" if hijacked else "free_mail" if free else "throwaway" if throwaway else None
         evidence = {"reply_to": addr.address, "from_domain": sender, "free_email": free, "throwaway": throwaway,
                     "hijacked": hijacked}

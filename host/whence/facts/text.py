@@ -168,8 +168,6 @@ class _Reader:
         if tag in _SKIP:
             self.skip.append(tag)
             return
-        if tag == "body":  # an unclosed <head> or <title> must not hide the body
-            self.skip = [t for t in self.skip if t not in ("head", "title")]
         if self.skip:
             return
         if tag == "br":
@@ -214,7 +212,8 @@ class _Reader:
                 self._add(src, alt, "html-pixel" if _unseen(attr) else "html-img")
 
     def handle_endtag(self, tag: str) -> None:
-        for i in range(len(self.open) - 1, max(-1, len(self.open) - 50), -1):  # unclosed ones end here too
+        # the parser closes every element it opens; only those past _MAX_OPEN went unrecorded
+        for i in range(len(self.open) - 1, max(-1, len(self.open) - 50), -1):
             if self.open[i][0] == tag:
                 self.hiding -= sum(hides for _, hides in self.open[i:])
                 del self.open[i:]

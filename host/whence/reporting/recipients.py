@@ -349,7 +349,7 @@ def _mailboxes(out: Recipients, report: dict[str, Any]) -> None:
     """The free-mail service of each mailbox the scam reads: closing it cuts the scam off."""
     mailboxes = classify.scam_mailboxes(report)
     for p in contacts.providers():
-        kept = [a for a in mailboxes if "mailbox" in p.applies_to and p.keeps_mailbox(a)]
+        kept = [a for a in mailboxes if p.keeps_mailbox(a)] if "mailbox" in p.applies_to else []
         if kept:
             out.add_form(p, fmt(REASONS["mailbox_form"], addresses=", ".join(kept[:3]), provider=p.name), [])
 
