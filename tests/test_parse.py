@@ -258,6 +258,31 @@ def test_leaf_parts_filenames_and_payloads() -> None:
     assert message.parts[0].charset == "utf-8" and not message.truncated
 
 
+BOUNDARY_LINES = ["", "\n", "{s}", "{s}\n", "{s}\r\n", "{s}\r", "{s}--", "{s}--\r\n", "{s} \t\n",
+                  "{s}--  \r", "{s}x\n", "x{s}\n", "{s}\r\r\n", "{s}\n\n", "{s}---\n", " {s}\n"]
+
+
+@pytest.mark.parametrize("boundary", ["simple", "=_Part_12.34$x", "a b(c)|d", "\\x*[]?", "Ω"])
+def test_boundary_lines_match_as_the_stdlib_pattern_does(boundary: str) -> None:
+    """The feed parser's boundary matcher stands in for the regex it would compile: same lines, same groups."""
+    import email.feedparser
+    import inspect
+    import re
+
+    from whence.parse import mime
+
+    assert mime._BoundaryMatcher.TAIL in inspect.getsource(email.feedparser)  # the stdlib still builds it
+    separator = "--" + boundary
+    pattern = "(?P<sep>" + re.escape(separator) + mime._BoundaryMatcher.TAIL
+    matcher, regex = email.feedparser.re.compile(pattern), re.compile(pattern)
+    assert isinstance(matcher, mime._BoundaryMatcher)
+    for line in (template.format(s=separator) for template in BOUNDARY_LINES):
+        ours, theirs = matcher.match(line), regex.match(line)
+        assert (ours is None) == (theirs is None), line
+        if ours and theirs:
+            assert ours.group("end", "ws", "linesep") == theirs.group("end", "ws", "linesep"), line
+
+
 def test_extract_text_includes_html_and_attached_message() -> None:
     text, html = extract_text(parse_message(MULTI))
     assert "plain text" in text and "Hello" in text and "logo" in text and "A&B" in text
