@@ -137,6 +137,7 @@ class _Reader:
         self.found: list[tuple[str, str | None, str]] = []
         self.base: str | None = None
         self.anchors: list[tuple[str, list[str]]] = []  # open <a>: href and text collected
+        self.shown = 0  # characters collected for the open <a> (at most one is open: they cannot nest)
         self.code = 0  # open script/style: their text is never a link's shown text
         self.open: list[tuple[str, bool]] = []  # open elements, and whether each hides its content
         self.hiding = 0  # how many open elements hide their content
@@ -199,6 +200,7 @@ class _Reader:
                 self._close_anchor()
             if "href" in attr:
                 self.anchors.append((attr["href"], []))
+                self.shown = 0
         elif tag == "form":
             self._add(attr.get("action"), None, "html-form")
         elif tag == "area":
@@ -207,6 +209,7 @@ class _Reader:
             alt = attr.get("alt")
             if self.anchors and alt:
                 self.anchors[-1][1].append(" " + alt + " ")
+                self.shown += len(alt) + 2
             src = attr.get("src")
             if src and not src.strip().lower().startswith(("cid:", "data:")):
                 self._add(src, alt, "html-pixel" if _unseen(attr) else "html-img")
@@ -233,9 +236,9 @@ class _Reader:
 
     def handle_data(self, data: str) -> None:
         if self.anchors and not self.code:
-            texts = self.anchors[-1][1]
-            if sum(len(t) for t in texts) < MAX_SHOWN * 2:
-                texts.append(data)
+            if self.shown < MAX_SHOWN * 2:
+                self.anchors[-1][1].append(data)
+                self.shown += len(data)
         if not self.skip:
             self._emit(data.replace("\n", _HARD) if self.pre else data)
             if self.hiding and self.hidden_size < MAX_HIDDEN and not self.code:
