@@ -311,6 +311,14 @@ def test_html_is_read_as_browsers_read_it() -> None:
     assert read.hidden == "salad words more salad" and read.text.endswith("shown")
 
 
+def test_hidden_text_ends_with_its_element_below_markup_too_deep_to_track() -> None:
+    """Elements nested past what the reader tracks are read as shown, and the hiding element
+    around them still ends at its own end tag."""
+    deep = "<b>" * 1200 + "salad" + "</b>" * 1200
+    read = read_html(f'<div style="display:none">{deep}</div><p>shown</p>')
+    assert read.hidden.split() == ["salad"] and read.text.split() == ["salad", "shown"]
+
+
 # --- the acceptance cases ----------------------------------------------------------------------
 
 EXPECTED_SUBJECTS = {

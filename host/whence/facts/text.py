@@ -139,7 +139,7 @@ class _Reader:
         self.anchors: list[tuple[str, list[str]]] = []  # open <a>: href and text collected
         self.shown = 0  # characters collected for the open <a> (at most one is open: they cannot nest)
         self.code = 0  # open script/style: their text is never a link's shown text
-        self.open: list[tuple[str, bool]] = []  # open elements, and whether each hides its content
+        self.open: list[bool] = []  # whether each open element hides its content
         self.hiding = 0  # how many open elements hide their content
         self.hidden: list[str] = []
         self.hidden_size = 0
@@ -158,19 +158,22 @@ class _Reader:
         shown = _WS.sub(" ", "".join(texts)).strip()[:MAX_SHOWN]
         self._add(href, shown or None, "html-a")
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def handle_starttag(self, tag: str, attrs: dict[str, str | None]) -> bool:
+        """Read an element's start; whether it was recorded as open (handle_endtag needs to know)."""
         self._link_start(tag, attrs)
-        if tag not in _VOID and len(self.open) < _MAX_OPEN:
-            hides = any(k == "hidden" or (k == "style" and v and _HIDING.search(v[:2000])) for k, v in attrs)
-            self.open.append((tag, hides))
+        recorded = tag not in _VOID and len(self.open) < _MAX_OPEN
+        if recorded:
+            style = attrs.get("style")
+            hides = "hidden" in attrs or bool(style and _HIDING.search(style[:2000]))
+            self.open.append(hides)
             self.hiding += hides
         if self.hiding and self.hidden:
             self.hidden.append(" ")  # a tag inside hidden text parts its words
         if tag in _SKIP:
             self.skip.append(tag)
-            return
+            return recorded
         if self.skip:
-            return
+            return recorded
         if tag == "br":
             self._emit(_HARD)
         elif tag in _BLOCK:
@@ -180,19 +183,19 @@ class _Reader:
         if tag == "pre":
             self.pre += 1
         if tag in ("img", "area", "input"):
-            attr = dict(attrs)
-            alt = attr.get("alt") or (attr.get("value") if tag == "input" and
-                                       (attr.get("type") or "").lower() in ("submit", "button") else None)
+            alt = attrs.get("alt") or (attrs.get("value") if tag == "input" and
+                                        (attrs.get("type") or "").lower() in ("submit", "button") else None)
             if alt and alt.strip():
                 self._emit(" " + alt.strip() + " ")
+        return recorded
 
-    def _link_start(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def _link_start(self, tag: str, attrs: dict[str, str | None]) -> None:
         if tag in ("script", "style"):
             self.code += 1
             return
         if tag not in ("base", "a", "form", "area", "img"):
             return
-        attr = {k: v for k, v in attrs if v is not None}
+        attr = {k: v for k, v in attrs.items() if v is not None}
         if tag == "base" and self.base is None and attr.get("href"):
             self.base = attr["href"]
         elif tag == "a":
@@ -214,13 +217,9 @@ class _Reader:
             if src and not src.strip().lower().startswith(("cid:", "data:")):
                 self._add(src, alt, "html-pixel" if _unseen(attr) else "html-img")
 
-    def handle_endtag(self, tag: str) -> None:
-        # the parser closes every element it opens; only those past _MAX_OPEN went unrecorded
-        for i in range(len(self.open) - 1, max(-1, len(self.open) - 50), -1):
-            if self.open[i][0] == tag:
-                self.hiding -= sum(hides for _, hides in self.open[i:])
-                del self.open[i:]
-                break
+    def handle_endtag(self, tag: str, recorded: bool) -> None:
+        if recorded:  # the tree is walked in order: the element closing is the last one opened
+            self.hiding -= self.open.pop()
         if tag in ("script", "style") and self.code:
             self.code -= 1
         elif tag == "a" and self.anchors:
@@ -235,10 +234,9 @@ class _Reader:
             self._emit(_SOFT)
 
     def handle_data(self, data: str) -> None:
-        if self.anchors and not self.code:
-            if self.shown < MAX_SHOWN * 2:
-                self.anchors[-1][1].append(data)
-                self.shown += len(data)
+        if self.anchors and not self.code and self.shown < MAX_SHOWN * 2:
+            self.anchors[-1][1].append(data)
+            self.shown += len(data)
         if not self.skip:
             self._emit(data.replace("\n", _HARD) if self.pre else data)
             if self.hiding and self.hidden_size < MAX_HIDDEN and not self.code:
@@ -251,13 +249,14 @@ class _Reader:
         most MAX_TAGS elements."""
         html, self.skipped = _flatten(html)
         root = LexborHTMLParser(html).root
-        stack: list[tuple[Any, bool]] = [(root, False)] if root is not None else []
+        # (node, None) opens a node; (node, recorded) closes an element, recorded as handle_starttag said
+        stack: list[tuple[Any, bool | None]] = [(root, None)] if root is not None else []
         elements = 0
         while stack:
             node, closing = stack.pop()
             tag = node.tag
-            if closing:
-                self.handle_endtag(tag)
+            if closing is not None:
+                self.handle_endtag(tag, closing)
             elif tag == "-text":
                 self.handle_data(node.text_content or "")
             elif tag and tag[0] not in "-_!":  # not a comment or the doctype
@@ -265,16 +264,13 @@ class _Reader:
                 if elements > MAX_TAGS:
                     self.skipped.append("html-elements")
                     break
-                self.handle_starttag(tag, list(node.attributes.items()))
+                recorded = self.handle_starttag(tag, node.attributes)
                 if tag in _VOID:
                     continue
-                stack.append((node, True))
-                children = []
-                child = node.child
-                while child is not None:
-                    children.append(child)
-                    child = child.next
-                stack.extend((c, False) for c in reversed(children))
+                stack.append((node, recorded))
+                children = list(node.iter(include_text=True))
+                children.reverse()
+                stack.extend([(child, None) for child in children])
         while self.anchors:
             self._close_anchor()
 
