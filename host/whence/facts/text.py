@@ -28,12 +28,14 @@ _BLOCK = {"address", "article", "aside", "blockquote", "br", "center", "dd", "de
           "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section",
           "summary", "table", "tbody", "tfoot", "thead", "tr", "ul", "caption", "option", "button"}
 _CELL = {"td", "th"}
-_LINE_EDGES = re.compile(r"[ \t\f\v\u00a0\u200b\u3000]*\n[ \t\f\v\u00a0\u200b\u3000]*")
-_RUNS = re.compile(r"[ \t\f\v\u00a0]+")
+_LINE_EDGE = " \t\f\v\u00a0\u200b\u3000"  # stripped from both ends of every line of plain text
+# runs of white space made one space: a lone space is no match (most of a text's spaces are lone,
+# and a match each cost as much as the rest of the tidying)
+_RUNS = re.compile(r"[\t\f\v\u00a0][ \t\f\v\u00a0]*| [ \t\f\v\u00a0]+")
 _BLANKS = re.compile(r"\n{2,}")
 _SOFT, _HARD, _CELL_MARK = "\x00", "\x01", "\x02"  # block boundary, <br>, table cell
 _NO_MARKS = {0: None, 1: None, 2: None}
-_HTML_SPACE = re.compile(r"[ \t\r\n\f\v\u00a0\u200b]+")
+_HTML_SPACE = re.compile(r"[\t\r\n\f\v\u00a0\u200b][ \t\r\n\f\v\u00a0\u200b]*| [ \t\r\n\f\v\u00a0\u200b]+")
 _BREAKS = re.compile(r"[ \x00\x01]*[\x00\x01][ \x00\x01]*")
 # UTF-16 surrogate pairs written as two character references (&#55357;&#56832;): browsers show
 # the one character, html.unescape gives two U+FFFD.
@@ -311,7 +313,13 @@ def _layout(text: str) -> str:
 
 def _tidy(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _LINE_EDGES.sub("\n", _RUNS.sub(" ", text))  # no spaces at either end of a line
+    text = _RUNS.sub(" ", text)
+    lines = text.split("\n")
+    if len(lines) > 1:  # no spaces at either end of a line (the text's own ends: see below)
+        last = len(lines) - 1
+        text = "\n".join(line.strip(_LINE_EDGE) if 0 < i < last else
+                         line.rstrip(_LINE_EDGE) if i == 0 else line.lstrip(_LINE_EDGE)
+                         for i, line in enumerate(lines))
     return _BLANKS.sub("\n\n", text).strip()  # and at most one blank line
 
 
