@@ -30,6 +30,8 @@ def _addresses(value: str, max_chars: int) -> list[Address]:
         cut = value.rfind(",", 0, max_chars)
         value = value[:cut if cut > 0 else max_chars]
     value = value.replace("\r", " ").replace("\n", " ")
+    if not value.strip():  # an absent header (Reply-To, Sender, Cc): no parser for nothing
+        return []
     if "=?" in value:
         value = decode_words(value, address=True)
     single = _single_angle(value)
