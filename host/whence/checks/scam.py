@@ -131,7 +131,8 @@ def contact_addresses(ctx: CheckContext) -> list[str]:
             return []
         # a hostile To may list thousands: the first few are whoever a reply could mean
         own = {a.address for a in [facts.from_, *facts.reply_to[:5], *facts.to[:20]] if a and a.address}
-        own.update([facts.recipient.lower()] if facts.recipient else [])
+        if facts.recipient:
+            own.add(facts.recipient.lower())
         own_words = {w for address in own for w in mailbox_words(address)}
         found: list[str] = []
         for line in text.splitlines():

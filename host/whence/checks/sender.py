@@ -264,9 +264,14 @@ def _institution(domain: str) -> bool:
     return not _INSTITUTION_LABELS.isdisjoint(domain.split("."))
 
 
+def _naming_words(text: str) -> list[str]:
+    """The lower-case ASCII words of TEXT that name a person or an organisation, not a function."""
+    return [w for w in _ASCII_WORD.findall(text) if not _GENERIC.fullmatch(w)]
+
+
 def mailbox_words(address: str) -> list[str]:
-    """The words of ADDRESS's mailbox name that name a person or an organisation, not a function."""
-    return [w for w in _ASCII_WORD.findall(address[:320].split("@")[0]) if not _GENERIC.fullmatch(w)]
+    """The naming words of ADDRESS's mailbox name."""
+    return _naming_words(address[:320].split("@")[0])
 
 
 def borrowed_mailbox(name: str, sender: str, reply: str) -> bool:
@@ -275,7 +280,7 @@ def borrowed_mailbox(name: str, sender: str, reply: str) -> bool:
     the sending mailbox's owner's own free address (nurcan.akgunes@… answered at nurcan.akgunes@gmail).
     SENDER and REPLY are lower-cased addresses (model.Address)."""
     name, sender, reply = name[:200], sender[:320], reply[:320]  # a display name, an address: no more
-    words = [w for w in _ASCII_WORD.findall(name.lower()) if not _GENERIC.fullmatch(w)]
+    words = _naming_words(name.lower())
     reply_local = reply.split("@")[0]
     if any(w in reply_local for w in mailbox_words(sender)):
         return False  # the same person's own address
