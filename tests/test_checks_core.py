@@ -120,6 +120,9 @@ def test_brand_ownership_follows_subdomains_only() -> None:
     ("rnercari.com", "homoglyph"),
     ("xn--pypal-4ve.com", "homoglyph"),
     ("paypal-secure-login.example", "combo"),
+    ("secure-netfl1x.example", "combo"),  # a brand with i and l (or 1) swapped, a word beside it
+    ("paypa1-secure.example", "combo"),
+    ("my-linkedln-login.example", "combo"),
     ("amazon.co.jp.account-check.example", "brand_in_subdomain"),
     ("ssmbc.co.jp", "typo"),  # a short label with a letter typed twice, under the brand's own ending
     ("aeonn.jp", "typo"),
@@ -130,8 +133,11 @@ def test_lookalikes(host: str, kind: str) -> None:
     assert found is not None and found.kind == kind
 
 
-@pytest.mark.parametrize("host", ["www.amazon.co.jp", "github.com", "itsmobile.com", "example.org", "yahoo.co.uk",
-                                  "applus.com", "teppco.com"])  # companies named aplus and tepco doubled
+@pytest.mark.parametrize("host", [
+    "www.amazon.co.jp", "github.com", "itsmobile.com", "example.org", "yahoo.co.uk", "valid-login.com",
+    "applus.com", "teppco.com",  # companies named aplus and tepco doubled
+    "iine-shop.example", "mailcloud.example",  # i and l swapped make a word: not LINE, not icloud
+])
 def test_not_lookalikes(host: str) -> None:
     assert lookalike(host) is None
 

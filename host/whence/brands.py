@@ -289,6 +289,13 @@ def _folded_index() -> dict[str, str]:
     return {_fold(official): official for official in _label_index()}
 
 
+def _folded_token(token: str) -> str | None:
+    """The official label TOKEN spells with i and l swapped ("appie", "mlcrosoft"); short words are
+    left alone, where the swap makes ordinary words ("iine" is Japanese, not LINE)."""
+    official = _folded_index().get(_fold(token)) if len(token) >= 4 else None
+    return None if official in _GENERIC_LABELS and len(token) < 5 else official
+
+
 @cache
 def _distinctive() -> tuple[str, ...]:
     """Labels long and distinctive enough to look for inside, or misspelt as, another label."""
@@ -364,10 +371,12 @@ def lookalike(host: str) -> Lookalike | None:
     tokens = dict.fromkeys(re.split(r"[-_.0-9]+", skel))  # ordered: the first brand named wins, every run
     if len(tokens) > 1:
         for token in tokens:
-            if token in index:
-                return Lookalike(index[token], "combo", token)
+            if official := token if token in index else _folded_token(token):
+                return Lookalike(index[official], "combo", official)
+    # i and l read as one inside a longer label too, for long names only: "lcloud" is in too many words
+    folded_skel = _fold(skel)
     for official in _distinctive():
-        if official in skel:
+        if official in skel or (len(official) >= 7 and _fold(official) in folded_skel):
             return Lookalike(index[official], "combo", official)
     suffix = reg[len(label) + 1:]
     for token in tokens:
