@@ -42,6 +42,10 @@ from whence.settings import Settings
     ("www.smileetc.qzvtmx.cn", "mangled_in_subdomain", "etc"),
     ("rnercari.qzvtmx.com", "mangled_in_subdomain", "mercari"),
     ("paypall-secure.qzvtmx.com", "mangled_in_subdomain", "paypal"),
+    # a long brand name with letters run on, anywhere in the subdomain
+    ("amazonoe.qzvtmx.icu", "brand_in_subdomain", "amazon"),
+    ("wwwsaisoncald.qzvtmx.com", "brand_in_subdomain", "saison"),
+    ("jp.mercariloguser.qzvtmx.com", "brand_in_subdomain", "mercari"),
     # a hyphen dropped in the registrable label itself
     ("smbcard-forcelogin.com", "typo", "smbc"),
 ])
@@ -84,6 +88,8 @@ def test_official_names_the_domain_imitated() -> None:
     # one letter from another brand, and a brand of its own: Spain's post is not a slip of Brazil's;
     # a mail provider's own domain (outlook.es) imitates nothing
     "www.correos.es", "outlook.es",
+    # ordinary words that begin with a brand's label
+    "bookings.qzvtmx.com", "cryptozoo.qzvtmx.com", "targeted.qzvtmx.com", "celsiusdata.qzvtmx.com",
 ])
 def test_legitimate_hosts_do_not_fire(host: str) -> None:
     assert lookalike(host) is None, host

@@ -730,7 +730,30 @@ def _in_subdomain(sub: str) -> Lookalike | None:
         found = _match(run, after_ending=False)
         if found:
             return Lookalike(found[0], "mangled_in_subdomain", found[1])
+    # a long, distinctive name with letters run on: amazonoe.example.icu, wwwsaisoncald.example.com
+    for parts in labels:
+        for token in parts:
+            if official := _name_in_front(_RUN_ON_WWW.sub("", token)):
+                return Lookalike(_label_index()[official], "brand_in_subdomain", official)
     return None
+
+
+_RUN_ON_WWW = re.compile(r"^w{3}\d*(?=[a-z]{6})")
+
+
+def _name_in_front(token: str) -> str | None:
+    """The distinctive official label TOKEN begins with, when more letters follow it ("rakutenci")."""
+    distinctive = _distinctive_set()
+    return next((token[:n] for n in range(min(len(token) - 1, 16), 5, -1) if token[:n] in distinctive), None)
+
+
+@cache
+def _distinctive_set() -> frozenset[str]:
+    """Distinctive labels that begin no ordinary word of a host name ("bookings.", "cryptozoo.")."""
+    return frozenset(lab for lab in _distinctive() if lab not in _WORDS and lab not in _RUN_ON_WORDS)
+
+
+_RUN_ON_WORDS = frozenset({"booking", "celsius", "exodus", "google", "spacex", "santander"})
 
 
 def disguised_suffix(host: str) -> str | None:
