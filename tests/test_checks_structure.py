@@ -65,6 +65,24 @@ def test_free_hosting_quoted_in_plain_list_discussion_is_only_information() -> N
     assert f["score"] < 1.0
 
 
+@pytest.mark.parametrize("url", ["https://ci-bot.appspot.com/bug?id=12345", "https://preview-42.netlify.app/"])
+def test_a_url_a_member_typed_in_a_client_that_also_writes_html_is_still_a_citation(url: str) -> None:
+    """Gmail and Outlook send a plain and an HTML version; the HTML one links the URL with itself as text."""
+    r = analyse(list_mail(sender="Jane Dev <jane.dev@gmail.com>", text=f"The log is at {url} if you need it.",
+                          html=f'<div dir="ltr">The log is at <a href="{url}">{url}</a> if you need it.</div>'))
+    f = next(f for f in r["findings"] if f["id"] == "link.free_hosting")
+    assert f["severity"] == "info" and f["score"] < 1.0
+    assert r["verdict"]["level"] == "safe"
+
+
+def test_a_host_cited_by_address_and_also_behind_a_button_stays_evidence() -> None:
+    url = "https://verify-box.pages.dev/"
+    r = analyse(list_mail(sender="Support <support@author.example>", text=f"Verify your mailbox: {url}",
+                          html=f'<p>Verify your mailbox: {url}</p><a href="{url}login">Verify</a>'))
+    f = next(f for f in r["findings"] if f["id"] == "link.free_hosting")
+    assert f["severity"] != "info" and f["score"] >= 2.0
+
+
 def test_free_hosting_behind_a_button_in_list_mail_stays_evidence() -> None:
     r = analyse(list_mail(sender="Support <support@author.example>", text="Verify your mailbox.",
                           html='<p>Verify your mailbox.</p><a href="https://verify-box.pages.dev/">Verify</a>'))

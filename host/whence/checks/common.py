@@ -406,10 +406,23 @@ def foreign_link_domains(ctx: CheckContext, brand: Brand) -> list[str]:
     return [d for d in link_domains(ctx) if not brand.owns(d) and d not in infra]
 
 
-def list_discussion(ctx: CheckContext) -> bool:
-    """Plain-text mail relayed by a list: people discussing, quoting URLs as references. A lure is
-    built as a page (HTML, a button, shown text over a target); list discussion is not."""
-    return by_list(ctx) and not ctx.facts.html
+def cited_on_list(ctx: CheckContext) -> frozenset[str]:
+    """Hosts that list discussion cites by their address: relayed by a list, and every link to the
+    host shows the reader its address (a URL in the text, or an HTML link whose text is the URL,
+    as mail clients write a URL a person typed). A lure is built as a page: words or a button over
+    a target; a list member citing a bug bot's page is not."""
+    def compute() -> frozenset[str]:
+        if not by_list(ctx):
+            return frozenset()
+        shows: dict[str, bool] = {}
+        for link in ctx.facts.links:
+            if link.host:
+                text = (link.text or "").strip().lower()
+                shown = link.source == "text" or text.removeprefix("https://").removeprefix("http://") \
+                    .startswith(link.host.lower())
+                shows[link.host] = shows.get(link.host, True) and shown
+        return frozenset(host for host, shown in shows.items() if shown)
+    return ctx.memo("cited_on_list", compute)
 
 
 def by_list(ctx: CheckContext) -> bool:

@@ -26,13 +26,13 @@ from .common import (
     authenticated_brands,
     authenticated_domains,
     by_list,
+    cited_on_list,
     css_picture_hosts,
     from_authenticated,
     from_domain,
     host_lookalike,
     infrastructure_domains,
     is_tracker,
-    list_discussion,
     one_organisation,
     origin_name,
 )
@@ -168,7 +168,7 @@ def link_free_hosting(ctx: CheckContext) -> Iterator[Hit]:
             continue
         hit = free_host(link.host)
         if hit:
-            quoted = link.source == "text" and list_discussion(ctx)  # a bug bot's page cited on a list
+            quoted = link.host in cited_on_list(ctx)  # a bug bot's page cited on a list
             yield Hit(evidence={"host": link.host, "service": hit[0], "kind": hit[1]}, links=[i],
                       severity="info" if quoted else None,
                       variant="discussion" if quoted else None if hit[1] == "subdomain" else "file_host")
@@ -186,7 +186,7 @@ def link_free_hosting(ctx: CheckContext) -> Iterator[Hit]:
 def link_shortener(ctx: CheckContext) -> Iterator[Hit]:
     for i, link in enumerate(ctx.facts.links):
         if link.clickable and shortener(link.host):
-            quoted = link.source == "text" and list_discussion(ctx)
+            quoted = link.host in cited_on_list(ctx)
             yield Hit(evidence={"host": link.host, "url": link.url[:200]}, links=[i],
                       severity="info" if quoted else None, variant="discussion" if quoted else None)
             return
