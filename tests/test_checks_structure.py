@@ -44,6 +44,11 @@ def test_list_that_rewrote_from_is_a_list_and_reply_to_the_author_is_normal() ->
     assert "sender.reply_to_mismatch" not in ids(r)
 
 
+def test_a_digest_from_the_lists_request_address_is_the_list_speaking() -> None:
+    r = analyse(list_mail(sender="devel-request@lists.example.org", text="Today's Topics: 1. Re: fix (Jane)"))
+    assert "route.mailing_list" in ids(r)
+
+
 def test_list_address_in_from_without_the_list_in_the_route_is_not_a_list() -> None:
     """Anyone can write a list's address and List-Post; only the list's own servers make it a list."""
     raw = message(sender="Devel <devel@lists.example.org>", text="Confirm your account.",

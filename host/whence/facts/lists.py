@@ -76,14 +76,20 @@ def _organisation(host: str | None) -> object:
     return owner_of(domain) or domain
 
 
+# the addresses a list server keeps beside the posting one (Mailman, ezmlm): digests and notices come from them
+_LIST_ROLES = re.compile(r"-(?:request|owner|bounces|admin|digest)$")
+
+
 def _list_address(message: Message, address: str) -> bool:
-    """Whether ADDRESS is the list's own: its List-Post mailto, or the address its List-Id names."""
+    """Whether ADDRESS is the list's own: its List-Post mailto, or the address its List-Id names,
+    or one of the list server's role addresses beside them (dev-request@ sends the digest)."""
+    local, _, domain = address.partition("@")
+    address = f"{_LIST_ROLES.sub('', local)}@{domain}"
     post = message.get("List-Post") or ""
     if f"mailto:{address}" in post.lower():
         return True
     list_id = re.search(r"<([^<>@\s]+)>", (message.get("List-Id") or "").lower())
-    local, _, domain = address.partition("@")
-    return bool(list_id) and list_id.group(1) == f"{local}.{domain}"
+    return bool(list_id) and list_id.group(1) == f"{address.partition('@')[0]}.{domain}"
 
 
 def _list_domains(message: Message) -> set[str]:
