@@ -421,6 +421,12 @@ def test_cheap_top_level_domains_but_not_japanese_network_providers_or_brands() 
         assert "link.suspicious_tld" not in ids(analyse(message(html=f'<a href="https://{host}/x">a</a>'))), host
 
 
+@pytest.mark.parametrize("host", ["portfolio-42.netlify.app", "verify-box.pages.dev", "pub-9.r2.dev"])
+def test_a_hosting_platforms_ending_is_not_its_customers_cheap_registration(host: str) -> None:
+    found = ids(analyse(message(html=f'<a href="https://{host}/x">a</a>')))
+    assert "link.free_hosting" in found and "link.suspicious_tld" not in found
+
+
 def test_a_brands_own_domain_is_not_random_however_it_reads() -> None:
     assert "link.random_domain" in ids(analyse(message(html='<a href="https://www.xkqzvbrt.com/x">a</a>')))
     assert "link.random_domain" not in ids(analyse(message(html='<a href="https://www.smbcnikko.co.jp/x">a</a>')))

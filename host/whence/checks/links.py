@@ -377,8 +377,11 @@ def _brand_domain(domain: str) -> bool:
     reason=T("it links to a .{tld} domain", ".{tld} のドメインへリンクしています"),
 )
 def link_suspicious_tld(ctx: CheckContext) -> Iterator[Hit]:
+    # a page on a hosting platform (x.netlify.app, x.pages.dev) is under the platform's choice of
+    # ending, not a cheap registration of its author's: link.free_hosting speaks for it
     for i, link in enumerate(ctx.facts.links):
-        if link.clickable and not popular_rank(link.domain or "") and not _brand_domain(link.domain or ""):
+        if link.clickable and not popular_rank(link.domain or "") and not _brand_domain(link.domain or "") \
+                and not free_host(link.host or ""):
             tld = suspicious_tld(link.host)
             if tld:
                 yield Hit(evidence={"host": link.host, "tld": tld}, links=[i])
