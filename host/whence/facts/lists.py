@@ -84,12 +84,12 @@ def _list_address(message: Message, address: str) -> bool:
     """Whether ADDRESS is the list's own: its List-Post mailto, or the address its List-Id names,
     or one of the list server's role addresses beside them (dev-request@ sends the digest)."""
     local, _, domain = address.partition("@")
-    address = f"{_LIST_ROLES.sub('', local)}@{domain}"
+    local = _LIST_ROLES.sub("", local)
     post = message.get("List-Post") or ""
-    if f"mailto:{address}" in post.lower():
+    if f"mailto:{local}@{domain}" in post.lower():
         return True
     list_id = re.search(r"<([^<>@\s]+)>", (message.get("List-Id") or "").lower())
-    return bool(list_id) and list_id.group(1) == f"{address.partition('@')[0]}.{domain}"
+    return bool(list_id) and list_id.group(1) == f"{local}.{domain}"
 
 
 def _list_domains(message: Message) -> set[str]:
