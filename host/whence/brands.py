@@ -303,6 +303,12 @@ def _distinctive() -> tuple[str, ...]:
 
 
 @cache
+def _distinctive_folded() -> tuple[tuple[str, str | None], ...]:
+    """Each distinctive label with its i/l-folded form when it is long enough (7+) to be read folded."""
+    return tuple((lab, _fold(lab) if len(lab) >= 7 else None) for lab in _distinctive())
+
+
+@cache
 def _short_labels() -> frozenset[str]:
     """Official labels of 4–5 letters that are no ordinary word. One edit from them is too many real
     names to search (smbc: smbs, scbc …); one letter typed twice is not, under the brand's own
@@ -375,8 +381,8 @@ def lookalike(host: str) -> Lookalike | None:
                 return Lookalike(index[official], "combo", official)
     # i and l read as one inside a longer label too, for long names only: "lcloud" is in too many words
     folded_skel = _fold(skel)
-    for official in _distinctive():
-        if official in skel or (len(official) >= 7 and _fold(official) in folded_skel):
+    for official, folded in _distinctive_folded():
+        if official in skel or (folded and folded in folded_skel):
             return Lookalike(index[official], "combo", official)
     suffix = reg[len(label) + 1:]
     for token in tokens:
