@@ -57,13 +57,17 @@ class Brand:
         return any(domain == d or domain.endswith("." + d) for d in self.domains)
 
 
+_MARKS = re.compile("[™®©℠]")
+_SPACES = re.compile(r"\s+")
+
+
 def normalise(text: str) -> str:
     """NFKC (full-width → ASCII), invisible characters removed, whitespace collapsed."""
-    text = re.sub("[™®©℠]", " ", text[:20000])  # NFKC would glue "TM" to the name
+    text = _MARKS.sub(" ", text[:20000])  # NFKC would glue "TM" to the name
     text = INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
     if not text.isascii():  # combining marks sprinkled into Latin words ("Gooِgle") hide the name
         text = "".join(c for c in text if not (unicodedata.category(c) == "Mn" and c not in _KANA_MARKS))
-    return re.sub(r"\s+", " ", text)
+    return _SPACES.sub(" ", text)
 
 
 def _name_pattern(name: str, case_sensitive: bool) -> str:

@@ -104,9 +104,12 @@ def _unicode_label(label: str) -> str:
     return label
 
 
+_IPV4_FORMS = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+)){0,3}")
+
+
 def _ipv4(host: str) -> str | None:
     """Dotted, decimal, hex or octal IPv4 forms that browsers accept, as dotted quad."""
-    if not re.fullmatch(r"(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+)){0,3}", host):
+    if not _IPV4_FORMS.fullmatch(host):
         return None
     try:
         parts = [int(p, 16) if p.startswith("0x") else int(p, 8) if len(p) > 1 and p.startswith("0")

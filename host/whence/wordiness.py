@@ -62,11 +62,14 @@ def _model() -> memoryview:
     return memoryview(tables.cached("trigrams", 2, sources, _train)).cast("d")
 
 
+_NOT_LETTERS = re.compile(r"[^a-z]+")
+
+
 def plausibility(label: str) -> float:
     """Mean log-probability per character (higher = more like a name a person chose)."""
     scores = _model()
     total, n = 0.0, 0
-    for word in re.split(r"[^a-z]+", label.lower()):
+    for word in _NOT_LETTERS.split(label.lower()):
         if not word:
             continue
         w = [_INDEX[c] for c in f"^^{word}$"]
@@ -78,7 +81,7 @@ def plausibility(label: str) -> float:
 
 def looks_random(label: str) -> bool:
     """A label whose longest letter run (6+ letters) no person would have picked."""
-    run = max(re.split(r"[^a-z]+", label.lower()), key=len, default="")
+    run = max(_NOT_LETTERS.split(label.lower()), key=len, default="")
     if len(run) < 6 or len(label) > 40:
         return False
     if len(run) >= 7 and not any(c in _VOWELS for c in run):

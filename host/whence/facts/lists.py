@@ -92,12 +92,15 @@ def _list_address(message: Message, address: str) -> bool:
     return bool(list_id) and list_id.group(1) == f"{local}.{domain}"
 
 
+_HOST = re.compile(r"[\w-]+(?:\.[\w-]+)+")
+
+
 def _list_domains(message: Message) -> set[str]:
     """Registrable domains the list headers name (List-Id "<name.example.org>", List-Post mailto:)."""
     out = set()
     for name in ("List-Id", "List-Post", "X-BeenThere", "Mailing-List", "X-Mailing-List"):
         for value in message.get_all(name)[:3]:
-            for host in re.findall(r"[\w-]+(?:\.[\w-]+)+", value.lower())[:4]:
+            for host in _HOST.findall(value.lower())[:4]:
                 host = host.rsplit("@", 1)[-1]
                 if known_tld(host) and (reg := registrable_domain(host)):
                     out.add(reg)

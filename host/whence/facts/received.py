@@ -351,6 +351,9 @@ def _read_auth(hop: Hop, comment: str) -> None:
 # Other clauses
 
 
+_NOT_PROTOCOL = re.compile(r"[^A-Z0-9-]")
+
+
 def _protocol(items: list[tuple[str, str]]) -> str | None:
     for kind, value in items:
         if kind == "bracket":  # "[XMail 1.20 ESMTP Server]"
@@ -366,7 +369,7 @@ def _protocol(items: list[tuple[str, str]]) -> str | None:
             return "ESMTPS"
         if w.startswith("LOCAL-"):
             w = w[6:]
-        return re.sub(r"[^A-Z0-9-]", "", w) or None
+        return _NOT_PROTOCOL.sub("", w) or None
     return None
 
 
