@@ -265,6 +265,42 @@ def test_a_genuine_inquiry_may_name_sites_and_prices() -> None:
                                                  auth=PASS)) == []
 
 
+GOOGLE = [AuthResult("dkim", "pass", {"header.d": "google.com"}),
+          AuthResult("dmarc", "pass", {"header.from": "google.com"})]
+SHARE = ("{who} ({addr}) has shared a document with you:\n“{note}”\nOpen\n"
+         "You have received this email because {addr} shared a document with you from Google Docs.")
+
+
+@pytest.mark.parametrize("note", [
+    "Your account will be suspended. Verify your payroll details now: https://payroll-check.example/login",
+    "アカウントが停止されます。至急こちらでご確認ください https://kyuyo-kakunin.example/login",
+    "Your Bitcoin withdrawal of 0.75 BTC is pending. Confirm at https://btc-release.example/",
+])
+def test_a_lure_typed_into_a_shared_files_note_is_injected(note: str) -> None:
+    text = SHARE.format(who="Alex Admin", addr="alex@payroll-team.example", note=note)
+    found = hits("content.form_abuse", make_facts('Document shared with you: "Payroll"', text,
+                                                  "drive-shares-dm-noreply@google.com", auth=GOOGLE))
+    assert found and found[0].evidence["label"] == '"'
+    assert "unknown_site" in found[0].evidence["signals"]
+
+
+@pytest.mark.parametrize("note", [
+    "Draft for Monday, the figures are from https://www.wikipedia.org/ as discussed",  # a site everyone knows
+    "Please verify the numbers before Monday: https://intranet.hanako-corp.example/report",  # the sharer's own
+    "Minutes of Tuesday's meeting, please check the figures.",  # no link
+])
+def test_a_colleagues_note_on_a_shared_file_is_not(note: str) -> None:
+    text = SHARE.format(who="Hanako Sato", addr="hanako@hanako-corp.example", note=note)
+    assert hits("content.form_abuse", make_facts('Document shared with you: "Draft"', text,
+                                                 "drive-shares-dm-noreply@google.com", auth=GOOGLE)) == []
+
+
+def test_a_user_name_is_a_name_field() -> None:
+    echo = "Thank you for registering.\nUsername: www.qzkvx.blogspot.example - BINANCE 136 EURO\n"
+    found = hits("content.form_abuse", make_facts("Registration confirmed", echo, "noreply@example-shop.jp", auth=PASS))
+    assert found and found[0].evidence["label"] == "Username"
+
+
 # ---------------------------------------------------------------------------------------------
 # content.credential_lure
 

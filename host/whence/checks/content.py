@@ -19,7 +19,7 @@ import base58
 import bech32m
 
 from .. import phrasesearch, tables
-from ..domainlists import shortener
+from ..domainlists import popular_rank, shortener
 from ..domains import registrable_domain
 from ..i18n import T, Text, fmt
 from ..model import Facts
@@ -454,7 +454,11 @@ _GREETING = [
 _ECHOED_FIELD = re.compile(r"^\s*[■□◆◇●○・*＊>-]?\s*"
                            r"(?:【(?P<bracket>[^】]{1,20})】|(?P<label>[^\s:：【<>\"'=/][^:：<>\"'=/]{0,19}?)\s*[:：](?!//))"
                            r"\s*(?P<value>\S.*?)\s*$")
-_NAME_LABEL = re.compile(r"(?:your |full |first |last )?name|お名前|ご?氏名|名前|ご芳名", re.I)
+# a note someone typed, quoted whole on a line of its own: a shared file's or an invitation's message
+_QUOTED_NOTE = re.compile(r'^\s*(?:"(?P<a>[^"]{10,})"|“(?P<b>[^”]{10,})”|「(?P<c>[^」]{10,})」)\s*$')
+_ADDRESS = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
+_NAME_LABEL = re.compile(r"(?:your |full |first |last |user ?)?name|お名前|ご?氏名|名前|ご芳名|ユーザー名"
+                         r"|nombre(?: de usuario)?|nome(?: de usuário)?|usuario|usuário", re.I)
 _ECHO_LINES = 40  # the echo of a form opens the mail: its first lines are read, not the whole text
 _URL_IN_FIELD = re.compile(
     r"(?:https?://|www\.)[^\s<>\"'）)]+"
@@ -466,10 +470,13 @@ _FIELD_SIGNALS = [
                       r"|investment|dating|sex|viagra|offer|click|visit)\b"
                       r"|当選|無料|稼|副業|高収入|出会|プレゼント|今すぐ|こちら|クリック|登録して")),
     ("emoji", re.compile(r"[\U0001F300-\U0001FAFF\u2600-\u27BF]")),
+    ("account", _rx(r"\b(verify|confirm|suspend\w*|password|log ?in|sign ?in|unlock|locked|expir\w+)\b"
+                    r"|パスワード|ログイン|停止|凍結|認証|本人確認")),
 ]
 _AUTOMATED = _rx(r"\b(regist(er|ered|ration)|confirm(ed|ation)?|sign(ed)? ?up|account|thank you|contact"
-                 r"|inquiry|enquiry|subscription|subscribe|verify|welcome|order|booking|reservation|event)\b"
-                 r"|登録|確認|受付|申込|申し込|問い合わせ|問合せ|予約|ご応募|ありがとう")
+                 r"|inquiry|enquiry|subscription|subscribe|verify|welcome|order|booking|reservation|event"
+                 r"|shared?|invit\w*)\b"
+                 r"|登録|確認|受付|申込|申し込|問い合わせ|問合せ|予約|ご応募|ありがとう|共有|招待")
 _NOREPLY = _rx(r"^(no-?reply|do-?not-?reply|donotreply|noreply|mailer|notifications?|info|web|wordpress"
                r"|forms?|system|admin|support|contact)\b")
 
@@ -492,7 +499,7 @@ def _authenticated_domain(facts: Facts) -> str | None:
 def _filled_fields(subject: str, text: str) -> Iterator[tuple[str | None, str, bool]]:
     """(label, value, holds a name) of what a sender could have typed into a form: the name the mail
     greets, every field it echoes back, and the subject (a calendar event's or a shared file's title).
-    The label is None for the greeting; "" for the subject."""
+    The label is None for the greeting; "" for the subject; '"' for a quoted note."""
     lines = [ln[:1000] for ln in text.splitlines()[:_ECHO_LINES * 3] if ln.strip()][:_ECHO_LINES]
     for line in lines[:3]:
         if m := (_GREETING[0].match(line) or _GREETING[1].match(line)):
@@ -502,11 +509,13 @@ def _filled_fields(subject: str, text: str) -> Iterator[tuple[str | None, str, b
         if m := _ECHOED_FIELD.match(line):
             label = (m.group("bracket") or m.group("label")).strip()
             yield label, m.group("value"), bool(_NAME_LABEL.fullmatch(label))
+        elif m := _QUOTED_NOTE.match(line):
+            yield '"', m.group("a") or m.group("b") or m.group("c"), False
     if subject:
         yield "", subject[:1000], False
 
 
-def _field_signals(value: str, own: str | None) -> tuple[list[str], list[str]]:
+def _field_signals(value: str, own: set[str]) -> tuple[list[str], list[str]]:
     """(signals, links to other sites) of what was typed into one field."""
     signals: list[str] = []
     links = []
@@ -514,25 +523,30 @@ def _field_signals(value: str, own: str | None) -> tuple[list[str], list[str]]:
         url = m.group(0)
         host = re.sub(r"^(https?://)?", "", url, flags=re.I).split("/")[0].split(":")[0].lower()
         reg = _registrable(host)
-        if reg and reg != own:
+        if reg and reg not in own:
             links.append(url)
             if shortener(host):
                 signals.append("shortener")
+            elif not popular_rank(reg):
+                signals.append("unknown_site")
     if links:
         signals.insert(0, "link")
     return list(dict.fromkeys(signals + _found(_FIELD_SIGNALS, value))), links
 
 
-def _injected(value: str, holds_name: bool, own: str | None) -> tuple[list[str], list[str]] | None:
-    """A field's signals when they show advertising typed into it. A name holds no link and no pitch:
-    a link, or two signals, is enough. Any other field (a message, a title) may name a site or a
-    price in good faith, so it takes a link to another site and two signals besides."""
+def _injected(value: str, holds_name: bool, own: set[str]) -> tuple[list[str], list[str]] | None:
+    """A field's signals when they show advertising or a lure typed into it. A name holds no link and
+    no pitch: a link, or two signals, is enough. Any other field (a message, a title, a note) may
+    name a site or a price in good faith, so it takes a link to another site and two signals besides
+    — or a link to a little-known site beside words about an account or a wallet: a lure's whole point."""
     signals, links = _field_signals(value, own)
     if holds_name:
         if len(value) > 60:
             signals.append("long")
         return (signals, links) if links or len(signals) >= 2 else None
-    return (signals, links) if links and len(signals) >= 3 else None
+    lure = "unknown_site" in signals and ("account" in signals or "crypto" in signals)
+    pitch = len([s for s in signals if s != "unknown_site"]) >= 3
+    return (signals, links) if links and (lure or pitch) else None
 
 
 _SIGNAL_TEXT = {
@@ -543,6 +557,8 @@ _SIGNAL_TEXT = {
     "promotion": ("advertising", "宣伝文句"),
     "emoji": ("emoji", "絵文字"),
     "long": ("far too much text for a name", "名前にしては長すぎる文"),
+    "unknown_site": ("a link to a little-known site", "無名のサイトへのリンク"),
+    "account": ("words about your account or password", "アカウントやパスワードに関する文言"),
 }
 
 
@@ -562,6 +578,8 @@ def _field_names(label: str | None) -> tuple[str, str]:
         return "the name it greets you with", "宛名"
     if label == "":
         return "the title", "件名"
+    if label == '"':
+        return "the message quoted in it", "引用されたメッセージ"
     return f"the field “{label}”", f"欄「{label}」の内容"
 
 
@@ -582,7 +600,9 @@ def form_abuse(ctx: CheckContext) -> Iterator[Hit]:
     if not (_AUTOMATED.search(facts.subject or "") or _NOREPLY.match(local)
             or _AUTOMATED.search(text[:3000])):
         return
-    own = _registrable(domain)
+    # the platform's own sites, and those of the people it names (the one who shared, their reply address)
+    own = {_registrable(domain)} | {_registrable(m.group(1)) for m in _ADDRESS.finditer(text[:500])} \
+        | {_registrable(a.domain) for a in facts.reply_to}
     for label, value, holds_name in _filled_fields(facts.subject or "", text):
         found = _injected(value, holds_name, own)
         if found is None:
