@@ -295,6 +295,26 @@ def test_a_colleagues_note_on_a_shared_file_is_not(note: str) -> None:
                                                  "drive-shares-dm-noreply@google.com", auth=GOOGLE)) == []
 
 
+PAYPAL = [AuthResult("dkim", "pass", {"header.d": "paypal.com"}),
+          AuthResult("dmarc", "pass", {"header.from": "paypal.com"})]
+
+
+@pytest.mark.parametrize(("note", "scam"), [
+    ("Your subscription renewed for $599.99. If you did not authorize this charge, call 1-888-555-0199 to cancel.",
+     True),
+    ("ご契約が64,800円で自動更新されました。身に覚えのない場合は 0120-555-019 までお電話ください。", True),
+    ("Logo design, 2nd revision, $330. Questions: 1-888-555-0100", False),  # a seller's own number
+    ("キャンセル料33,000円の請求です。ご不明点は0120-555-010まで。", False),  # a fee's name is no charge to dispute
+])
+def test_a_number_to_call_about_a_charge_in_an_invoices_note_is_a_callback_lure(note: str, scam: bool) -> None:
+    text = f"Norton Billing sent you an invoice for $599.99 USD\nNote from seller: {note}\nView and Pay Invoice"
+    found = hits("content.form_abuse", make_facts("Invoice from Norton Billing (0012)", text, "service@paypal.com",
+                                                  auth=PAYPAL))
+    assert bool(found) == scam
+    if scam:
+        assert {"phone", "money", "dispute"} <= set(found[0].evidence["signals"])
+
+
 def test_a_user_name_is_a_name_field() -> None:
     echo = "Thank you for registering.\nUsername: www.qzkvx.blogspot.example - BINANCE 136 EURO\n"
     found = hits("content.form_abuse", make_facts("Registration confirmed", echo, "noreply@example-shop.jp", auth=PASS))

@@ -23,7 +23,7 @@ from ..domainlists import popular_rank, shortener
 from ..domains import registrable_domain
 from ..i18n import T, Text, fmt
 from ..model import Facts
-from .common import by_list, known_sender
+from .common import TOLL_FREE, by_list, known_sender
 from .registry import CheckContext, Hit, check
 
 _MAX_TEXT = 100_000  # characters of body text any one check scans
@@ -472,11 +472,16 @@ _FIELD_SIGNALS = [
     ("emoji", re.compile(r"[\U0001F300-\U0001FAFF\u2600-\u27BF]")),
     ("account", _rx(r"\b(verify|confirm|suspend\w*|password|log ?in|sign ?in|unlock|locked|expir\w+)\b"
                     r"|パスワード|ログイン|停止|凍結|認証|本人確認")),
+    ("phone", TOLL_FREE),
+    # a charge to call about: not a fee's name ("cancellation fee", "キャンセル料")
+    ("dispute", _rx(r"\b(did ?n[o']t (authori[sz]e|make|place|order|recogni[sz]e)|unauthori[sz]ed|not you"
+                    r"|to cancel|cancel (it|this|the|your)|refund\w*|dispute)\b"
+                    r"|身に覚え|返金|不正利用|取り?消し|キャンセル(する|を(ご)?希望)")),
 ]
 _AUTOMATED = _rx(r"\b(regist(er|ered|ration)|confirm(ed|ation)?|sign(ed)? ?up|account|thank you|contact"
                  r"|inquiry|enquiry|subscription|subscribe|verify|welcome|order|booking|reservation|event"
-                 r"|shared?|invit\w*)\b"
-                 r"|登録|確認|受付|申込|申し込|問い合わせ|問合せ|予約|ご応募|ありがとう|共有|招待")
+                 r"|shared?|invit\w*|invoice|receipt)\b"
+                 r"|登録|確認|受付|申込|申し込|問い合わせ|問合せ|予約|ご応募|ありがとう|共有|招待|請求書")
 _NOREPLY = _rx(r"^(no-?reply|do-?not-?reply|donotreply|noreply|mailer|notifications?|info|web|wordpress"
                r"|forms?|system|admin|support|contact)\b")
 
@@ -538,15 +543,17 @@ def _injected(value: str, holds_name: bool, own: set[str]) -> tuple[list[str], l
     """A field's signals when they show advertising or a lure typed into it. A name holds no link and
     no pitch: a link, or two signals, is enough. Any other field (a message, a title, a note) may
     name a site or a price in good faith, so it takes a link to another site and two signals besides
-    — or a link to a little-known site beside words about an account or a wallet: a lure's whole point."""
+    — or a lure's whole point: a link to a little-known site beside words about an account or a
+    wallet, or a free-dial number to call about a charge to cancel (an invoice's "note from seller")."""
     signals, links = _field_signals(value, own)
     if holds_name:
         if len(value) > 60:
             signals.append("long")
         return (signals, links) if links or len(signals) >= 2 else None
     lure = "unknown_site" in signals and ("account" in signals or "crypto" in signals)
+    callback = {"phone", "money", "dispute"} <= set(signals)
     pitch = len([s for s in signals if s != "unknown_site"]) >= 3
-    return (signals, links) if links and (lure or pitch) else None
+    return (signals, links) if (links and (lure or pitch)) or callback else None
 
 
 _SIGNAL_TEXT = {
@@ -559,17 +566,20 @@ _SIGNAL_TEXT = {
     "long": ("far too much text for a name", "名前にしては長すぎる文"),
     "unknown_site": ("a link to a little-known site", "無名のサイトへのリンク"),
     "account": ("words about your account or password", "アカウントやパスワードに関する文言"),
+    "phone": ("a free-dial number to call", "電話を促すフリーダイヤル"),
+    "dispute": ("a charge to cancel or dispute", "取り消しや返金を促す請求"),
 }
 
 
 _FORM_DETAIL = T(
     "This mail really comes from {sender_domain}, but what was typed into a form for it — {field_en} "
-    "“{field}” — carries {signals}. Spammers type such text into registration or contact forms, "
-    "invitations or shared documents so that the site mails it to you. Ignore the inserted text and do "
-    "not open its links.",
+    "“{field}” — carries {signals}. Spammers and scammers type such text into registration or contact "
+    "forms, invitations, shared documents or invoices so that the site mails it to you. Ignore the "
+    "inserted text: do not open its links or call its numbers.",
     "このメールは {sender_domain} から正規に送られていますが、フォームなどに入力された{field_ja}「{field}」に"
-    "{signals}が入っています。スパム送信者が登録フォームや問い合わせフォーム、招待や共有の機能に宣伝文を入力し、"
-    "サイトの自動送信メールとしてあなたに届けさせる手口です。埋め込まれた文面やリンクは無視してください。")
+    "{signals}が入っています。スパムや詐欺の送信者が登録・問い合わせフォーム、招待、共有、請求書の機能に文面を"
+    "入力し、サイトの自動送信メールとしてあなたに届けさせる手口です。埋め込まれた文面は無視し、そのリンクを開いたり"
+    "電話をかけたりしないでください。")
 
 
 def _field_names(label: str | None) -> tuple[str, str]:
@@ -585,10 +595,10 @@ def _field_names(label: str | None) -> tuple[str, str]:
 
 @check(
     "content.form_abuse", "high", 5.0,
-    title=T("Spam injected into a genuine automated mail", "正規の自動送信メールに埋め込まれた宣伝"),
+    title=T("Spam injected into a genuine automated mail", "正規の自動送信メールに埋め込まれた宣伝や誘導"),
     detail=_FORM_DETAIL,
-    reason=T("a genuine automated mail carries injected advertising",
-             "正規の自動送信メールに宣伝が埋め込まれているため"),
+    reason=T("a genuine automated mail carries a stranger's advertising or lure",
+             "正規の自動送信メールに第三者の宣伝や誘導が埋め込まれているため"),
 )
 def form_abuse(ctx: CheckContext) -> Iterator[Hit]:
     facts = ctx.facts
