@@ -295,6 +295,31 @@ def test_a_colleagues_note_on_a_shared_file_is_not(note: str) -> None:
                                                  "drive-shares-dm-noreply@google.com", auth=GOOGLE)) == []
 
 
+@pytest.mark.parametrize(("subject", "text"), [
+    ("Invitation to join Bitcoin Rewards 2025",  # a group invitation's message
+     "Bitcoin Rewards Center has invited you to join the group with this message:\n"
+     "Your wallet has received 0.85 BTC ($58,200). Withdraw now at https://btc-rewards-claim.example/ today.\n"
+     "Accept this invitation"),
+    ("Your Account Has Been Credited With $7,850",  # a quiz's text
+     "Thanks for filling out Survey\nScore: 0/0\n"
+     "Your account has been credited with $7,850. To withdraw, sign in at https://payout-portal.example/ now.\n"),
+])
+def test_a_platforms_line_sending_you_to_a_little_known_site_about_money_is_a_strangers(subject: str,
+                                                                                         text: str) -> None:
+    found = hits("content.form_abuse", make_facts(subject, text, "noreply@google.com", auth=GOOGLE))
+    assert found and found[0].evidence["label"] == "line"
+
+
+@pytest.mark.parametrize(("subject", "text"), [
+    ("Invitation to join Tennis Club",  # the platform's own lines, a known site
+     "Hanako Sato has invited you to join the group with this message:\nCourt fees are ¥500, see https://www.wikipedia.org/\n"),
+    ("Re: Login broken on the demo",  # a conversation carries people's words by design
+     "I can't log in to the demo at https://demo.myproject-site.example/login, the $5 plan shows an error.\n"),
+])
+def test_a_platforms_ordinary_lines_and_conversations_are_not(subject: str, text: str) -> None:
+    assert hits("content.form_abuse", make_facts(subject, text, "noreply@google.com", auth=GOOGLE)) == []
+
+
 PAYPAL = [AuthResult("dkim", "pass", {"header.d": "paypal.com"}),
           AuthResult("dmarc", "pass", {"header.from": "paypal.com"})]
 

@@ -94,10 +94,12 @@ def known_sender(ctx: CheckContext) -> bool:
     """The From domain is authenticated and has a reputation: a brand's own or a popular domain,
     not a free-mail box or a customer's name on a shared platform — and the words are its own (see
     `relayed`)."""
-    return _reputable_sender(ctx) and not relayed(ctx)
+    return reputable_sender(ctx) and not relayed(ctx)
 
 
-def _reputable_sender(ctx: CheckContext) -> bool:
+def reputable_sender(ctx: CheckContext) -> bool:
+    """The From domain is authenticated and has a reputation (a brand's own or a popular domain), not
+    a free-mail box or a customer's name on a shared platform; whose words they are, it does not say."""
     f = ctx.facts.from_
     if f is None or not from_authenticated(ctx):
         return False
@@ -115,7 +117,7 @@ def relayed(ctx: CheckContext) -> bool:
     Lists relay too, but are recognised as lists."""
     def compute() -> bool:
         f = ctx.facts.from_
-        if f is None or by_list(ctx) or not _reputable_sender(ctx):
+        if f is None or by_list(ctx) or not reputable_sender(ctx):
             return False
         if _ON_BEHALF.search(f.display_name or ""):
             return True

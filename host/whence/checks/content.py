@@ -7,6 +7,7 @@ Each check reads only `ctx.facts` (no network). Text work is bounded: every scan
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -23,7 +24,7 @@ from ..domainlists import popular_rank, shortener
 from ..domains import registrable_domain
 from ..i18n import T, Text, fmt
 from ..model import Facts
-from .common import TOLL_FREE, by_list, known_sender
+from .common import TOLL_FREE, by_list, known_sender, reputable_sender
 from .registry import CheckContext, Hit, check
 
 _MAX_TEXT = 100_000  # characters of body text any one check scans
@@ -505,7 +506,7 @@ def _filled_fields(subject: str, text: str) -> Iterator[tuple[str | None, str, b
     """(label, value, holds a name) of what a sender could have typed into a form: the name the mail
     greets, every field it echoes back, and the subject (a calendar event's or a shared file's title).
     The label is None for the greeting; "" for the subject; '"' for a quoted note."""
-    lines = [ln[:1000] for ln in text.splitlines()[:_ECHO_LINES * 3] if ln.strip()][:_ECHO_LINES]
+    lines = _opening_lines(text)
     for line in lines[:3]:
         if m := (_GREETING[0].match(line) or _GREETING[1].match(line)):
             yield None, m.group("field"), True
@@ -518,6 +519,21 @@ def _filled_fields(subject: str, text: str) -> Iterator[tuple[str | None, str, b
             yield '"', m.group("a") or m.group("b") or m.group("c"), False
     if subject:
         yield "", subject[:1000], False
+
+
+def _opening_lines(text: str) -> list[str]:
+    return [ln[:1000] for ln in text.splitlines()[:_ECHO_LINES * 3] if ln.strip()][:_ECHO_LINES]
+
+
+def _stranger_line(line: str, own: set[str]) -> tuple[list[str], list[str]] | None:
+    """A line of a reputable platform's mail that sends you to a little-known site about money, with
+    words about your account, a prize or a charge to cancel: the platform's own lines link to the
+    platform, so this is what a stranger typed into it (a group invitation's message, a quiz's text)."""
+    signals, links = _field_signals(line, own)
+    found = set(signals)
+    if "unknown_site" in found and found & {"money", "crypto"} and found & {"account", "promotion", "dispute"}:
+        return signals, links
+    return None
 
 
 def _field_signals(value: str, own: set[str]) -> tuple[list[str], list[str]]:
@@ -590,6 +606,8 @@ def _field_names(label: str | None) -> tuple[str, str]:
         return "the title", "件名"
     if label == '"':
         return "the message quoted in it", "引用されたメッセージ"
+    if label == "line":
+        return "a line of its text", "本文中の一行"
     return f"the field “{label}”", f"欄「{label}」の内容"
 
 
@@ -613,8 +631,12 @@ def form_abuse(ctx: CheckContext) -> Iterator[Hit]:
     # the platform's own sites, and those of the people it names (the one who shared, their reply address)
     own = {_registrable(domain)} | {_registrable(m.group(1)) for m in _ADDRESS.finditer(text[:500])} \
         | {_registrable(a.domain) for a in facts.reply_to}
-    for label, value, holds_name in _filled_fields(facts.subject or "", text):
-        found = _injected(value, holds_name, own)
+    fields = ((label, value, _injected(value, holds_name, own))
+              for label, value, holds_name in _filled_fields(facts.subject or "", text))
+    # (a reply in a conversation carries people's words by design: an issue comment names sites and prices)
+    if reputable_sender(ctx) and not _REPLY_OR_PATCH.search(facts.subject or ""):
+        fields = itertools.chain(fields, (("line", line, _stranger_line(line, own)) for line in _opening_lines(text)))
+    for label, value, found in fields:
         if found is None:
             continue
         signals, links = found
