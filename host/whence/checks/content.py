@@ -529,6 +529,8 @@ def _stranger_line(line: str, own: set[str]) -> tuple[list[str], list[str]] | No
     """A line of a reputable platform's mail that sends you to a little-known site about money, with
     words about your account, a prize or a charge to cancel: the platform's own lines link to the
     platform, so this is what a stranger typed into it (a group invitation's message, a quiz's text)."""
+    if not _URL_IN_FIELD.search(line):  # most lines hold no address: no signal is worth reading then
+        return None
     signals, links = _field_signals(line, own)
     found = set(signals)
     if "unknown_site" in found and found & {"money", "crypto"} and found & {"account", "promotion", "dispute"}:
