@@ -320,6 +320,21 @@ def test_a_platforms_ordinary_lines_and_conversations_are_not(subject: str, text
     assert hits("content.form_abuse", make_facts(subject, text, "noreply@google.com", auth=GOOGLE)) == []
 
 
+SHAREPOINT = [AuthResult("dkim", "pass", {"header.d": "sharepointonline.com"}),
+              AuthResult("dmarc", "pass", {"header.from": "sharepointonline.com"})]
+
+
+@pytest.mark.parametrize(("note", "lure"), [
+    ("Your mailbox password expires today. Sign in to keep your account: https://mailbox-keep.example/", True),
+    ("Please confirm you can open it; the vendor's guide is at https://small-vendor.example/guide", False),
+])
+def test_a_sharers_message_about_your_account_beside_a_little_known_site_is_a_lure(note: str, lure: bool) -> None:
+    text = f"Alex Admin shared a file with you\n{note}\nPassword_Policy.pdf\nThis link will work for anyone."
+    found = hits("content.form_abuse", make_facts('Alex Admin shared "Password_Policy" with you', text,
+                                                  "no-reply@sharepointonline.com", auth=SHAREPOINT))
+    assert bool(found) == lure
+
+
 PAYPAL = [AuthResult("dkim", "pass", {"header.d": "paypal.com"}),
           AuthResult("dmarc", "pass", {"header.from": "paypal.com"})]
 

@@ -471,7 +471,7 @@ _FIELD_SIGNALS = [
                       r"|investment|dating|sex|viagra|offer|click|visit)\b"
                       r"|当選|無料|稼|副業|高収入|出会|プレゼント|今すぐ|こちら|クリック|登録して")),
     ("emoji", re.compile(r"[\U0001F300-\U0001FAFF\u2600-\u27BF]")),
-    ("account", _rx(r"\b(verify|confirm|suspend\w*|password|log ?in|sign ?in|unlock|locked|expir\w+)\b"
+    ("account", _rx(r"\b((verify|confirm) your|suspend\w*|password|log ?in|sign ?in|unlock|locked|expir\w+)\b"
                     r"|パスワード|ログイン|停止|凍結|認証|本人確認")),
     ("phone", TOLL_FREE),
     # a charge to call about: not a fee's name ("cancellation fee", "キャンセル料")
@@ -521,19 +521,29 @@ def _filled_fields(subject: str, text: str) -> Iterator[tuple[str | None, str, b
         yield "", subject[:1000], False
 
 
+# a platform telling you that someone shared something with you or invited you (their message follows)
+_SHARING = _rx(r"\b(shared (a |an |the )?\w+ with you|shared \S.{0,80} with you|invited you)\b"
+               r"|共有しました|共有されました|招待されました|招待しました")
+
+
 def _opening_lines(text: str) -> list[str]:
     return [ln[:1000] for ln in text.splitlines()[:_ECHO_LINES * 3] if ln.strip()][:_ECHO_LINES]
 
 
-def _stranger_line(line: str, own: set[str]) -> tuple[list[str], list[str]] | None:
+def _stranger_line(line: str, own: set[str], sharing: bool) -> tuple[list[str], list[str]] | None:
     """A line of a reputable platform's mail that sends you to a little-known site about money, with
     words about your account, a prize or a charge to cancel: the platform's own lines link to the
-    platform, so this is what a stranger typed into it (a group invitation's message, a quiz's text)."""
+    platform, so this is what a stranger typed into it (a group invitation's message, a quiz's text).
+    In a notice that someone SHARING a file or inviting you wrote a message, words about your
+    account beside such a link are enough: that message is the sharer's."""
     if not _URL_IN_FIELD.search(line):  # most lines hold no address: no signal is worth reading then
         return None
     signals, links = _field_signals(line, own)
     found = set(signals)
-    if "unknown_site" in found and found & {"money", "crypto"} and found & {"account", "promotion", "dispute"}:
+    if "unknown_site" not in found:
+        return None
+    money = found & {"money", "crypto"}
+    if (money and found & {"account", "promotion", "dispute"}) or (sharing and "account" in found):
         return signals, links
     return None
 
@@ -637,7 +647,9 @@ def form_abuse(ctx: CheckContext) -> Iterator[Hit]:
               for label, value, holds_name in _filled_fields(facts.subject or "", text))
     # (a reply in a conversation carries people's words by design: an issue comment names sites and prices)
     if reputable_sender(ctx) and not _REPLY_OR_PATCH.search(facts.subject or ""):
-        fields = itertools.chain(fields, (("line", line, _stranger_line(line, own)) for line in _opening_lines(text)))
+        sharing = bool(_SHARING.search(text[:500]))
+        fields = itertools.chain(fields, (("line", line, _stranger_line(line, own, sharing))
+                                          for line in _opening_lines(text)))
     for label, value, found in fields:
         if found is None:
             continue
