@@ -60,15 +60,19 @@ def test_bitcoin_addresses_are_checked_by_their_checksums() -> None:
         "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq": "bitcoin-segwit",
         "bc1p5d7rjq7g6rdk2yhzks9smlaqtedr4dekq08ge8ztwac72sfr9rusxg3297": "bitcoin-taproot",
         "0x52908400098527886E0F7030069857D2E4169EE7": "ethereum",
+        "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t": "tron",  # USDT-TRC20's own contract address
     }
     text = " / ".join(valid)
     assert {a.address: a.kind for a in crypto_addresses(text)} == valid
     # one character changed: the double-SHA-256 or bech32 checksum no longer holds
-    broken = "1GtGZpzfRkAVBL48F68mi8bTcatwpTZGm9 bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdr"
+    broken = ("1GtGZpzfRkAVBL48F68mi8bTcatwpTZGm9 bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdr "
+              "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6u")
     assert crypto_addresses(broken) == []
     # a taproot (v1) address with a bech32 (v0-style) checksum is not valid either
     v1_with_bech32_checksum = "bc1pw508d6qejxtdg4y5r3zarvary0c5xw7kw508d6qejxtdg4y5r3zarvary0c5xw7k7grplx"
     assert crypto_addresses(v1_with_bech32_checksum) == []
+    # Tron's version byte under a Bitcoin-looking start, or Bitcoin's under a T, is neither
+    assert crypto_addresses("Tokyo TheQuickBrownFoxJumpsAndRunsAwayZ") == []
 
 
 def test_sextortion_case_is_critical_and_shows_the_address() -> None:

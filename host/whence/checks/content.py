@@ -123,20 +123,24 @@ def _snippet(text: str, start: int, end: int, width: int = 12) -> str:
 @dataclass(frozen=True)
 class CryptoAddress:
     address: str
-    kind: str  # bitcoin-p2pkh | bitcoin-p2sh | bitcoin-segwit | bitcoin-taproot | ethereum
+    kind: str  # bitcoin-p2pkh | bitcoin-p2sh | bitcoin-segwit | bitcoin-taproot | ethereum | tron
 
 
 # The look-behind (no letter or digit before) comes after the first characters, which it repeats:
 # the same matches, but the regex engine can then skip to where an address can begin.
-_BASE58_RX = re.compile(r"[13](?<![0-9A-Za-z][13])[1-9A-HJ-NP-Za-km-z]{25,34}(?![0-9A-Za-z])")
+_BASE58_RX = re.compile(r"[13T](?<![0-9A-Za-z][13T])[1-9A-HJ-NP-Za-km-z]{25,34}(?![0-9A-Za-z])")
+# Base58Check version bytes: Bitcoin's pay-to-key and pay-to-script, and Tron's (USDT-TRC20 is what
+# extortion now asks for most after Bitcoin)
+_BASE58_KINDS = {0x00: "bitcoin-p2pkh", 0x05: "bitcoin-p2sh", 0x41: "tron"}
 _BECH32_RX = re.compile(r"(?:bc1|BC1)(?<![0-9A-Za-z](?:bc1|BC1))[02-9ac-hj-np-zAC-HJ-NP-Z]{8,87}(?![0-9A-Za-z])")
 _ETH_RX = re.compile(r"0x(?<![0-9A-Za-z]0x)[0-9a-fA-F]{40}(?![0-9A-Za-z])")
 
 
 def crypto_addresses(text: str, limit: int = 20) -> list[CryptoAddress]:
-    """Cryptocurrency addresses in `text` whose checksums are valid (Bitcoin), or well-formed (Ethereum).
+    """Cryptocurrency addresses in `text` whose checksums are valid (Bitcoin, Tron), or well-formed (Ethereum).
 
-    Bitcoin legacy addresses must pass Base58Check (double SHA-256) with version byte 0x00 or 0x05;
+    Bitcoin legacy and Tron addresses must pass Base58Check (double SHA-256) with version byte 0x00 or
+    0x05 (Bitcoin), 0x41 (Tron, always 34 characters from "T");
     bc1 addresses must pass the bech32 (v0) or bech32m (v1+) checksum of BIP 173/350. Random
     tokens of the same shape (ids, hashes) therefore do not count.
     """
@@ -149,8 +153,8 @@ def crypto_addresses(text: str, limit: int = 20) -> list[CryptoAddress]:
             payload = base58.b58decode_check(addr)
         except ValueError:
             continue
-        if len(payload) == 21 and payload[0] in (0x00, 0x05):
-            kind = "bitcoin-p2pkh" if payload[0] == 0 else "bitcoin-p2sh"
+        kind = _BASE58_KINDS.get(payload[0]) if len(payload) == 21 else None
+        if kind and (kind == "tron") == addr.startswith("T"):
             found.setdefault(addr, CryptoAddress(addr, kind))
     # the bech32 and Ethereum scans only when their prefix is there: most texts have neither
     for m in _BECH32_RX.finditer(text) if "bc1" in text or "BC1" in text else ():
