@@ -149,6 +149,33 @@ def test_html_and_svg_attachments() -> None:
     assert found[0].attachments == [0, 1, 2]  # an unnamed text/html part is the body, not an attachment
 
 
+def _with_svg(svg: bytes) -> bytes:
+    from email.message import EmailMessage
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "Accounts <ap@example.com>", "taro@example.jp", "Remittance"
+    msg.set_content("Remittance advice attached.")
+    msg.add_attachment(svg, maintype="image", subtype="svg+xml", filename="remittance.svg")
+    return msg.as_bytes()
+
+
+@pytest.mark.parametrize("svg", [
+    b'<svg xmlns="http://www.w3.org/2000/svg"><script>location.href="https://login.example/"</script></svg>',
+    b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" onload="location=atob(\'aHR0cA==\')"/>',
+    b'<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><form action="https://x.example"/></foreignObject></svg>',
+])
+def test_a_picture_that_runs_script_is_a_program(svg: bytes) -> None:
+    report = Analysis(_with_svg(svg), Settings(offline=True)).offline_report()
+    f = next(f for f in report["findings"] if f["id"] == "attachment.html")
+    assert f["severity"] == "high" and f["evidence"]["scripted"] == ["remittance.svg"]
+
+
+def test_a_drawing_is_only_an_attached_page() -> None:
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 9 9"><circle cx="4" cy="4" r="3"/></svg>'
+    f = next(f for f in Analysis(_with_svg(svg), Settings(offline=True)).offline_report()["findings"]
+             if f["id"] == "attachment.html")
+    assert f["severity"] == "medium" and "scripted" not in f["evidence"]
+
+
 def test_type_mismatch() -> None:
     found = hits("attachment.type_mismatch", make_facts(att("statement.pdf", "zip", "application/pdf")))
     assert found and found[0].severity is None  # the check's default, medium

@@ -201,6 +201,7 @@ class Attachment:
     links: list[str] = field(default_factory=list)  # web addresses written in the document (PDF links)
     findings: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # what a bound kept unread (check message.limits)
+    scripted: bool = False  # an SVG image that runs script (or embeds a page) when opened
 
 
 @dataclass

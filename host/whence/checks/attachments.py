@@ -244,6 +244,7 @@ def macro(ctx: CheckContext) -> Iterator[Hit]:
 
 @check(
     "attachment.html", "medium", 3.0,
+    variants={"scripted_image": 5.0},
     title=T("Web page attached", "Web ページ（HTML）の添付"),
     detail=T(
         "{files} is a web page. Opened, it displays in your browser, often as a copy of a login page that "
@@ -264,8 +265,25 @@ def html_attachment(ctx: CheckContext) -> Iterator[Hit]:
         if ext in HTML_EXTENSIONS or _sniffed(att) in HTML_TYPES or inner:
             files += [att.filename or "(no name)"] + [f"{att.filename} › {m}" for m in inner[:4]]
             indexes.append(i)
-    if files:
-        yield Hit({"files": list(dict.fromkeys(files))[:12]}, attachments=indexes)
+    if not files:
+        return
+    evidence = {"files": list(dict.fromkeys(files))[:12]}
+    scripted = [ctx.facts.attachments[i].filename or "(no name)" for i in indexes if ctx.facts.attachments[i].scripted]
+    if scripted:  # a picture that is a program: the SVG smuggling of phishing pages and downloads
+        evidence["scripted"] = scripted[:12]
+        yield Hit(evidence, attachments=indexes, severity="high", variant="scripted_image", detail=fmt(_SCRIPTED_SVG,
+                  files=", ".join(scripted[:12])))
+        return
+    yield Hit(evidence, attachments=indexes)
+
+
+_SCRIPTED_SVG = T(
+    "{files} looks like a picture (SVG) but runs script or embeds a page when opened: a drawing has no "
+    "need of that. Such files open in the browser and take you to a fake login page or start a download. "
+    "Do not open it.",
+    "{files} は画像（SVG）に見えますが、開くとスクリプトを実行するか Web ページを埋め込んで表示します。"
+    "画像にそのような必要はありません。ブラウザーで開かれ、偽のログイン画面へ誘導したりダウンロードを始めたり"
+    "する手口です。開かないでください。")
 
 
 # ---------------------------------------------------------------------------------------------

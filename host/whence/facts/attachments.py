@@ -131,6 +131,11 @@ def _magic(payload: bytes) -> str | None:
     return _text_kind(payload[:1024])
 
 
+# what makes an image a program: script, event handlers, script URLs, a page embedded in the drawing
+_SVG_ACTIVE = re.compile(rb"<script|\son[a-z]+\s*=|javascript:|<foreignobject|<iframe|<embed", re.I)
+_SVG_SCAN = 1024 * 1024
+
+
 def _text_kind(head: bytes) -> str | None:
     text = head.lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n").replace(b"\x00", b"").lower()
     if text.startswith(_SCRIPT_STARTS):
@@ -449,6 +454,8 @@ def _enrich(attachment: Attachment, payload: bytes, budget: _Budget,
             attachment.skipped.extend(listing.skipped)
     if kind == "pdf":
         attachment.links = pdf_links(payload)
+    if kind == "svg":
+        attachment.scripted = bool(_SVG_ACTIVE.search(payload[:_SVG_SCAN]))
     if _qr_allowed(payload, kind, budget, attachment.skipped):
         payloads, locked = qr.scan(payload, kind, attachment.skipped)
         given = password() if locked and password is not None else None
