@@ -319,6 +319,12 @@ def test_a_platforms_line_sending_you_to_a_little_known_site_about_money_is_a_st
      "Hanako Sato has invited you to join the group with this message:\nCourt fees are ¥500, see https://www.wikipedia.org/\n"),
     ("Re: Login broken on the demo",  # a conversation carries people's words by design
      "I can't log in to the demo at https://demo.myproject-site.example/login, the $5 plan shows an error.\n"),
+    ("Invitation: 忘年会 @ Fri Dec 19, 2025",  # a fee, the venue's site, how to cancel
+     "Invitation from Google Calendar\n会費 5,000円、お店は https://izakaya-hanako.example/ です。"
+     "キャンセルする場合は前日までに連絡ください。無料駐車場あり\n"),
+    ("出品者からのメッセージ",  # a seller's note: a refund through its own site, a price
+     "ご注文ありがとうございます。返金のご依頼は当店サイト https://yamada-shop.example/contact から。"
+     "商品代金 3,980円。\n"),
 ])
 def test_a_platforms_ordinary_lines_and_conversations_are_not(subject: str, text: str) -> None:
     assert hits("content.form_abuse", make_facts(subject, text, "noreply@google.com", auth=GOOGLE)) == []
@@ -349,6 +355,7 @@ PAYPAL = [AuthResult("dkim", "pass", {"header.d": "paypal.com"}),
     ("ご契約が64,800円で自動更新されました。身に覚えのない場合は 0120-555-019 までお電話ください。", True),
     ("Logo design, 2nd revision, $330. Questions: 1-888-555-0100", False),  # a seller's own number
     ("キャンセル料33,000円の請求です。ご不明点は0120-555-010まで。", False),  # a fee's name is no charge to dispute
+    ("Cancellation policy: to cancel, call 1-888-555-0100; a $50 fee applies.", False),  # a booking's terms
 ])
 def test_a_number_to_call_about_a_charge_in_an_invoices_note_is_a_callback_lure(note: str, scam: bool) -> None:
     text = f"Norton Billing sent you an invoice for $599.99 USD\nNote from seller: {note}\nView and Pay Invoice"

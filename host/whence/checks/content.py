@@ -478,10 +478,9 @@ _FIELD_SIGNALS = [
     ("account", _rx(r"\b((verify|confirm) your|suspend\w*|password|log ?in|sign ?in|unlock|locked|expir\w+)\b"
                     r"|パスワード|ログイン|停止|凍結|認証|本人確認")),
     ("phone", TOLL_FREE),
-    # a charge to call about: not a fee's name ("cancellation fee", "キャンセル料")
+    # a charge you did not make, to call about: not a booking's terms ("to cancel, call …", "キャンセルする場合")
     ("dispute", _rx(r"\b(did ?n[o']t (authori[sz]e|make|place|order|recogni[sz]e)|unauthori[sz]ed|not you"
-                    r"|to cancel|cancel (it|this|the|your)|refund\w*|dispute)\b"
-                    r"|身に覚え|返金|不正利用|取り?消し|キャンセル(する|を(ご)?希望)")),
+                    r"|refund\w*|dispute)\b|身に覚え|返金|不正利用")),
 ]
 _AUTOMATED = _rx(r"\b(regist(er|ered|ration)|confirm(ed|ation)?|sign(ed)? ?up|account|thank you|contact"
                  r"|inquiry|enquiry|subscription|subscribe|verify|welcome|order|booking|reservation|event"
@@ -536,8 +535,10 @@ def _opening_lines(text: str) -> list[str]:
 
 def _stranger_line(line: str, own: set[str], sharing: bool) -> tuple[list[str], list[str]] | None:
     """A line of a reputable platform's mail that sends you to a little-known site about money, with
-    words about your account, a prize or a charge to cancel: the platform's own lines link to the
-    platform, so this is what a stranger typed into it (a group invitation's message, a quiz's text).
+    words about your account: the platform's own lines link to the platform, so this is what a
+    stranger typed into it (a group invitation's message, a quiz's text). A price and a shop's or
+    venue's site are what people write (an invitation's fee, a seller's note), so money alone is not
+    enough; coins valued in money ("0.85 BTC ($58,200)") are a payout lure.
     In a notice that someone SHARING a file or inviting you wrote a message, words about your
     account beside such a link are enough: that message is the sharer's."""
     if not _URL_IN_FIELD.search(line):  # most lines hold no address: no signal is worth reading then
@@ -546,8 +547,7 @@ def _stranger_line(line: str, own: set[str], sharing: bool) -> tuple[list[str], 
     found = set(signals)
     if "unknown_site" not in found:
         return None
-    money = found & {"money", "crypto"}
-    if (money and found & {"account", "promotion", "dispute"}) or (sharing and "account" in found):
+    if ("account" in found and (sharing or found & {"money", "crypto"})) or {"crypto", "money"} <= found:
         return signals, links
     return None
 
