@@ -165,19 +165,6 @@ def test_a_platforms_own_pictures_are_not_borrowed() -> None:
     assert "link.image_host" not in ids(r)
 
 
-# --- sender.generated_alias ---------------------------------------------------------------------------
-
-def test_name_name_serial_sender_on_a_bulk_domain_fires() -> None:
-    r = analyse(message(sender="Hearing Aid <rosenthal_krystal_12486@x9.promo-shop.example.net>"))
-    assert "sender.generated_alias" in ids(r)
-
-
-@pytest.mark.parametrize("sender", ["taro_yamada_1985@gmail.com", "taro.yamada@company-mail.net",
-                                    "support_team@company-mail.net"])
-def test_ordinary_addresses_are_not_generated_aliases(sender: str) -> None:
-    assert "sender.generated_alias" not in ids(analyse(message(sender=f"Taro <{sender}>")))
-
-
 # --- content.money_subject / sender.invalid_address / content.address_as_name -------------------------
 
 def test_money_in_a_strangers_subject_fires_but_not_in_a_known_shops() -> None:

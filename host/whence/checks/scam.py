@@ -331,27 +331,6 @@ def image_only(ctx: CheckContext) -> Iterator[Hit]:
         yield Hit(evidence={"letters": letters})
 
 
-_ALIAS = re.compile(r"[a-z]{2,}_[a-z]{2,}_\d{3,}", re.I)
-
-
-@check(
-    "sender.generated_alias", "low", 1.5,
-    title=T("A one-off generated sender address", "使い捨てに生成された差出人アドレスです"),
-    detail=T("The address {address} is a made-up name with a serial number (name_name_12345) on a domain "
-             "that is not a mail provider: the pattern of affiliate mailers that rotate thousands of "
-             "such senders so that no one of them builds a bad name.",
-             "{address} は、メール事業者ではないドメイン上で「名前_名前_連番」の形に作られたアドレスです。"
-             "悪評が付かないよう大量の差出人を使い回すアフィリエイト業者の手口です。"),
-    reason=T("it comes from a generated one-off address", "使い捨てに生成されたアドレスから送られています"),
-)
-def generated_alias(ctx: CheckContext) -> Iterator[Hit]:
-    f = ctx.facts.from_
-    if f is None or not f.domain or is_free_email(f.domain):
-        return
-    if _ALIAS.fullmatch(f.address.rsplit("@", 1)[0]):
-        yield Hit(evidence={"address": f.address})
-
-
 _PLACEHOLDER = re.compile(r"\[(?:username|user_?name|first_?name|name|email)\]|\{\{\s*\w+\s*\}\}|%%\w+%%|\$\{\w+\}"
                           r"|\{(?:first_?name|name|email)\}", re.I)
 
