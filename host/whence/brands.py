@@ -753,12 +753,12 @@ _RUN_ON_WWW = re.compile(r"^w{3}\d*(?=[a-z]{6})")
 
 def _name_in_front(token: str) -> str | None:
     """The distinctive official label TOKEN begins with, when more letters follow it ("rakutenci")."""
-    distinctive = _distinctive_set()
-    return next((token[:n] for n in range(min(len(token) - 1, 16), 5, -1) if token[:n] in distinctive), None)
+    names = _run_on_names()
+    return next((token[:n] for n in range(min(len(token) - 1, 16), 5, -1) if token[:n] in names), None)
 
 
 @cache
-def _distinctive_set() -> frozenset[str]:
+def _run_on_names() -> frozenset[str]:
     """Distinctive labels that begin no ordinary word of a host name ("bookings.", "cryptozoo.")."""
     return frozenset(lab for lab in _distinctive() if lab not in _WORDS and lab not in _RUN_ON_WORDS)
 

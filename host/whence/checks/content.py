@@ -505,11 +505,11 @@ def _authenticated_domain(facts: Facts) -> str | None:
     return None
 
 
-def _filled_fields(subject: str, text: str) -> Iterator[tuple[str | None, str, bool]]:
+def _filled_fields(subject: str, lines: list[str]) -> Iterator[tuple[str | None, str, bool]]:
     """(label, value, holds a name) of what a sender could have typed into a form: the name the mail
     greets, every field it echoes back, and the subject (a calendar event's or a shared file's title).
-    The label is None for the greeting; "" for the subject; '"' for a quoted note."""
-    lines = _opening_lines(text)
+    LINES are the text's opening lines. The label is None for the greeting; "" for the subject; '"' for
+    a quoted note."""
     for line in lines[:3]:
         if m := (_GREETING[0].match(line) or _GREETING[1].match(line)):
             yield None, m.group("field"), True
@@ -525,7 +525,7 @@ def _filled_fields(subject: str, text: str) -> Iterator[tuple[str | None, str, b
 
 
 # a platform telling you that someone shared something with you or invited you (their message follows)
-_SHARING = _rx(r"\b(shared (a |an |the )?\w+ with you|shared \S.{0,80} with you|invited you)\b"
+_SHARING = _rx(r"\b(shared \S.{0,80} with you|invited you)\b"
                r"|共有しました|共有されました|招待されました|招待しました")
 
 
@@ -576,7 +576,7 @@ def _injected(value: str, holds_name: bool, own: set[str]) -> tuple[list[str], l
     no pitch: a link, or two signals, is enough. Any other field (a message, a title, a note) may
     name a site or a price in good faith, so it takes a link to another site and two signals besides
     — or a lure's whole point: a link to a little-known site beside words about an account or a
-    wallet, or a free-dial number to call about a charge to cancel (an invoice's "note from seller")."""
+    wallet, or a free-dial number to call about a charge you did not make (an invoice's "note from seller")."""
     signals, links = _field_signals(value, own)
     if holds_name:
         if len(value) > 60:
@@ -647,13 +647,13 @@ def form_abuse(ctx: CheckContext) -> Iterator[Hit]:
     # the platform's own sites, and those of the people it names (the one who shared, their reply address)
     own = {_registrable(domain)} | {_registrable(m.group(1)) for m in _ADDRESS.finditer(text[:500])} \
         | {_registrable(a.domain) for a in facts.reply_to}
+    lines = _opening_lines(text)
     fields = ((label, value, _injected(value, holds_name, own))
-              for label, value, holds_name in _filled_fields(facts.subject or "", text))
+              for label, value, holds_name in _filled_fields(facts.subject or "", lines))
     # (a reply in a conversation carries people's words by design: an issue comment names sites and prices)
     if reputable_sender(ctx) and not _REPLY_OR_PATCH.search(facts.subject or ""):
         sharing = bool(_SHARING.search(text[:500]))
-        fields = itertools.chain(fields, (("line", line, _stranger_line(line, own, sharing))
-                                          for line in _opening_lines(text)))
+        fields = itertools.chain(fields, (("line", line, _stranger_line(line, own, sharing)) for line in lines))
     for label, value, found in fields:
         if found is None:
             continue
