@@ -250,6 +250,18 @@ def test_credential_tests_are_not_sent_to_the_spam_desk() -> None:
     assert "meiwaku@dekyo.or.jp" not in addresses(result)
 
 
+def test_an_advance_fee_story_is_reported_as_fraud_not_to_the_spam_desk() -> None:
+    from tests.test_checks_core import message
+    raw = message(sender="Barrister James <james@law-office-mail.net>", subject="Inheritance",
+                  text="I am the barrister of your late client. The inheritance of US$ 7,500,000 awaits you. "
+                       "Kindly reply with your full name and telephone number. Strictly confidential.")
+    result = run(raw)  # delivered to a .jp mailbox: a target in Japan
+    _m, text, fields, _o = parts(result)
+    assert fields["Feedback-Type"] == "fraud"
+    assert "fraud / extortion" in text.get_content()
+    assert "meiwaku@dekyo.or.jp" not in addresses(result)  # the spam desk takes advertising
+
+
 def test_unsolicited_advertising_to_a_jp_mailbox_goes_to_the_spam_desk() -> None:
     result = run(case("freight-xlsx.eml"))
     _m, _t, fields, _o = parts(result)

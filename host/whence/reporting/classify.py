@@ -14,7 +14,10 @@ from ..model import Facts
 PHISHING = frozenset({"brand.impersonation", "link.lookalike", "link.text_mismatch", "link.free_hosting",
                       "attachment.qr_code"})
 MALWARE = frozenset({"attachment.executable"})
-SCAM = frozenset({"content.extortion_btc"})
+# Stories that ask for money or a call rather than a password: fraud (RFC 5965), not advertising, so
+# not for a spam desk either.
+SCAM = frozenset({"content.extortion_btc", "content.advance_fee", "content.money_waiting", "content.prize_lure",
+                  "content.crypto_lure", "content.callback_lure"})
 # Abuse that is not advertising, so not for a spam desk: credential tests through the user's account.
 NOT_ADVERTISING = frozenset({"content.smtp_test"})
 
