@@ -89,6 +89,27 @@ def test_english_extortion_is_critical() -> None:
     assert severity("content.extortion_btc", found[0]) == "critical"
 
 
+@pytest.mark.parametrize("written", [
+    "1GtG ZpzfR kAVBL 48F68 mi8bT catwp TZGm8",  # in groups, as extortion mails now write it
+    "1GtGZpzfRkAVBL48F6\n8mi8bTcatwpTZGm8",  # over two lines
+    "1GtGZpzf\u200bRkAVBL48F68\u200cmi8bTcatwpTZGm8",  # zero-width characters inside
+    "1GtGZpzfRkAVB\u00adL48F68mi8bTcatwpTZGm8",  # a soft hyphen
+    "bc1qar0srr r7xfkvy5l6 43lydnw9re 59gtzzwf5mdq",
+])
+def test_an_address_broken_up_to_slip_past_filters_is_read_whole(written: str) -> None:
+    text = ("I hacked your device and recorded a video of you through your webcam. Send $1500 in Bitcoin "
+            f"within 48 hours or I send it to all your contacts. To: {written}")
+    found = hits("content.extortion_btc", make_facts("Your account was hacked", text))
+    assert [severity("content.extortion_btc", h) for h in found] == ["critical"]
+    assert found[0].evidence["address"] == written.translate({ord(c): None for c in " \n\u200b\u200c\u00ad"})
+
+
+def test_words_joined_up_are_not_an_address() -> None:
+    text = ("Bitcoin fell 3 percent. Tokyo Traders Take 1 Thing To Think Through Twice: 3 reasons "
+            "ETH and BTC diverge, 1 chart. The wallet market grew 12 percent.")
+    assert hits("content.extortion_btc", make_facts("Crypto weekly", text)) == []
+
+
 def test_an_address_without_threats_is_not_critical() -> None:
     alone = hits("content.extortion_btc", make_facts(
         "Re: donations", "Our project wallet is 3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy — thanks all!"))

@@ -176,6 +176,43 @@ def crypto_addresses(text: str, limit: int = 20) -> list[CryptoAddress]:
     return list(found.values())
 
 
+# Extortion mails break their address up so that filters miss it: invisible characters or soft
+# hyphens inside it, or pieces parted by spaces or line breaks ("1A1z P1eP 5QGe…"). Only a valid
+# checksum makes pieces an address, so ordinary words joined up never pass for one.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"))
+_PIECES_RX = re.compile(r"(?<![0-9A-Za-z])(?:[13T]|bc1|BC1)[0-9A-Za-z]{0,89}"
+                        r"(?:[ \t\n-]{1,3}[0-9A-Za-z]{1,90}){1,15}")
+_PIECE_GAP = re.compile(r"[ \t\n-]+")
+_MAX_RUNS = 200
+_EXTORTION_TEXT = 20_000  # an extortion letter is a page or two
+
+
+def broken_up_addresses(text: str, limit: int = 5) -> list[CryptoAddress]:
+    """Addresses written with invisible characters inside, or in pieces: every run of pieces joined
+    from each piece that can begin an address up to each length an address can have."""
+    if not text.isascii():
+        joined = text.translate(_INVISIBLE)
+        if len(joined) != len(text) and (found := crypto_addresses(joined, limit)):
+            return found
+    found: dict[str, CryptoAddress] = {}
+    for m in itertools.islice(_PIECES_RX.finditer(text), _MAX_RUNS):
+        pieces = _PIECE_GAP.split(m.group(0))
+        for start, head in enumerate(pieces):
+            if not head.startswith(("1", "3", "T", "bc1", "BC1")):
+                continue
+            candidate = ""
+            for piece in pieces[start:]:
+                candidate += piece
+                if len(candidate) > 90:
+                    break
+                if len(candidate) >= 26 and (hit := crypto_addresses(candidate, 1)) and hit[0].address == candidate:
+                    found.setdefault(candidate, hit[0])
+                    break
+        if len(found) >= limit:
+            break
+    return list(found.values())
+
+
 def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
@@ -218,6 +255,11 @@ _THREAT = [
 def extortion_btc(ctx: CheckContext) -> Iterator[Hit]:
     text = _nfkc(ctx)
     addresses = crypto_addresses(text)
+    if not addresses and not any(link.clickable for link in ctx.facts.links) and len(text) <= _EXTORTION_TEXT and \
+            _found(_PAYMENT[1:2], text) and len(_found(_THREAT, text)) >= 2:
+        # a short text with no link that threatens and names cryptocurrency, but shows no address
+        # whole: it may be written in pieces
+        addresses = broken_up_addresses(text)
     if not addresses:
         return
     pay = _phrases(_PAYMENT, text)
