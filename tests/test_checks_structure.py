@@ -349,6 +349,24 @@ def test_letter_spaced_names_and_kanji_for_katakana_are_read_as_written_to_be_se
         assert hit["severity"] == "critical" and hit["evidence"]["disguised"], name
 
 
+def test_names_dotted_out_or_with_digits_for_letters_are_read_as_meant() -> None:
+    """"F.e.d.E.x" and "AMAZ0N" are written for a reader and against a filter, like spaced letters."""
+    from whence.checks.common import unmask
+
+    assert unmask("F.e.d.E.x") == "FedEx" and unmask("P-a-y-P-a-l") == "PayPal"
+    assert unmask("【AMAZ0N】") == "【AMAZON】" and unmask("Amaz〇n") == "Amazon"
+    assert unmask("PayPa1 Service") == "PayPal Service" and unmask("Micr0s0ft") == "Microsoft"
+    # codes, model numbers, versions, acronyms and abbreviations stay as they are
+    for text in ("Win10 Pro", "MP3", "COVID19", "x86_64", "H2O", "A4 paper", "B2B2C", "ver1.2.3", "e.g.",
+                 "U.S.A.", "3Dmodel"):
+        assert unmask(text) == text
+    for name in ("F.e.d.E.x", "AMAZ0N"):
+        r = analyse(message(sender=f"{name} <info@kqwx-mail.top>", subject="Delivery",
+                            html='<a href="https://secure.kqwx.top/x">Track</a>'))
+        hit = next(f for f in r["findings"] if f["id"] == "brand.impersonation")
+        assert hit["severity"] == "critical" and hit["evidence"]["disguised"], name
+
+
 def test_an_invisible_character_inside_a_latin_word_of_the_name_is_severe() -> None:
     r = analyse(message(sender="Gemini Se\U000e0139r\U000e0139vice <a@example.org>"))
     assert next(f for f in r["findings"] if f["id"] == "content.invisible_chars")["severity"] == "medium"

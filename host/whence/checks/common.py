@@ -175,6 +175,8 @@ def unmask(text: str) -> str:
             return word
         return "".join(_latin_twin(ch) if LOOKALIKE_SCRIPTS.match(ch) else ch for ch in word)
     text = _SPACED.sub(lambda m: _SPACE_IN.sub("", m.group(0)), text[:500])
+    text = _DOTTED.sub(lambda m: m.group(0)[::2], text)
+    text = _DIGITS_IN.sub(_letters_for_digits, text)
     text = _KANA_RUN.sub(lambda m: m.group(0).translate(_KATAKANA_TWINS), text)
     text = _MIXED_WORD.sub(fold, text)
     text = I_FOR_L.sub(lambda m: re.sub(r"(?<=[a-zIl])I", "l", m.group(0)), text)
@@ -186,6 +188,20 @@ _SPACED = re.compile(r"(?<![^\W\d_])(?:[A-Za-z] ){3,}[A-Za-z](?![^\W\d_])"
                      r"|(?<![\u3040-\u30ff\u4e00-\u9fff])(?:[\u3040-\u30ff\u4e00-\u9fff][ \u3000])+"
                      r"[\u3040-\u30ff\u4e00-\u9fff](?![\u3040-\u30ff\u4e00-\u9fff])")
 _SPACE_IN = re.compile(r"[ \u3000]")
+# a word spelt out with one mark between its letters ("A.m.a.z.o.n", "P-a-y-P-a-l")
+_DOTTED = re.compile(r"(?<![^\W\d_])[A-Za-z]([.\-_*·•])[A-Za-z](?:\1[A-Za-z]){2,}(?![^\W\d_])")
+# digits (and the ideographic zero) for letters inside a word of five or more ("AMAZ0N", "Amaz〇n",
+# "PayPa1", "Micr0s0ft"): at least four letters, never a word led by a digit (a code, a model number)
+_DIGITS_IN = re.compile(r"(?<![\w〇])[A-Za-z](?=[A-Za-z013457〇]{4,}(?![\w〇]))[A-Za-z]*[013457〇][A-Za-z013457〇]*")
+_DIGIT_TWINS = {"0": "oO", "〇": "oO", "1": "lI", "3": "eE", "4": "aA", "5": "sS", "7": "tT"}
+
+
+def _letters_for_digits(m: re.Match[str]) -> str:
+    word = m.group(0)
+    if sum(ch.isalpha() and ch.isascii() for ch in word) < 4:
+        return word
+    upper = word.replace("〇", "").isupper()
+    return "".join(_DIGIT_TWINS[ch][upper] if ch in _DIGIT_TWINS else ch for ch in word)
 # kanji that look like katakana, written inside a katakana word ("メル力リ", "サ一ビス", "三井住友力一ド")
 _KATAKANA_TWINS = str.maketrans("力一口工夕卜二八", "カーロエタトニハ")
 _KANA_RUN = re.compile(r"[\u30a0-\u30ff力一口工夕卜二八]*[\u30a0-\u30ff][\u30a0-\u30ff力一口工夕卜二八]*")
