@@ -62,6 +62,17 @@ def test_brand_names_match_as_words_in_both_scripts() -> None:
     assert [b.key for b, _ in claimed("Ｍｉｃｒｏ\u200bsoft サポート")] == ["microsoft"]  # full-width, zero-width
 
 
+@pytest.mark.parametrize(("subject", "key"), [
+    ("【ENEOS】カードご利用確認", "eneos"), ("出光クレジット ご利用のお知らせ", "idemitsu"),
+    ("【dカード】お支払い方法の確認", "docomo"), ("LIFE CARD ご利用確認", "lifecard"),
+    ("ビックカメラ ポイント失効", "biccamera"),
+    ("【UCSカード】ご利用確認", "ucs_card"), ("ジャパンネット銀行 取引制限", "paypay"),
+])
+def test_japanese_brands_phished_by_name_are_claimed(subject: str, key: str) -> None:
+    """Brands JPCERT/CC's phishing URL list names (683 of its labelled URLs were unclaimable)."""
+    assert key in [b.key for b, _ in claimed(subject)]
+
+
 @pytest.mark.parametrize(("sender", "subject"), [
     ("マイナポイント事務局 <info@service.qwxzkd.cn>", "【総務省】マイナポイント申請期限のお知らせ"),
     ("BIGLOBE <support@biglobe-mail.top>", "【重要】メールアカウントの更新"),
