@@ -406,6 +406,13 @@ def test_lure_wording_is_found_in_both_languages() -> None:
     assert {"login", "verify", "suspension", "urgency"} <= set(found[0].evidence["groups"])
 
 
+@pytest.mark.parametrize("mark", ["\u200b", "\u200c", "\u00ad", "\u2060", "\ufeff"])
+def test_lure_words_broken_up_with_invisible_characters_are_read_whole(mark: str) -> None:
+    text = "お客様のアカウントで不審なログインを検知しました。24時間以内にアカウント情報を確認してください。"
+    found = hits("content.credential_lure", make_facts("お知らせ", mark.join(text)))
+    assert found and "24時間以内" in found[0].evidence["phrases"]
+
+
 @pytest.mark.parametrize("case", ["personal-iso2022jp.eml", "newsletter-tracking.eml", "mailing-list-arc.eml",
                                   "smtp-test.eml"])
 def test_ordinary_mail_has_no_lure(case: str) -> None:

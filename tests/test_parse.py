@@ -297,6 +297,9 @@ def test_html_to_text_blocks_entities_and_hidden_head() -> None:
             "<table><tr><td>a</td><td>b</td></tr></table><img src=x alt='ロゴ'></body></html>")
     assert html_to_text(html) == "一行目\n二行目 ①😀\na\tb\nロゴ"
     assert html_to_text("<head><body>body after an unclosed head") == "body after an unclosed head"
+    # a zero-width space takes no room, and preheader padding of &#8203;&nbsp; is one space
+    assert html_to_text("<p>ア&#8203;カ&#8203;ウ&#8203;ン&#8203;ト</p>") == "アカウント"
+    assert html_to_text("<p>Sale&#8203;&nbsp;&#8203;&nbsp;&#8203;&nbsp;now</p>") == "Sale now"
 
 
 def test_html_is_read_as_browsers_read_it() -> None:

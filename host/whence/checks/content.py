@@ -20,6 +20,7 @@ import base58
 import bech32m
 
 from .. import phrasesearch, tables
+from ..brands import INVISIBLE
 from ..domainlists import popular_rank, shortener
 from ..domains import registrable_domain
 from ..i18n import T, Text, fmt
@@ -45,10 +46,14 @@ def _nfkc_of(text: str) -> str:
 
 
 def _nfkc(ctx: CheckContext) -> str:
-    """Subject and body, NFKC-normalised (full-width ASCII → ASCII), computed once per message."""
+    """Subject and body as the phrase checks read them, computed once per message: NFKC-normalised
+    (full-width ASCII → ASCII), without the invisible characters slipped into words to break them for
+    filters ("ア\u200cカ\u200cウ\u200cン\u200cト", "ver\u00adify"): a reader sees the word whole."""
     def compute() -> str:
-        text = f"{ctx.facts.subject or ''}\n{_bounded_text(ctx.facts)[:_NFKC_TEXT]}"
-        return _nfkc_of(text).replace("_", " ")  # "Mining_balance_0.7495_BTC": underscores stand for spaces
+        text = _nfkc_of(f"{ctx.facts.subject or ''}\n{_bounded_text(ctx.facts)[:_NFKC_TEXT]}")
+        if not text.isascii() and INVISIBLE.search(text):
+            text = INVISIBLE.sub("", text)
+        return text.replace("_", " ")  # "Mining_balance_0.7495_BTC": underscores stand for spaces
     return ctx.memo("content.nfkc", compute)
 
 

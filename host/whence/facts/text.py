@@ -35,7 +35,7 @@ _RUNS = re.compile(r"[\t\f\v\u00a0][ \t\f\v\u00a0]*| [ \t\f\v\u00a0]+")
 _BLANKS = re.compile(r"\n{2,}")
 _SOFT, _HARD, _CELL_MARK = "\x00", "\x01", "\x02"  # block boundary, <br>, table cell
 _NO_MARKS = {0: None, 1: None, 2: None}
-_HTML_SPACE = re.compile(r"[\t\r\n\f\v\u00a0\u200b][ \t\r\n\f\v\u00a0\u200b]*| [ \t\r\n\f\v\u00a0\u200b]+")
+_HTML_SPACE = re.compile(r"[\t\r\n\f\v\u00a0][ \t\r\n\f\v\u00a0]*| [ \t\r\n\f\v\u00a0]+")
 _BREAKS = re.compile(r"[ \x00\x01]*[\x00\x01][ \x00\x01]*")
 # UTF-16 surrogate pairs written as two character references (&#55357;&#56832;): browsers show
 # the one character, html.unescape gives two U+FFFD.
@@ -305,7 +305,10 @@ def html_to_text(html: str) -> str:
 
 
 def _layout(text: str) -> str:
-    """HTML whitespace rules: source line breaks are spaces; blocks and <br> make the lines."""
+    """HTML whitespace rules: source line breaks are spaces; blocks and <br> make the lines. A zero-width
+    space takes no room: "ア\u200bカ\u200bウ" reads アカウ (padding of &#8203;&nbsp; is one space)."""
+    if "\u200b" in text:
+        text = text.replace("\u200b", "")
     text = _HTML_SPACE.sub(" ", text)
     text = _BREAKS.sub(lambda m: "\n" * max(1, m.group(0).count(_HARD)), text)
     return "\n".join(line.strip(" \t") for line in text.replace(_CELL_MARK, "\t").split("\n")).strip()
