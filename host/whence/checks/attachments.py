@@ -39,6 +39,9 @@ PROFILE_EXTENSIONS = frozenset({"mobileconfig"})
 # Scripts and packages that need an interpreter or an installer step: risky, but ordinary between
 # developers, so they are reported below critical.
 SCRIPT_EXTENSIONS = _words("sh bash csh ksh zsh command py pyw pl rb php apk deb rpm appimage")
+# OneNote notebooks carry files that run when their icon is double-clicked (the 2023 malware wave);
+# colleagues share notebooks by link, not as attachments.
+NOTEBOOK_EXTENSIONS = frozenset({"one", "onepkg"})
 DISK_IMAGE_EXTENSIONS = frozenset({"iso", "img", "vhd", "vhdx", "udf", "dmg"})
 HTML_EXTENSIONS = frozenset({"html", "htm", "shtml", "shtm", "xhtml", "xht", "svg", "svgz", "mht", "mhtml"})
 # What the facts stage may call executable content when sniffing magic bytes.
@@ -128,6 +131,8 @@ def _file_reason(name: str, sniffed: str = "") -> tuple[str, bool] | None:
         return f".{ext} configuration profile (installs certificates, VPN or accounts)", True
     if ext in SCRIPT_EXTENSIONS or sniffed == "script":
         return (f".{ext} script" if ext in SCRIPT_EXTENSIONS else "script content"), False
+    if ext in NOTEBOOK_EXTENSIONS or sniffed == "onenote":
+        return "OneNote notebook (files inside run when double-clicked)", False
     return None
 
 
@@ -170,10 +175,11 @@ def executable(ctx: CheckContext) -> Iterator[Hit]:
         yield Hit(evidence, attachments=indexes)
     else:
         yield Hit(evidence, attachments=indexes, severity="medium", variant="script", detail=fmt(T(
-            "An attachment is a script or installer package ({files}). It runs code if opened with its "
-            "interpreter; open it only if you expected it from this sender.",
-            "添付ファイルがスクリプトまたはインストーラーです（{files}）。対応するプログラムで開くとコードが"
-            "実行されます。この送信者から届く予定のあったものでなければ開かないでください。"),
+            "An attachment is a script, an installer package or a OneNote notebook ({files}). It runs code "
+            "if opened with its program; open it only if you expected it from this sender.",
+            "添付ファイルがスクリプト、インストーラー、または OneNote ノートブックです（{files}）。対応する"
+            "プログラムで開くとコードが実行されることがあります。この送信者から届く予定のあったものでなければ"
+            "開かないでください。"),
             files=", ".join(evidence["files"][:4])))
 
 
