@@ -413,6 +413,24 @@ def test_lure_words_broken_up_with_invisible_characters_are_read_whole(mark: str
     assert found and "24時間以内" in found[0].evidence["phrases"]
 
 
+def test_a_calendar_invitations_description_is_read_and_its_links_followed() -> None:
+    """An invite's description is what Thunderbird shows of it: a lure there is a lure."""
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"] = "IT Support <it@kq7vz3.cn>"
+    msg["To"] = "taro@example.jp"
+    msg["Subject"] = "Invitation: Password review"
+    msg.set_content("You have been invited to an event.")
+    msg.add_alternative("BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nSUMMARY:Password expiry\r\n"
+                        "DESCRIPTION:Unusual sign-in activity. Verify your account within 24 hours or it will be "
+                        "suspended.\\nhttps://keep-password.kq7vz3.cn/login\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+                        subtype="calendar", params={"method": "REQUEST"})
+    report = Analysis(msg.as_bytes(), Settings(offline=True)).offline_report()
+    assert "content.credential_lure" in {f["id"] for f in report["findings"]}
+    assert [link["url"] for link in report["links"]] == ["https://keep-password.kq7vz3.cn/login"]
+
+
 @pytest.mark.parametrize("case", ["personal-iso2022jp.eml", "newsletter-tracking.eml", "mailing-list-arc.eml",
                                   "smtp-test.eml"])
 def test_ordinary_mail_has_no_lure(case: str) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from whence.facts.forwards import find_forward
 from whence.facts.headers import addresses, parse_date, recipient_of
-from whence.facts.text import extract_text, html_to_text, read_html
+from whence.facts.text import calendar_text, extract_text, html_to_text, read_html
 from whence.model import Context
 from whence.parse import parse_message
 from whence.parse.charsets import decode_bytes
@@ -416,3 +416,15 @@ def test_an_inline_forward_is_found_with_its_sender(text: str, sender: str | Non
 ])
 def test_replies_patches_and_signatures_are_no_forward(text: str) -> None:
     assert find_forward(text) is None
+
+
+def test_a_calendar_invitation_reads_as_its_reader_sees_it() -> None:
+    """Title, place, description and links, RFC 5545 lines unfolded and escapes read; not the
+    organiser's address or the machine fields."""
+    ical = ("BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nSUMMARY:Payment overdue\\, act now\r\n"
+            'DESCRIPTION;ALTREP="cid:part1@x":Your account.\\nVerify at https://kq7vz3.cn/\r\n pay\r\n'
+            "LOCATION:Online\r\nORGANIZER;CN=Billing:mailto:billing@kq7vz3.cn\r\nDTSTART:20251201T100000Z\r\n"
+            "END:VEVENT\r\nEND:VCALENDAR\r\n")
+    assert calendar_text(ical) == "Payment overdue, act now\nYour account.\nVerify at https://kq7vz3.cn/pay\nOnline"
+    for hostile in ("DESCRIPTION" + (";p=" + "x=" * 30) * 3000, "SUMMARY" + ';"' * 50000):
+        assert calendar_text(hostile) == ""  # no value: nothing shown, in linear time

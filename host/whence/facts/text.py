@@ -375,6 +375,8 @@ def _collect(message: Message, texts: list[str], htmls: list[str], links: list[R
                 skipped.extend(r for r in read.skipped if r not in skipped)
             else:
                 readable = ""
+        elif ctype == "text/calendar" and part.text is not None:
+            readable = _tidy(calendar_text(part.text))
         elif ctype.startswith("text/") and part.text is not None and _readable(part):
             readable = _tidy(part.text)
         elif nested and ctype == "message/rfc822" and part.payload:
@@ -391,6 +393,24 @@ def _collect(message: Message, texts: list[str], htmls: list[str], links: list[R
             readable = readable[: MAX_TEXT - text_size]
             texts.append(readable)
             text_size += len(readable) + 2
+
+
+# RFC 5545: a content line is NAME *(;PARAM=value) : VALUE, folded by CRLF and a space or tab
+_ICAL_FOLD = re.compile(r"\n[ \t]")
+# (each parameter begins at its ";" and each character is quoted or not: one way to match, linear)
+_ICAL_LINE = re.compile(r'^([A-Za-z0-9-]{1,64})((?:;(?:"[^"\n]*"|[^:;"\n])*)*):(.*)$', re.M)
+_ICAL_ESCAPE = re.compile(r"\\([nN,;\\])")
+# what an invitation shows its reader: the title, the place, the description and the links
+_ICAL_SHOWN = frozenset({"SUMMARY", "LOCATION", "DESCRIPTION", "COMMENT", "URL", "ATTACH", "CONFERENCE"})
+_MAX_CALENDAR = 200_000
+
+
+def calendar_text(ical: str) -> str:
+    """What a calendar invitation shows (Thunderbird displays an invite's summary, place and
+    description, its links clickable): the attacker's words when the invite is a lure."""
+    unfolded = _ICAL_FOLD.sub("", ical[:_MAX_CALENDAR].replace("\r\n", "\n").replace("\r", "\n"))
+    shown = [m.group(3) for m in _ICAL_LINE.finditer(unfolded) if m.group(1).upper() in _ICAL_SHOWN]
+    return "\n".join(_ICAL_ESCAPE.sub(lambda e: "\n" if e.group(1) in "nN" else e.group(1), v) for v in shown)
 
 
 def _readable(part: object) -> bool:
