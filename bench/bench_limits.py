@@ -107,7 +107,15 @@ def big_headers_8bit() -> bytes:
     return HEAD + b"".join(b"X-J%d: " % i + junk + b"\r\n" for i in range(700)) + b"\r\nbody\r\n"
 
 
+def cell_tables() -> bytes:
+    """2 MB of 200 x 200 tables of dark cells and block-character lines: the drawn-QR reader's work."""
+    table = b"<table>" + (b"<tr>" + b'<td bgcolor="#000"></td>' * 200 + b"</tr>") * 200 + b"</table>"
+    blocks = ("\u2588\u2580\u2584 " * 100 + "<br>").encode() * 2000
+    return HEAD + b"Content-Type: text/html; charset=utf-8\r\n\r\n" + (table * 3)[: 2 * MB] + blocks
+
+
 CASES: list[tuple[str, Callable[[], bytes]]] = [
+    ("dark-cell tables, block lines", cell_tables),
     ("500 parts x 3,000 params", hostile_content_types),
     ("500 parts x nested comments", nested_comments),
     ("700 x 64 KB 8-bit headers", big_headers_8bit),

@@ -97,6 +97,18 @@ def test_hostile_html_is_linear() -> None:
         assert len(extract_links(message, text, source)) <= MAX_LINKS
 
 
+def test_tables_of_cells_and_lines_of_blocks_are_read_within_bounds() -> None:
+    """The drawn-QR reader (facts/drawn.py) on 2 MB of dark 200 x 200 tables and block lines."""
+    from whence.facts.drawn import MAX_CELLS, MAX_SIDE, _table_grids, drawn_qr
+
+    table = "<table>" + ("<tr>" + '<td bgcolor="#000"></td>' * MAX_SIDE + "</tr>") * MAX_SIDE + "</table>"
+    html = (table * 3)[: 2 * MB] + ("█▀▄ " * 100 + "<br>") * 2000
+    grids = _table_grids(html)
+    assert sum(len(row) for grid in grids for row in grid) <= MAX_CELLS
+    message = parse_message(HEAD + b"Content-Type: text/html\r\n\r\n" + html.encode())
+    assert drawn_qr(message, html) == []  # all dark: no code
+
+
 def test_deep_nesting_is_read_flat_and_whole() -> None:
     """HTML5 tree building slows with every open element: past MAX_DEPTH the nesting is dropped, and
     what it held, down to a link at the very bottom, is still read."""

@@ -21,6 +21,11 @@ def fmt(text: Text, **values: object) -> Text:
     return out
 
 
+def fmt_each(text: Text, en: dict[str, object], ja: dict[str, object]) -> Text:
+    """Fill placeholders with values of each language's own (lists joined the local way)."""
+    return {"en": fmt(text, **en)["en"], "ja": fmt(text, **ja)["ja"]}
+
+
 def pick(text: Text | None, lang: str) -> str:
     if not text:
         return ""

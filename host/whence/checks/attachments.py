@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 
 from ..domains import registrable_domain
 from ..facts.attachments import has_macros
-from ..i18n import T, fmt
+from ..facts.drawn import BLOCKS, TABLE
+from ..i18n import T, fmt, fmt_each
 from ..model import Attachment, Facts
 from ..wordiness import looks_random
 from .common import from_authenticated
@@ -499,10 +500,13 @@ def qr_code(ctx: CheckContext) -> Iterator[Hit]:
     payloads: list[str] = []
     foreign: list[str] = []
     indexes: list[int] = []
+    drawn: list[str] = []
     for i, att in _indexed(facts):
         if not att.qr_payloads:
             continue
-        files.append(att.filename or "(no name)")
+        if att.sniffed_type in _DRAWN:
+            drawn.append(att.sniffed_type)
+        files.append(att.filename or ("(drawn in the message)" if att.sniffed_type in _DRAWN else "(no name)"))
         indexes.append(i)
         for p in att.qr_payloads[:8]:
             payloads.append(p[:300])
@@ -513,9 +517,27 @@ def qr_code(ctx: CheckContext) -> Iterator[Hit]:
         return
     evidence = {"files": files[:12], "payloads": payloads[:12], "sender_domain": sender,
                 "domains": list(dict.fromkeys(foreign))[:12]}
+    detail = None
+    if drawn and len(drawn) == len(files):  # no picture at all: the code was drawn to pass for text
+        evidence["drawn"] = drawn
+        how = [_DRAWN[kind] for kind in dict.fromkeys(drawn)]
+        shown = ", ".join(payloads[:4])
+        detail = fmt_each(_DRAWN_DETAIL, {"how": " and ".join(h["en"] for h in how), "payloads": shown},
+                          {"how": "と".join(h["ja"] for h in how), "payloads": shown})
     if foreign:
-        yield Hit(evidence, attachments=indexes, severity="high", variant="foreign")
-    elif from_authenticated(ctx):  # an e-ticket: the code leads back to the sender's own, verified site
+        yield Hit(evidence, attachments=indexes, severity="high", variant="foreign", detail=detail)
+    elif from_authenticated(ctx) and not drawn:  # an e-ticket: the code leads back to the sender's own site
         yield Hit(evidence, attachments=indexes, severity="info", variant="own")
     else:
-        yield Hit(evidence, attachments=indexes)
+        yield Hit(evidence, attachments=indexes, detail=detail)
+
+
+# facts.drawn's kinds of drawing, as a person reads them
+_DRAWN = {TABLE: T("table cells", "表のセル"), BLOCKS: T("block characters (█▀▄)", "ブロック文字（█▀▄）")}
+_DRAWN_DETAIL = T(
+    "The message draws a QR code out of {how} instead of showing a picture; scanned, it opens {payloads}. "
+    "A code is drawn so that filters which read pictures miss it: nobody sends a real QR code this way. "
+    "Do not scan it to log in or to pay.",
+    "このメールは画像ではなく{how}で QR コードを描いており、読み取ると {payloads} を開きます。画像を読む"
+    "フィルターをすり抜けるための描き方で、正規の QR コードがこの形で届くことはありません。ログインや"
+    "支払いのために読み取らないでください。")

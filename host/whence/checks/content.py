@@ -23,7 +23,7 @@ from .. import phrasesearch, tables
 from ..brands import INVISIBLE
 from ..domainlists import popular_rank, shortener
 from ..domains import registrable_domain
-from ..i18n import T, Text, fmt
+from ..i18n import T, fmt, fmt_each
 from ..model import Facts
 from .common import TOLL_FREE, by_list, known_sender, reputable_sender
 from .registry import CheckContext, Hit, check
@@ -109,11 +109,6 @@ def _phrases(patterns: Iterable[tuple[str, re.Pattern[str]]], text: str) -> dict
         if name not in out and (m := _search(rx, text, lower)):
             out[name] = m.group(0).strip()
     return out
-
-
-def _fill(template: Text, en: dict[str, object], ja: dict[str, object]) -> Text:
-    """A detail whose placeholders take different values per language (lists joined the local way)."""
-    return {"en": fmt(template, **en)["en"], "ja": fmt(template, **ja)["ja"]}
 
 
 def _snippet(text: str, start: int, end: int, width: int = 12) -> str:
@@ -712,7 +707,7 @@ def form_abuse(ctx: CheckContext) -> Iterator[Hit]:
         shown = _clip(value, 160)
         field_en, field_ja = _field_names(label)
         common = {"sender_domain": domain, "field": shown, "field_en": field_en, "field_ja": field_ja}
-        yield Hit(evidence, links=link_indexes, detail=_fill(
+        yield Hit(evidence, links=link_indexes, detail=fmt_each(
             _FORM_DETAIL, {**common, "signals": ", ".join(_SIGNAL_TEXT[x][0] for x in signals)},
             {**common, "signals": "・".join(_SIGNAL_TEXT[x][1] for x in signals)}))
         return
@@ -939,7 +934,7 @@ def invisible_characters(ctx: CheckContext) -> Iterator[Hit]:
         shown = _reveal(value)
         evidence = {"field": where_en, "value": value[:300], "shown": shown, "chars": names[:_EVIDENCE_MAX],
                     "count": len(found)}
-        detail = _fill(_INVISIBLE_DETAIL, {"where": where_en, "chars": ", ".join(names[:4]), "shown": shown},
+        detail = fmt_each(_INVISIBLE_DETAIL, {"where": where_en, "chars": ", ".join(names[:4]), "shown": shown},
                        {"where": where_ja, "chars": "、".join(names[:4]), "shown": shown})
         if severe:
             yield Hit(evidence, detail=detail, severity="medium", variant="severe")

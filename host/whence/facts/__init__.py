@@ -8,6 +8,7 @@ from ..model import Context, Facts, Message
 from ..settings import Settings
 from .attachments import extract_attachments, given_password
 from .auth import auth_facts
+from .drawn import drawn_qr
 from .forwards import find_forward
 from .headers import addresses, delivered_to, parse_date, recipient_of
 from .links import attachment_links, extract_links
@@ -26,7 +27,7 @@ def build(message: Message, settings: Settings, context: Context) -> Facts:
     def password() -> str | None:  # read only for an encrypted attachment: a scan of the whole text
         return given_password(f"{subject}\n{body.text}")
 
-    attachments = extract_attachments(message, password)
+    attachments = extract_attachments(message, password) + drawn_qr(message, body.html)
     text, html = body.text, body.html
     auth = auth_facts(message, route, from_.domain if from_ else "")
     list_id, is_list, forwarded = list_facts(message, auth, from_, route.boundary_pos, route.hops)
