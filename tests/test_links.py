@@ -178,3 +178,17 @@ def test_raw_text_elements_cannot_swallow_the_links_after_them() -> None:
                             '<p>Hi</p><iframe><a href="https://hidden.example.net/">x</a></iframe>')
     assert [href for href, *_ in links] == ["https://offer.example.net/c"]
     assert text.split() == ["Go", "Hi"]
+
+
+@pytest.mark.parametrize("href", ["https:\\\\kq7vz3.cn\\login", "https:/\\kq7vz3.cn/login", "https:/kq7vz3.cn/login",
+                                  "https:kq7vz3.cn/login", "https:///kq7vz3.cn/login", "HTTPS:\\\\kq7vz3.cn/login"])
+def test_slashes_are_read_as_a_browser_reads_them(href: str) -> None:
+    """WHATWG URL parsing for http(s): a backslash is a slash and any number of slashes may follow the
+    scheme. Phishing writes "https:/host" and "https:\\\\host"; urlsplit saw no host in either."""
+    (link,) = links_of(f'<a href="{href}">Sign in</a>')
+    assert link.host == "kq7vz3.cn" and link.url.lower() == "https://kq7vz3.cn/login"
+
+
+def test_backslashes_in_a_query_stay_as_written() -> None:
+    (link,) = links_of('<a href="https://kq7vz3.cn/a\\b?path=c\\d#e\\f">x</a>')
+    assert link.url == "https://kq7vz3.cn/a/b?path=c\\d#e\\f"

@@ -32,11 +32,24 @@ _URL = re.compile(
 _TRAILING = ".,;:!?'\"*"
 
 
+# WHATWG URL parsing of the "special" schemes: a backslash is a slash before the query, and any
+# number of slashes (or none) may follow the scheme — https:\\evil.example\login and
+# https:evil.example open evil.example in every browser, where urlsplit sees no host.
+_SPECIAL = re.compile(r"^(https?|ftp|wss?):[\\/]*(?![\\/])", re.I)
+
+
 def _clean(url: str, base: str | None) -> str | None:
-    """The URL a click opens: whitespace dropped, protocol-relative and www. made absolute."""
+    """The URL a click opens: whitespace dropped, protocol-relative and www. made absolute, the
+    slashes of http(s) URLs read as a browser reads them."""
     url = _CONTROL.sub("", url).strip().strip("\x00\x0c ")[:MAX_URL]
     if not url or url.startswith("#"):
         return None
+    if special := _SPECIAL.match(url):
+        scheme, rest = special.group(1), url[special.end():]
+        cut = min((i for i in (rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))
+        head, tail = rest[:cut], rest[cut:]
+        if special.group(0)[len(scheme):] != "://" or "\\" in head:
+            url = scheme + "://" + head.replace("\\", "/") + tail
     if url.startswith("//"):
         return "https:" + url
     if _SCHEME.match(url):
