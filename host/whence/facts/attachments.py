@@ -33,7 +33,7 @@ except ImportError:  # pragma: no cover
 
 from ..model import Attachment, Message, Part
 from . import qr
-from .documents import pdf_links
+from .documents import page_links, pdf_links
 from .qr import decode_qr
 
 __all__ = ["decode_qr", "extract_attachments", "has_macros", "sniff"]
@@ -454,6 +454,8 @@ def _enrich(attachment: Attachment, payload: bytes, budget: _Budget,
             attachment.skipped.extend(listing.skipped)
     if kind == "pdf":
         attachment.links = pdf_links(payload)
+    if kind in ("html", "svg"):  # a page that opens in the browser: where its links and forms go
+        attachment.links = page_links(payload)
     if kind == "svg":
         attachment.scripted = bool(_SVG_ACTIVE.search(payload[:_SVG_SCAN]))
     if _qr_allowed(payload, kind, budget, attachment.skipped):

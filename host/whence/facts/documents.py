@@ -1,4 +1,5 @@
-"""Links written inside attached documents: the web addresses a PDF's link annotations open.
+"""Links written inside attached documents: the web addresses a PDF's link annotations open, and
+where an attached web page's links, forms and scripts send the reader.
 
 A "statement" or "invoice" PDF whose only content is a button is how a lure gets past link
 scanners that read the body alone. A PDF keeps each link as `/URI (https://…)` in an annotation,
@@ -12,10 +13,13 @@ from __future__ import annotations
 import re
 import zlib
 
+from .text import read_html
+
 MAX_LINKS = 20  # per document
 MAX_STREAMS = 64  # compressed streams inflated per document
 MAX_INFLATED = 1024 * 1024  # bytes one stream may inflate to
 MAX_TOTAL = 8 * 1024 * 1024  # bytes all streams of a document may inflate to
+MAX_PAGE = 2 * 1024 * 1024  # bytes of an attached web page read
 
 _URI = re.compile(rb"/URI\s*(?:\((?P<lit>(?:[^()\\]|\\.){4,2000})\)|<(?P<hex>[0-9A-Fa-f\s]{8,4000})>)")
 _STREAM = re.compile(rb"/FlateDecode[^>]*>>\s*stream\r?\n")
@@ -63,3 +67,21 @@ def _decode(m: re.Match[bytes]) -> str | None:
         raw = re.sub(rb"\\([nrtbf()\\])", lambda e: _ESCAPES.get(e.group(1), e.group(1)), m.group("lit"))
     text = raw.decode("utf-16", "replace") if raw.startswith((b"\xfe\xff", b"\xff\xfe")) else raw.decode("latin-1")
     return text.strip().replace("\x00", "")[:4096] or None
+
+
+_PAGE_SOURCES = ("html-a", "html-form", "html-area")
+_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script", re.I | re.S)
+# an address a script sends the reader or the typed password to: location, fetch, XMLHttpRequest, $.ajax
+_SCRIPT_URL = re.compile(r"""["'`](https?:(?:\\?/){2}[^"'`\s<>]{3,2000})["'`]""")
+
+
+def page_links(payload: bytes) -> list[str]:
+    """Where an attached HTML or SVG page sends its reader: its links and form actions, and the
+    absolute addresses its scripts hold (a phishing page posts the password with fetch or moves on
+    with location). Written, not run: an address a script assembles at run time is not seen."""
+    page = payload[:MAX_PAGE].decode("utf-8", "replace")
+    found = [href for href, _shown, source, _base in read_html(page).links if source in _PAGE_SOURCES]
+    for script in _SCRIPT.findall(page):
+        found += [m.group(1).replace("\\/", "/") for m in _SCRIPT_URL.finditer(script)]
+    absolute = [u.strip() for u in found if u.strip().lower().startswith(("http:", "https:"))]
+    return list(dict.fromkeys(absolute))[:MAX_LINKS]

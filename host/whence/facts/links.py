@@ -225,6 +225,8 @@ def attachment_links(attachments: list[Attachment]) -> list[Link]:
     out: list[Link] = []
     for att in attachments:
         for url in att.links[:MAX_LINKS - len(out)]:
-            link = _link(_CONTROL.sub("", url)[:MAX_URL], att.filename, "attachment")
+            if (cleaned := _clean(url, None)) is None:
+                continue
+            link = _link(cleaned, att.filename, "attachment")
             out += [link, *_redirected(link)][:MAX_LINKS - len(out)]
     return out
