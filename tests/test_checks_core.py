@@ -369,6 +369,14 @@ def test_free_hosting_shortener_userinfo_and_ip_links() -> None:
     assert {"link.free_hosting", "link.shortener", "link.userinfo_trick", "link.ip_address"} <= found
 
 
+@pytest.mark.parametrize("host", ["etc-meisai.3utilities.com", "jcom.sytes.net", "mypage.ddns.net",
+                                  "login.ngrok-free.app", "x1y2.loca.lt"])
+def test_a_free_dynamic_dns_or_tunnel_name_is_free_hosting(host: str) -> None:
+    """Named in a minute, no domain registered (JPCERT/CC lists such hosts for ETC, J:COM and JCB)."""
+    found = analyse(message(html=f'<a href="https://{host}/login">Sign in</a>'))
+    assert next(f for f in found["findings"] if f["id"] == "link.free_hosting")["evidence"]
+
+
 @pytest.mark.parametrize("host", [
     "26.190.205.92.host.secureserver.net", "static.151.155.156.178.clients.your-server.de",
     "zakkfyre.20-218-142-124.cloud-xip.com", "ec2-54-12-3-4.compute-1.amazonaws.com"])

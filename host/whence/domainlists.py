@@ -90,7 +90,7 @@ def shortener(host: str) -> str | None:
 def free_host(host: str) -> tuple[str, str] | None:
     """(matched suffix, kind) when HOST is on a free subdomain or file host; the bare service excepted."""
     for name, kind in (("free_subdomain_hosts.txt", "subdomain"), ("tenant_platforms.txt", "subdomain"),
-                       ("free_file_hosts.txt", "file"),
+                       ("dynamic_dns.txt", "subdomain"), ("free_file_hosts.txt", "file"),
                        ("self_service_creation_platform_domains.txt", "site_builder")):
         hit = _customer_of(host, name) if kind == "subdomain" else _suffix_in(host, _load(name))
         if hit:
