@@ -318,6 +318,35 @@ def test_a_full_width_address_is_the_address_it_shows() -> None:
     assert "link.text_mismatch" not in ids(analyse(honest))
 
 
+SHOP_AUTH = "spf=pass smtp.mailfrom=shop-hanako.co.jp; dkim=pass header.d=shop-hanako.co.jp; " \
+            "dmarc=pass header.from=shop-hanako.co.jp"
+
+
+@pytest.mark.parametrize("subject", ["【抽選で100名様】Amazonギフトカードが当たる！アンケートキャンペーン",
+                                     "PayPayポイントが当たる！冬のキャンペーン", "楽天ポイント10倍キャンペーン開催中",
+                                     "Visaギフトカードがもらえる！保険見直しキャンペーン"])
+def test_a_shops_campaign_offering_a_brands_points_or_gift_cards_is_not_the_brand(subject: str) -> None:
+    """Japanese shops offer other brands' points and gift cards in their campaigns: authenticated under
+    their own domain, every link to their own site, an unsubscribe link, no account notice."""
+    raw = message(sender="ショップ花子 <info@shop-hanako.co.jp>", subject=subject, auth=SHOP_AUTH,
+                  html='<p>抽選でプレゼント！</p><a href="https://www.shop-hanako.co.jp/campaign">詳細</a>',
+                  extra={"List-Unsubscribe": "<https://www.shop-hanako.co.jp/mail/stop>"})
+    assert "brand.impersonation" not in ids(analyse(raw))
+
+
+def test_the_brands_account_notice_from_a_sender_linking_to_itself_is_impersonation() -> None:
+    """A throwaway domain passes DMARC as easily as a shop: 【Amazon】 over an account notice is a claim."""
+    auth = "spf=pass smtp.mailfrom=kq7vz3.cn; dkim=pass header.d=kq7vz3.cn; dmarc=pass header.from=kq7vz3.cn"
+    raw = message(sender="カスタマー <info@kq7vz3.cn>", subject="【Amazon】お支払い方法の更新が必要です", auth=auth,
+                  html='<p>お支払い方法を更新してください。</p><a href="https://kq7vz3.cn/login">更新する</a>')
+    found = next(f for f in analyse(raw)["findings"] if f["id"] == "brand.impersonation")
+    assert found["severity"] == "critical"
+    # the same campaign subject without the unsubscribe link of a mailing still claims the brand
+    raw = message(sender="ショップ花子 <info@shop-hanako.co.jp>", subject="楽天ポイント進呈のお知らせ", auth=SHOP_AUTH,
+                  html='<a href="https://www.shop-hanako.co.jp/login">ログイン</a>')
+    assert "brand.impersonation" in ids(analyse(raw))
+
+
 def test_own_click_tracker_is_not_a_mismatch() -> None:
     raw = message(sender="Shop <news@example-shop.jp>",
                   html='<a href="https://u1.ct.sendgrid.net/ls/click?upn=x">https://www.example-shop.jp/sale</a>',

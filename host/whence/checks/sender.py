@@ -80,6 +80,8 @@ def brand_impersonation(ctx: CheckContext) -> Iterator[Hit]:
                                        or LURE.search(ctx.facts.subject) or _pure_claim(ctx, word, where)
                                        or (is_free_email(sender) and brand.category in MONEY_BRANDS)):
             continue
+        if where == "subject" and not disguised and _in_passing(ctx, word):
+            continue
         if _site_software(ctx, brand):
             continue
         foreign = foreign_link_domains(ctx, brand)
@@ -112,7 +114,8 @@ def brand_impersonation(ctx: CheckContext) -> Iterator[Hit]:
         # a sender linking to its own site under its own name talks *about* the brand (a fan
         # newsletter, a reseller); a name that is the brand alone claims to be it
         if sender and not is_free_email(sender) and not _VIA.search(ctx.facts.from_.display_name) and \
-                not _pure_claim(ctx, word, where) and (sender in foreign or _named_publication(ctx, where)) and \
+                not _pure_claim(ctx, word, where) and not _account_notice(ctx, word, where) and \
+                (sender in foreign or _named_publication(ctx, where)) and \
                 (not brand.owns(sender) or _brand_network(ctx, brand)):
             if sender in link_domains(ctx) and _named_publication(ctx, where) and not disguised:
                 continue  # a publication under its own name and site ("Lockergnome Apple Core")
@@ -205,6 +208,40 @@ def _named_publication(ctx: CheckContext, where: str) -> bool:
     label = from_domain(ctx).split(".")[0]
     # the publication names itself: its own domain's name stands in the sender name too
     return len(label) >= 4 and label in re.sub(r"[\W_]+", "", f.display_name.lower())
+
+
+# what an account notice says and a shop's campaign does not ("verify", "アカウント", "停止")
+_ACCOUNT_WORDS = re.compile(r"(?i)\b(account|verif|confirm|suspend|locked|unusual|sign[- ]?in|log[- ]?in|password|"
+                            r"payment|billing|invoice|refund|security|expire|unlock|restrict)"
+                            r"|アカウント|確認|停止|制限|凍結|ログイン|パスワード|本人|認証|更新|支払|請求|不正|"
+                            r"セキュリティ|重要|至急|緊急|失効|期限")
+# a heading at the start of a subject: 【Amazon】, [PayPay], 「楽天」 name who is writing
+_HEADING = re.compile(r"^\s*(?:【[^】]{1,40}】|\[[^\]]{1,40}\]|「[^」]{1,40}」|<[^>]{1,40}>)")
+
+
+def _account_notice(ctx: CheckContext, word: str, where: str) -> bool:
+    """The subject is the brand's account notice: the brand as its heading and words of an account
+    notice ("【Amazon】お支払い方法の更新"): no newsletter about a brand is written so."""
+    if where != "subject":
+        return False
+    subject = normalise(ctx.facts.subject)
+    heading = _HEADING.match(subject)
+    return bool(heading and word.lower() in heading.group(0).lower() and _ACCOUNT_WORDS.search(subject))
+
+
+def _in_passing(ctx: CheckContext, word: str) -> bool:
+    """The subject names the brand in passing: a campaign (it offers an unsubscribe link) from a sender
+    vouched for under its own domain, every link to its own site, offering "Amazonギフトカード" or
+    "PayPayポイント", with no word of an account notice. A heading (【Amazon】) still names who writes."""
+    if not ctx.facts.message.get("List-Unsubscribe"):
+        return False
+    subject = normalise(ctx.facts.subject)
+    heading = _HEADING.match(subject)
+    if (heading and word.lower() in heading.group(0).lower()) or _ACCOUNT_WORDS.search(subject):
+        return False
+    sender, infra = from_domain(ctx), infrastructure_domains(ctx)
+    elsewhere = [d for d in link_domains(ctx) if d != sender and d not in infra]
+    return sender in link_domains(ctx) and not elsewhere and from_authenticated(ctx)
 
 
 def _pure_claim(ctx: CheckContext, word: str, where: str) -> bool:
