@@ -55,6 +55,18 @@ def test_brand_in_a_subdomain(host: str, kind: str, brand: str) -> None:
     assert (found.kind, found.brand.key) == (kind, brand)
 
 
+@pytest.mark.parametrize(("host", "brand"), [
+    ("line-login.com", "line"), ("apple-supp0rt.com", "apple"), ("visa-card.top", "visa"),
+    ("ledger-live-web3.com", "ledger"), ("notifications-ledger.com", "ledger"), ("epos-point.com", "epos"),
+    ("ups-order-tracking.com", "ups"), ("apple-updateaddcard.com", "apple"),
+])
+def test_a_brand_that_is_an_ordinary_word_counts_beside_its_account_services(host: str, brand: str) -> None:
+    """"line", "apple", "visa" name businesses too (hair-salon-line.jp, apple-farm.jp): beside a word of
+    an account's services, or under a cheap ending, they are the brand's login page."""
+    found = lookalike(host)
+    assert found is not None and (found.kind, found.brand.key) == ("combo", brand), host
+
+
 def test_official_names_the_domain_imitated() -> None:
     assert lookalike("amzaon.co.jp.qzvtmx.cn").official == "amazon.co.jp"
     assert lookalike("jcb.co.qzvtmx.shop").official == "jcb.co.jp"
@@ -90,6 +102,9 @@ def test_official_names_the_domain_imitated() -> None:
     "www.correos.es", "outlook.es",
     # ordinary words that begin with a brand's label
     "bookings.qzvtmx.com", "cryptozoo.qzvtmx.com", "targeted.qzvtmx.com", "celsiusdata.qzvtmx.com",
+    # businesses named with a word that is also a brand's label: a law office, a farm, a salon's line
+    "www.law-office.jp", "tax-office.co.jp", "design-office.co.jp", "apple-farm.jp", "sky-net.jp",
+    "hair-salon-line.jp", "line-up.jp", "sharm-blue-sky.com",
 ])
 def test_legitimate_hosts_do_not_fire(host: str) -> None:
     assert lookalike(host) is None, host

@@ -272,6 +272,32 @@ _GENERIC_LABELS = {"line", "visa", "apple", "chase", "steam", "sky", "ups", "met
                    "youtube", "ledger", "valve", "costco", "adobe", "norton", "dpoint", "ymobile", "jalan"}
 
 
+# what a login page's name adds to a brand: the account and its services ("apple-support-id",
+# "line-login", "visa-card"), not a business of its own ("law-office", "apple-farm", "sky-net")
+_SERVICE_WORDS = frozenset({
+    "account", "accounts", "id", "user", "users", "member", "members", "mypage", "my", "login", "log", "signin",
+    "sign", "in", "auth", "secure", "security", "verify", "verification", "confirm", "update", "reset", "resetting",
+    "recovery", "setting", "settings", "support", "supports", "help", "service", "services", "center", "centre",
+    "info", "information", "notice", "alert", "warning", "attention", "important", "risk", "problem", "protection",
+    "manage", "management", "card", "cards", "pay", "payment", "wallet", "bank", "point", "points", "official",
+    "online", "web", "web3", "live", "connect", "sync", "restore", "unlock", "claim", "validate", "token", "tokens",
+    "inbox", "message", "messages", "notification", "notifications", "newsletter", "order", "orders", "tracking",
+    "track", "delivery", "parcel", "package", "shipping",
+    "jp", "japan", "co", "com", "mail", "page", "portal", "customer", "client", "app", "apps", "cloud"})
+
+
+_LONG_SERVICE_WORDS = tuple(w for w in _SERVICE_WORDS if len(w) >= 5)  # "sign" is in "design"
+
+
+def _service_words(label: str, official: str) -> bool:
+    """Whether a label's other words name a brand's account services (see _SERVICE_WORDS), also run
+    together ("updateaddcard"); read as written and through look-alike letters ("supp0rt")."""
+    words = {w for form in (label, skeleton(label)) for w in re.split(r"[-_.]+", form)}
+    others = [w for w in words if w and w != official]
+    return any(w in _SERVICE_WORDS or w.rstrip("0123456789") in _SERVICE_WORDS or
+               any(s in w for s in _LONG_SERVICE_WORDS) for w in others)
+
+
 @cache
 def _label_index() -> dict[str, Brand]:
     """Every official label of 3+ letters with its brand (the first brand listed wins)."""
@@ -381,7 +407,8 @@ def lookalike(host: str) -> Lookalike | None:
     tokens = dict.fromkeys(re.split(r"[-_.0-9]+", skel))  # ordered: the first brand named wins, every run
     if len(tokens) > 1:
         for token in tokens:
-            if official := token if token in index else _folded_token(token):
+            if (official := token if token in index else _folded_token(token)) and \
+                    (official not in _GENERIC_LABELS or _service_words(label, official) or suspicious_tld(reg)):
                 return Lookalike(index[official], "combo", official)
     # i and l read as one inside a longer label too, for long names only: "lcloud" is in too many words
     folded_skel = _fold(skel)
