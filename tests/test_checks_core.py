@@ -334,6 +334,27 @@ def test_a_shops_campaign_offering_a_brands_points_or_gift_cards_is_not_the_bran
     assert "brand.impersonation" not in ids(analyse(raw))
 
 
+@pytest.mark.parametrize(("name", "subject"), [
+    ("ドコモショップ神田店", "機種変更のご案内"), ("auショップ新宿", "年末年始の営業時間のお知らせ"),
+    ("ソフトバンク光 正規代理店 ひかりネット", "お申し込みキャンペーン"),
+    ("レストラン森", "JCBカードでのお支払いでポイント5倍")])
+def test_a_shop_selling_a_brand_under_its_own_name_is_not_the_brand(name: str, subject: str) -> None:
+    raw = message(sender=f"{name} <info@shop-hanako.co.jp>", subject=subject, auth=SHOP_AUTH,
+                  html='<a href="https://www.shop-hanako.co.jp/campaign">詳細</a>',
+                  extra={"List-Unsubscribe": "<https://www.shop-hanako.co.jp/mail/stop>"})
+    assert "brand.impersonation" not in ids(analyse(raw))
+
+
+@pytest.mark.parametrize("name", ["楽天カード お客様センター", "docomo お客様サポート", "ドコモショップ",
+                                  "ビューカード ご利用明細"])
+def test_a_brands_desk_is_the_brand_whatever_mailing_carries_it(name: str) -> None:
+    """The same mailing under a name that is the brand's desk, not a business of its own, claims it."""
+    raw = message(sender=f"{name} <info@shop-hanako.co.jp>", subject="ご利用のお知らせ", auth=SHOP_AUTH,
+                  html='<a href="https://www.shop-hanako.co.jp/info">詳細</a>',
+                  extra={"List-Unsubscribe": "<https://www.shop-hanako.co.jp/mail/stop>"})
+    assert "brand.impersonation" in ids(analyse(raw))
+
+
 def test_the_brands_account_notice_from_a_sender_linking_to_itself_is_impersonation() -> None:
     """A throwaway domain passes DMARC as easily as a shop: 【Amazon】 over an account notice is a claim."""
     auth = "spf=pass smtp.mailfrom=kq7vz3.cn; dkim=pass header.d=kq7vz3.cn; dmarc=pass header.from=kq7vz3.cn"

@@ -269,7 +269,7 @@ class Lookalike:
 _GENERIC_LABELS = {"line", "visa", "apple", "chase", "steam", "sky", "ups", "meta", "mail", "post", "view",
                    "amex", "nomura", "olive", "epos", "orico", "monex", "jal", "ana", "au",
                    "outlook", "office", "live", "windows", "bing", "xbox", "skype", "azure", "onedrive", "msn",
-                   "youtube", "ledger", "valve", "costco", "adobe", "norton", "dpoint", "ymobile", "jalan"}
+                   "youtube", "ledger", "valve", "costco", "adobe", "norton", "dpoint", "ymobile", "jalan", "mac"}
 
 
 # what a login page's name adds to a brand: the account and its services ("apple-support-id",

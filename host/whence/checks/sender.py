@@ -80,7 +80,7 @@ def brand_impersonation(ctx: CheckContext) -> Iterator[Hit]:
                                        or LURE.search(ctx.facts.subject) or _pure_claim(ctx, word, where)
                                        or (is_free_email(sender) and brand.category in MONEY_BRANDS)):
             continue
-        if where == "subject" and not disguised and _in_passing(ctx, word):
+        if where in ("subject", "display_name") and not disguised and _in_passing(ctx, word, where):
             continue
         if _site_software(ctx, brand):
             continue
@@ -210,11 +210,12 @@ def _named_publication(ctx: CheckContext, where: str) -> bool:
     return len(label) >= 4 and label in re.sub(r"[\W_]+", "", f.display_name.lower())
 
 
-# what an account notice says and a shop's campaign does not ("verify", "アカウント", "停止")
+# what an account notice says and a shop's campaign does not ("verify", "アカウント", "停止"); paying
+# is both's topic ("PayPayでのお支払いで10%還元"), a problem with it only the notice's
 _ACCOUNT_WORDS = re.compile(r"(?i)\b(account|verif|confirm|suspend|locked|unusual|sign[- ]?in|log[- ]?in|password|"
-                            r"payment|billing|invoice|refund|security|expire|unlock|restrict)"
-                            r"|アカウント|確認|停止|制限|凍結|ログイン|パスワード|本人|認証|更新|支払|請求|不正|"
-                            r"セキュリティ|重要|至急|緊急|失効|期限")
+                            r"refund|security|expire|unlock|restrict|declined|failed|overdue|unpaid)"
+                            r"|アカウント|確認|停止|制限|凍結|ログイン|パスワード|本人|認証|更新|不正|問題|失敗|未払|"
+                            r"滞納|できません|エラー|セキュリティ|重要|至急|緊急|失効|期限")
 # a heading at the start of a subject: 【Amazon】, [PayPay], 「楽天」 name who is writing
 _HEADING = re.compile(r"^\s*(?:【[^】]{1,40}】|\[[^\]]{1,40}\]|「[^」]{1,40}」|<[^>]{1,40}>)")
 
@@ -229,11 +230,24 @@ def _account_notice(ctx: CheckContext, word: str, where: str) -> bool:
     return bool(heading and word.lower() in heading.group(0).lower() and _ACCOUNT_WORDS.search(subject))
 
 
-def _in_passing(ctx: CheckContext, word: str) -> bool:
-    """The subject names the brand in passing: a campaign (it offers an unsubscribe link) from a sender
-    vouched for under its own domain, every link to its own site, offering "Amazonギフトカード" or
-    "PayPayポイント", with no word of an account notice. A heading (【Amazon】) still names who writes."""
-    if not ctx.facts.message.get("List-Unsubscribe"):
+# words by which a business sells or services a brand under a name of its own
+_RESELLER = re.compile(r"(?i)ショップ|店|代理店|販売|取扱|修理|専門|\b(shop|store|dealer|reseller|agency|repair)\b")
+
+
+def _reseller(ctx: CheckContext, word: str) -> bool:
+    """The sender's name is a business of its own that sells the brand: a shop, agency or repairer
+    word and a name besides ("ドコモショップ神田店", not "ドコモショップ" or "楽天カード お客様センター")."""
+    rest = normalise(ctx.facts.from_.display_name if ctx.facts.from_ else "").replace(word, " ")
+    return bool(_RESELLER.search(rest)) and bool(_GENERIC.sub("", _RESELLER.sub(" ", rest)).strip(" ()（）・-"))
+
+
+def _in_passing(ctx: CheckContext, word: str, where: str) -> bool:
+    """A business's own mailing names the brand in passing: a campaign (it offers an unsubscribe link)
+    from a sender vouched for under its own domain, every link to its own site, with no word of an
+    account notice, offering "Amazonギフトカード" or "PayPayポイント" in its subject, or selling the
+    brand under its own name ("ドコモショップ神田店", "ソフトバンク光 正規代理店 ひかりネット"). A heading
+    (【Amazon】) still names who writes."""
+    if not ctx.facts.message.get("List-Unsubscribe") or (where == "display_name" and not _reseller(ctx, word)):
         return False
     subject = normalise(ctx.facts.subject)
     heading = _HEADING.match(subject)
