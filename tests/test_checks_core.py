@@ -355,6 +355,29 @@ def test_a_brands_desk_is_the_brand_whatever_mailing_carries_it(name: str) -> No
     assert "brand.impersonation" in ids(analyse(raw))
 
 
+GMAIL_AUTH = "spf=pass smtp.mailfrom=gmail.com; dkim=pass header.d=gmail.com; dmarc=pass header.from=gmail.com"
+
+
+@pytest.mark.parametrize(("subject", "text"), [
+    ("楽天カードの件", "楽天カードの明細見たら、先月の旅行代が入ってた。来週精算しよう。"),
+    ("PayPayで送金したよ", "さっきの飲み会代、PayPayで送っておいたよ。確認してね。"),
+    ("ETCカード忘れた", "車にETCカード忘れてたよ。明日持っていくね。"),
+    ("メルカリで売れた！", "メルカリに出してた本が売れた！今度お茶おごるね。")])
+def test_a_friend_writing_about_a_brand_from_their_own_mailbox_is_not_the_brand(subject: str, text: str) -> None:
+    raw = message(sender="山田 花子 <hanako.yamada@gmail.com>", subject=subject, text=text, auth=GMAIL_AUTH)
+    assert "brand.impersonation" not in ids(analyse(raw))
+
+
+@pytest.mark.parametrize(("subject", "text"), [
+    ("【PayPay】送金のお知らせ", "PayPayで50,000円の送金がありました。ご確認ください。"),
+    ("楽天カードご利用のお知らせ",
+     "楽天カードで198,000円のご利用がありました。心当たりがない場合はお電話ください：0120-123-456"),
+    ("PayPal Invoice #88231", "Your PayPal account was charged $499.99. Call 1-888-555-0134 to cancel.")])
+def test_a_brands_notice_or_receipt_from_a_free_mailbox_is_still_impersonation(subject: str, text: str) -> None:
+    raw = message(sender="山田 花子 <hanako.yamada@gmail.com>", subject=subject, text=text, auth=GMAIL_AUTH)
+    assert "brand.impersonation" in ids(analyse(raw))
+
+
 def test_the_brands_account_notice_from_a_sender_linking_to_itself_is_impersonation() -> None:
     """A throwaway domain passes DMARC as easily as a shop: 【Amazon】 over an account notice is a claim."""
     auth = "spf=pass smtp.mailfrom=kq7vz3.cn; dkim=pass header.d=kq7vz3.cn; dmarc=pass header.from=kq7vz3.cn"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..brands import normalise, owner_of
+from ..brands import Brand, normalise, owner_of
 from ..domainlists import is_free_email, popular_rank, suspicious_tld
 from ..domains import MAX_HOST, registrable_domain
 from ..i18n import T, fmt
@@ -13,6 +13,7 @@ from ..wordiness import looks_random
 from .common import (
     LURE,
     MONEY_BRANDS,
+    TOLL_FREE,
     authenticated_brands,
     bare_greeting,
     by_list,
@@ -81,6 +82,8 @@ def brand_impersonation(ctx: CheckContext) -> Iterator[Hit]:
                                        or (is_free_email(sender) and brand.category in MONEY_BRANDS)):
             continue
         if where in ("subject", "display_name") and not disguised and _in_passing(ctx, word, where):
+            continue
+        if where == "subject" and not disguised and _chatting(ctx, brand):
             continue
         if _site_software(ctx, brand):
             continue
@@ -239,6 +242,19 @@ def _reseller(ctx: CheckContext, word: str) -> bool:
     word and a name besides ("ドコモショップ神田店", not "ドコモショップ" or "楽天カード お客様センター")."""
     rest = normalise(ctx.facts.from_.display_name if ctx.facts.from_ else "").replace(word, " ")
     return bool(_RESELLER.search(rest)) and bool(_GENERIC.sub("", _RESELLER.sub(" ", rest)).strip(" ()（）・-"))
+
+
+_PRIZE_JA = re.compile(r"当選|賞金|賞品|プレゼント|特典|還元|キャンペーン")
+
+
+def _chatting(ctx: CheckContext, brand: Brand) -> bool:
+    """A person writing from their own free-mail box about a brand ("楽天カードの件", "PayPayで送金したよ"):
+    vouched for, no link away from the brand, no heading, account-notice or prize word in the subject
+    and no toll-free number to call (the callback scam's receipt)."""
+    subject = normalise(ctx.facts.subject)
+    return is_free_email(from_domain(ctx)) and from_authenticated(ctx) and not foreign_link_domains(ctx, brand) \
+        and not _ACCOUNT_WORDS.search(subject) and not LURE.search(subject) and not _PRIZE_JA.search(subject) \
+        and not _HEADING.match(subject) and not TOLL_FREE.search(ctx.facts.text[:3000])
 
 
 def _in_passing(ctx: CheckContext, word: str, where: str) -> bool:
