@@ -378,6 +378,36 @@ def test_a_brands_notice_or_receipt_from_a_free_mailbox_is_still_impersonation(s
     assert "brand.impersonation" in ids(analyse(raw))
 
 
+CORP_AUTH = "spf=pass smtp.mailfrom=example-corp.co.jp; dkim=pass header.d=example-corp.co.jp; " \
+            "dmarc=pass header.from=example-corp.co.jp"
+
+
+@pytest.mark.parametrize(("sender", "subject", "text"), [
+    ("佐藤 一郎 <sato@example-corp.co.jp>", "Microsoft Teams会議の件",
+     "明日のMicrosoft Teams会議は15時からに変更です。"),
+    ("佐藤 一郎 <sato@example-corp.co.jp>", "Google Workspaceの更新について",
+     "契約更新が来月です。継続でよいか確認させてください。"),
+    ("田中 次郎 <tanaka@example-corp.co.jp>", "Microsoft 365 ライセンス更新のお見積り",
+     "いつもお世話になっております。お見積りをお送りします。ご確認のほどよろしくお願いいたします。"),
+])
+def test_a_colleague_or_vendor_writing_about_a_service_is_not_the_brand(sender: str, subject: str, text: str) -> None:
+    raw = message(sender=sender, subject=subject, text=text, auth=CORP_AUTH)
+    assert "brand.impersonation" not in ids(analyse(raw))
+
+
+def test_your_own_organisations_it_desk_may_write_like_a_notice() -> None:
+    """Delivered to a mailbox of the sender's own, authenticated organisation: its notices about the
+    services it runs are not the brand's. The same mail to another organisation is."""
+    subject = "Microsoft 365 パスワード変更のお願い"
+    text = "パスワードの有効期限が近づいています。社内ポータルから変更してください。"
+    own = message(sender="情報システム部 <it@example-corp.co.jp>", subject=subject, text=text, auth=CORP_AUTH,
+                  extra={"Delivered-To": "taro@example-corp.co.jp"})
+    assert "brand.impersonation" not in ids(analyse(own))
+    other = message(sender="情報システム部 <it@example-corp.co.jp>", subject=subject, text=text, auth=CORP_AUTH,
+                    extra={"Delivered-To": "taro@example.jp"})
+    assert "brand.impersonation" in ids(analyse(other))
+
+
 def test_the_brands_account_notice_from_a_sender_linking_to_itself_is_impersonation() -> None:
     """A throwaway domain passes DMARC as easily as a shop: 【Amazon】 over an account notice is a claim."""
     auth = "spf=pass smtp.mailfrom=kq7vz3.cn; dkim=pass header.d=kq7vz3.cn; dmarc=pass header.from=kq7vz3.cn"

@@ -62,7 +62,7 @@ _WHERE = {"display_name": ("the sender's name", "差出人名"), "subject": ("th
              "{brand_name_ja}を名乗っているのに、送信元もリンク先も{brand_name_ja}のものではありません"),
 )
 def brand_impersonation(ctx: CheckContext) -> Iterator[Hit]:
-    if _to_yourself(ctx):
+    if _to_yourself(ctx) or _colleague(ctx):
         return
     sender = from_domain(ctx)
     known = known_sender(ctx)
@@ -83,7 +83,7 @@ def brand_impersonation(ctx: CheckContext) -> Iterator[Hit]:
             continue
         if where in ("subject", "display_name") and not disguised and _in_passing(ctx, word, where):
             continue
-        if where == "subject" and not disguised and _chatting(ctx, brand):
+        if where == "subject" and not disguised and _chatting(ctx, brand, word):
             continue
         if _site_software(ctx, brand):
             continue
@@ -177,6 +177,18 @@ def _to_yourself(ctx: CheckContext) -> bool:
                 and not any(link.clickable for link in ctx.facts.links))
 
 
+def _colleague(ctx: CheckContext) -> bool:
+    """Your own organisation's authenticated mail: its IT desk writes "Microsoft 365 パスワード変更のお願い"
+    about the services it runs. (A free-mail domain is everybody's, not an organisation.)"""
+    # the mailbox it was delivered to, as the provider or the mail client says (a bulk mail addressed
+    # To its own sender names no colleague), and not the sender's own address
+    facts, sender = ctx.facts, from_domain(ctx)
+    recipient = (facts.delivered_to or facts.context.account_email or "").lower()
+    return bool("@" in recipient and sender and not is_free_email(sender) and facts.from_
+                and recipient != facts.from_.address.lower()
+                and registrable_domain(recipient.rsplit("@", 1)[1]) == sender and from_authenticated(ctx))
+
+
 def _site_software(ctx: CheckContext, brand) -> bool:  # brand: Brand
     """Software people run on their own sites mails from each of them under its own name: "WordPress
     <wordpress@example-blog.com>" linking only to example-blog.com is that site's notice (a new comment,
@@ -247,14 +259,29 @@ def _reseller(ctx: CheckContext, word: str) -> bool:
 _PRIZE_JA = re.compile(r"当選|賞金|賞品|プレゼント|特典|還元|キャンペーン")
 
 
-def _chatting(ctx: CheckContext, brand: Brand) -> bool:
-    """A person writing from their own free-mail box about a brand ("楽天カードの件", "PayPayで送金したよ"):
-    vouched for, no link away from the brand, no heading, account-notice or prize word in the subject
-    and no toll-free number to call (the callback scam's receipt)."""
-    subject = normalise(ctx.facts.subject)
-    return is_free_email(from_domain(ctx)) and from_authenticated(ctx) and not foreign_link_domains(ctx, brand) \
-        and not _ACCOUNT_WORDS.search(subject) and not LURE.search(subject) and not _PRIZE_JA.search(subject) \
-        and not _HEADING.match(subject) and not TOLL_FREE.search(ctx.facts.text[:3000])
+# what makes a subject an account notice even in a colleague's words (renewals and checks are not)
+_NOTICE_WORDS = re.compile(r"アカウント|停止|制限|凍結|ログイン|パスワード|本人|認証|不正|未払|滞納|失効|"
+                           r"セキュリティ|至急|緊急|問題|支払い?方法")
+# and a text that sends you to type your credentials
+_CREDENTIAL_WORDS = re.compile(r"(?i)ログイン|パスワード|暗証|本人確認|カード情報|アカウント情報"
+                               r"|\b(sign[- ]?in|log[- ]?in|password|verify)\b")
+
+
+def _chatting(ctx: CheckContext, brand: Brand, word: str) -> bool:
+    """A person writing under their own authenticated address about a brand: a friend from a Gmail box
+    ("楽天カードの件", "PayPayで送金したよ"), a colleague or a vendor ("Microsoft Teams会議の件", "Microsoft
+    365 ライセンス更新のお見積り"). No link away from the brand but to the sender's own site, no heading,
+    notice or prize word in the subject (nor a subject that is the brand alone), no link beside a
+    request for credentials and no toll-free number to call (the callback scam's receipt)."""
+    facts = ctx.facts
+    subject = normalise(facts.subject)
+    sender = from_domain(ctx)
+    head = facts.text[:1500]
+    return from_authenticated(ctx) and not [d for d in foreign_link_domains(ctx, brand) if d != sender] \
+        and not _NOTICE_WORDS.search(subject) and not LURE.search(subject) and not _PRIZE_JA.search(subject) \
+        and not _HEADING.match(subject) and not _pure_claim(ctx, word, "subject") \
+        and not TOLL_FREE.search(facts.text[:3000]) \
+        and not (_CREDENTIAL_WORDS.search(head) and any(link.clickable for link in facts.links))
 
 
 def _in_passing(ctx: CheckContext, word: str, where: str) -> bool:
