@@ -329,9 +329,11 @@ def test_a_shops_campaign_offering_a_brands_points_or_gift_cards_is_not_the_bran
     """Japanese shops offer other brands' points and gift cards in their campaigns: authenticated under
     their own domain, every link to their own site, an unsubscribe link, no account notice."""
     raw = message(sender="ショップ花子 <info@shop-hanako.co.jp>", subject=subject, auth=SHOP_AUTH,
-                  html='<p>抽選でプレゼント！</p><a href="https://www.shop-hanako.co.jp/campaign">詳細</a>',
+                  html='<p>アンケートにお答えいただいた方の中から抽選で100名様にギフトカード500円分をプレゼント！</p>'
+                       '<a href="https://www.shop-hanako.co.jp/campaign">詳細</a>',
                   extra={"List-Unsubscribe": "<https://www.shop-hanako.co.jp/mail/stop>"})
-    assert "brand.impersonation" not in ids(analyse(raw))
+    found = ids(analyse(raw))
+    assert "brand.impersonation" not in found and "content.prize_lure" not in found  # its prizes are its own
 
 
 @pytest.mark.parametrize(("name", "subject"), [

@@ -418,6 +418,19 @@ def infrastructure_domains(ctx: CheckContext) -> set[str]:
     return ctx.memo("infrastructure_domains", compute)
 
 
+def own_campaign(ctx: CheckContext) -> bool:
+    """A business's own mailing: an unsubscribe link, the sender vouched for under its own domain, and
+    every link to its own site (or the list infrastructure the unsubscribe header names). What such a
+    mail offers or names is the business's own campaign, whoever else it mentions."""
+    def compute() -> bool:
+        if not ctx.facts.message.get("List-Unsubscribe") or not from_authenticated(ctx):
+            return False
+        sender, infra = from_domain(ctx), infrastructure_domains(ctx)
+        sites = link_domains(ctx)
+        return sender in sites and all(d == sender or d in infra for d in sites)
+    return ctx.memo("own_campaign", compute)
+
+
 def foreign_link_domains(ctx: CheckContext, brand: Brand) -> list[str]:
     """Link domains that belong neither to BRAND, nor to the list that carried the mail."""
     infra = infrastructure_domains(ctx)

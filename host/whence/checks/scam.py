@@ -27,6 +27,7 @@ from .common import (
     domain_of,
     from_domain,
     known_sender,
+    own_campaign,
     relayed,
 )
 from .content import _nfkc, _phrases, _rx, _search
@@ -200,8 +201,8 @@ _CONTACT_HIJACKED_DETAIL = T(
     reason=T("it dangles a prize or bonus", "賞品やボーナスで釣ろうとしています"),
 )
 def prize_lure(ctx: CheckContext) -> Iterator[Hit]:
-    if _brand_in_own_words(ctx):
-        return  # a brand's own campaign may promise what it likes: it is the brand's
+    if _brand_in_own_words(ctx) or own_campaign(ctx):
+        return  # a brand's or shop's own campaign may promise what it likes: its prizes are its own
     text = _nfkc(ctx)[:1_500]
     found = _phrases(_PRIZE, text)
     if len(found) == 2 and ctx.facts.links:

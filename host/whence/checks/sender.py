@@ -31,6 +31,7 @@ from .common import (
     mostly_japanese,
     one_organisation,
     origin_name,
+    own_campaign,
     result_of,
 )
 from .registry import CheckContext, Hit, check
@@ -290,15 +291,11 @@ def _in_passing(ctx: CheckContext, word: str, where: str) -> bool:
     account notice, offering "Amazonギフトカード" or "PayPayポイント" in its subject, or selling the
     brand under its own name ("ドコモショップ神田店", "ソフトバンク光 正規代理店 ひかりネット"). A heading
     (【Amazon】) still names who writes."""
-    if not ctx.facts.message.get("List-Unsubscribe") or (where == "display_name" and not _reseller(ctx, word)):
+    if not own_campaign(ctx) or (where == "display_name" and not _reseller(ctx, word)):
         return False
     subject = normalise(ctx.facts.subject)
     heading = _HEADING.match(subject)
-    if (heading and word.lower() in heading.group(0).lower()) or _ACCOUNT_WORDS.search(subject):
-        return False
-    sender, infra = from_domain(ctx), infrastructure_domains(ctx)
-    elsewhere = [d for d in link_domains(ctx) if d != sender and d not in infra]
-    return sender in link_domains(ctx) and not elsewhere and from_authenticated(ctx)
+    return not (heading and word.lower() in heading.group(0).lower()) and not _ACCOUNT_WORDS.search(subject)
 
 
 def _pure_claim(ctx: CheckContext, word: str, where: str) -> bool:
