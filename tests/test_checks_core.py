@@ -384,6 +384,15 @@ CORP_AUTH = "spf=pass smtp.mailfrom=example-corp.co.jp; dkim=pass header.d=examp
             "dmarc=pass header.from=example-corp.co.jp"
 
 
+@pytest.mark.parametrize(("subject", "text"), [
+    ("Google Workspace account for the new hire", "Hi Taro, please create a Google Workspace account for Hanako."),
+    ("PayPal payment received", "Hi, we received your PayPal payment for the workshop. Thank you!")])
+def test_account_words_between_people_with_nothing_to_click_claim_nothing(subject: str, text: str) -> None:
+    """With no link and no attachment, a subject's account or payment words are the topic, not a lure."""
+    raw = message(sender="Ichiro Sato <sato@example-corp.co.jp>", subject=subject, text=text, auth=CORP_AUTH)
+    assert "brand.impersonation" not in ids(analyse(raw))
+
+
 @pytest.mark.parametrize(("sender", "subject", "text"), [
     ("佐藤 一郎 <sato@example-corp.co.jp>", "Microsoft Teams会議の件",
      "明日のMicrosoft Teams会議は15時からに変更です。"),
@@ -402,10 +411,11 @@ def test_your_own_organisations_it_desk_may_write_like_a_notice() -> None:
     services it runs are not the brand's. The same mail to another organisation is."""
     subject = "Microsoft 365 パスワード変更のお願い"
     text = "パスワードの有効期限が近づいています。社内ポータルから変更してください。"
-    own = message(sender="情報システム部 <it@example-corp.co.jp>", subject=subject, text=text, auth=CORP_AUTH,
+    html = f'<p>{text}</p><a href="https://portal.example-corp.co.jp/password">社内ポータル</a>'
+    own = message(sender="情報システム部 <it@example-corp.co.jp>", subject=subject, html=html, auth=CORP_AUTH,
                   extra={"Delivered-To": "taro@example-corp.co.jp"})
     assert "brand.impersonation" not in ids(analyse(own))
-    other = message(sender="情報システム部 <it@example-corp.co.jp>", subject=subject, text=text, auth=CORP_AUTH,
+    other = message(sender="情報システム部 <it@example-corp.co.jp>", subject=subject, html=html, auth=CORP_AUTH,
                     extra={"Delivered-To": "taro@example.jp"})
     assert "brand.impersonation" in ids(analyse(other))
 

@@ -271,15 +271,18 @@ _CREDENTIAL_WORDS = re.compile(r"(?i)ログイン|パスワード|暗証|本人�
 def _chatting(ctx: CheckContext, brand: Brand, word: str) -> bool:
     """A person writing under their own authenticated address about a brand: a friend from a Gmail box
     ("楽天カードの件", "PayPayで送金したよ"), a colleague or a vendor ("Microsoft Teams会議の件", "Microsoft
-    365 ライセンス更新のお見積り"). No link away from the brand but to the sender's own site, no heading,
-    notice or prize word in the subject (nor a subject that is the brand alone), no link beside a
-    request for credentials and no toll-free number to call (the callback scam's receipt)."""
+    365 ライセンス更新のお見積り"). No link away from the brand but to the sender's own site; no heading
+    and no subject that is the brand alone; no notice or prize word in the subject unless there is
+    nothing to click or open ("PayPal payment received" between people); no link beside a request for
+    credentials and no toll-free number to call (the callback scam's receipt)."""
     facts = ctx.facts
     subject = normalise(facts.subject)
     sender = from_domain(ctx)
     head = facts.text[:1500]
+    nothing_to_act_on = not any(link.clickable for link in facts.links) and not facts.attachments
     return from_authenticated(ctx) and not [d for d in foreign_link_domains(ctx, brand) if d != sender] \
-        and not _NOTICE_WORDS.search(subject) and not LURE.search(subject) and not _PRIZE_JA.search(subject) \
+        and (nothing_to_act_on or not (_NOTICE_WORDS.search(subject) or LURE.search(subject)
+                                       or _PRIZE_JA.search(subject))) \
         and not _HEADING.match(subject) and not _pure_claim(ctx, word, "subject") \
         and not TOLL_FREE.search(facts.text[:3000]) \
         and not (_CREDENTIAL_WORDS.search(head) and any(link.clickable for link in facts.links))
