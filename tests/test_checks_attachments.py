@@ -3,7 +3,6 @@ facts stage reports them (name, declared type, sniffed type, members, encryption
 
 from __future__ import annotations
 
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from whence.pipeline import Analysis
 from whence.settings import Settings
 
 from tests.test_attachments import zip_bytes
+from tests.test_checks_core import analyse, message
 
 CASES = Path(__file__).parent / "data" / "cases"
 IDS = ["attachment.executable", "attachment.disk_image", "attachment.macro", "attachment.html",
@@ -122,15 +122,11 @@ def test_scripts_between_developers_are_not_critical() -> None:
 @pytest.mark.parametrize("filename", ["Invoice_0042.one", "Scan.onepkg", "document.bin"])
 def test_a_onenote_notebook_is_a_carrier_of_programs(filename: str) -> None:
     """The notebook's own magic bytes or name: files inside it run when their icon is double-clicked."""
-    msg = EmailMessage()
-    msg["From"] = "Accounts <billing@example.org>"
-    msg["To"] = "taro@example.jp"
-    msg["Subject"] = "Invoice"
-    msg.set_content("Please see the attached invoice.")
     notebook = bytes.fromhex("e4525c7b8cd8a74daeb15378d02996d3") + bytes(400)
-    msg.add_attachment(notebook if filename != "Scan.onepkg" else b"MSCF" + bytes(400),
-                       maintype="application", subtype="octet-stream", filename=filename)
-    report = Analysis(msg.as_bytes(), Settings(offline=True)).offline_report()
+    content = notebook if filename != "Scan.onepkg" else b"MSCF" + bytes(400)
+    report = analyse(message(sender="Accounts <billing@example.org>", subject="Invoice",
+                             text="Please see the attached invoice.",
+                             attachments=[(content, "application", "octet-stream", filename)]))
     found = next(f for f in report["findings"] if f["id"] == "attachment.executable")
     assert found["severity"] == "medium" and "OneNote" in found["evidence"]["files"][0]
 

@@ -415,18 +415,14 @@ def test_lure_words_broken_up_with_invisible_characters_are_read_whole(mark: str
 
 def test_a_calendar_invitations_description_is_read_and_its_links_followed() -> None:
     """An invite's description is what Thunderbird shows of it: a lure there is a lure."""
-    from email.message import EmailMessage
+    from tests.test_checks_core import analyse, message
 
-    msg = EmailMessage()
-    msg["From"] = "IT Support <it@kq7vz3.cn>"
-    msg["To"] = "taro@example.jp"
-    msg["Subject"] = "Invitation: Password review"
-    msg.set_content("You have been invited to an event.")
-    msg.add_alternative("BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nSUMMARY:Password expiry\r\n"
-                        "DESCRIPTION:Unusual sign-in activity. Verify your account within 24 hours or it will be "
-                        "suspended.\\nhttps://keep-password.kq7vz3.cn/login\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
-                        subtype="calendar", params={"method": "REQUEST"})
-    report = Analysis(msg.as_bytes(), Settings(offline=True)).offline_report()
+    invite = ("BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nSUMMARY:Password expiry\r\n"
+              "DESCRIPTION:Unusual sign-in activity. Verify your account within 24 hours or it will be "
+              "suspended.\\nhttps://keep-password.kq7vz3.cn/login\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    report = analyse(message(sender="IT Support <it@kq7vz3.cn>", subject="Invitation: Password review",
+                             text="You have been invited to an event.",
+                             attachments=[(invite, "text", "calendar", "invite.ics")]))
     assert "content.credential_lure" in {f["id"] for f in report["findings"]}
     assert [link["url"] for link in report["links"]] == ["https://keep-password.kq7vz3.cn/login"]
 

@@ -19,7 +19,9 @@ PROVIDER = "mx.example-mail.jp"
 
 def message(*, sender: str = "Taro <taro@example.org>", subject: str = "Hello", html: str | None = None,
             text: str = "Hello.", auth: str | None = None, client: str = "192.0.2.10",
-            client_name: str = "mail.example.org", extra: dict[str, str] | None = None) -> bytes:
+            client_name: str = "mail.example.org", extra: dict[str, str] | None = None,
+            attachments: list[tuple[bytes | str, str, str, str | None]] | None = None) -> bytes:
+    """A message as a provider stores it; ATTACHMENTS: (content, maintype, subtype, file name)."""
     msg = EmailMessage()
     if auth is not None:
         msg["Authentication-Results"] = f"{PROVIDER}; {auth}"
@@ -32,11 +34,14 @@ def message(*, sender: str = "Taro <taro@example.org>", subject: str = "Hello", 
     msg["Message-ID"] = "<1@example.org>"
     for k, v in (extra or {}).items():
         msg[k] = v
+    msg.set_content(text)
     if html is not None:
-        msg.set_content(text)
         msg.add_alternative(html, subtype="html")
-    else:
-        msg.set_content(text)
+    for content, maintype, subtype, filename in attachments or []:
+        if isinstance(content, str):
+            msg.add_attachment(content, subtype=subtype, filename=filename)
+        else:
+            msg.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
     return msg.as_bytes()
 
 

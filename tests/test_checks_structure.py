@@ -342,7 +342,7 @@ def test_letter_spaced_names_and_kanji_for_katakana_are_read_as_written_to_be_se
     # people's names, initials and kanji words stay as they are
     for text in ("山田　太郎", "J R Smith", "Q & A", "一人で工事のお知らせ"):
         assert unmask(text) == text
-    for name in ("メル力リ", "A m a z o n"):
+    for name in ("メル力リ", "A m a z o n", "F.e.d.E.x", "AMAZ0N"):  # the last two: the next test's shapes
         r = analyse(message(sender=f"{name} <info@kqwx-mail.top>", subject="ご利用確認",
                             html='<a href="https://secure.kqwx.top/x">確認</a>'))
         hit = next(f for f in r["findings"] if f["id"] == "brand.impersonation")
@@ -360,11 +360,6 @@ def test_names_dotted_out_or_with_digits_for_letters_are_read_as_meant() -> None
     for text in ("Win10 Pro", "MP3", "COVID19", "x86_64", "H2O", "A4 paper", "B2B2C", "ver1.2.3", "e.g.",
                  "U.S.A.", "3Dmodel"):
         assert unmask(text) == text
-    for name in ("F.e.d.E.x", "AMAZ0N"):
-        r = analyse(message(sender=f"{name} <info@kqwx-mail.top>", subject="Delivery",
-                            html='<a href="https://secure.kqwx.top/x">Track</a>'))
-        hit = next(f for f in r["findings"] if f["id"] == "brand.impersonation")
-        assert hit["severity"] == "critical" and hit["evidence"]["disguised"], name
 
 
 def test_an_invisible_character_inside_a_latin_word_of_the_name_is_severe() -> None:

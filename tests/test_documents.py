@@ -7,7 +7,7 @@ from email.message import EmailMessage
 
 from whence.facts.documents import MAX_INFLATED, page_links, pdf_links
 
-from tests.test_checks_core import analyse, ids
+from tests.test_checks_core import analyse, ids, message
 
 
 def pdf(*objects: bytes) -> bytes:
@@ -86,13 +86,9 @@ def test_an_attached_pages_form_and_script_addresses_are_read_not_run() -> None:
 
 
 def test_an_attached_login_page_sends_its_links_to_the_link_checks() -> None:
-    msg = EmailMessage()
-    msg["From"] = "Microsoft 365 <no-reply@shop-mail.example>"
-    msg["To"] = "taro@example.jp"
-    msg["Subject"] = "Voicemail received"
-    msg.set_content("Open the attached file to listen.")
-    msg.add_attachment(PAGE, maintype="text", subtype="html", filename="Voicemail.html")
-    r = analyse(msg.as_bytes())
+    r = analyse(message(sender="Microsoft 365 <no-reply@shop-mail.example>", subject="Voicemail received",
+                        text="Open the attached file to listen.",
+                        attachments=[(PAGE, "text", "html", "Voicemail.html")]))
     found = {(link["domain"], link["source"], link["text"]) for link in r["links"]}
     assert ("kq7vz3.cn", "attachment", "Voicemail.html") in found
     assert "attachment.html" in ids(r)
