@@ -425,6 +425,17 @@ def test_your_own_organisations_it_desk_may_write_like_a_notice() -> None:
     assert "brand.impersonation" in ids(analyse(other))
 
 
+@pytest.mark.parametrize(("subject", "claims"), [
+    ("【楽天スーパーSALE】最大50%OFF！", False), ("【PayPay祭】20%戻ってくる！", False),
+    ("【Apple製品】年末セール", False), ("【Amazon】年末のお知らせ", True), ("【楽天カードより】ご案内", True)])
+def test_a_campaigns_heading_names_an_event_or_goods_unless_it_is_the_brand(subject: str, claims: bool) -> None:
+    """In a shop's own mailing, 【楽天スーパーSALE】 titles an event; 【Amazon】, 【楽天カードより】 name a sender."""
+    raw = message(sender="ショップ花子 <news@shop-hanako.co.jp>", subject=subject, auth=SHOP_AUTH,
+                  html='<p>セール開催中です。</p><a href="https://www.shop-hanako.co.jp/sale">こちら</a>',
+                  extra={"List-Unsubscribe": "<https://www.shop-hanako.co.jp/mail/stop>"})
+    assert ("brand.impersonation" in ids(analyse(raw))) == claims
+
+
 def test_the_brands_account_notice_from_a_sender_linking_to_itself_is_impersonation() -> None:
     """A throwaway domain passes DMARC as easily as a shop: 【Amazon】 over an account notice is a claim."""
     auth = "spf=pass smtp.mailfrom=kq7vz3.cn; dkim=pass header.d=kq7vz3.cn; dmarc=pass header.from=kq7vz3.cn"

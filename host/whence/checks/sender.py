@@ -242,8 +242,7 @@ def _account_notice(ctx: CheckContext, word: str, where: str) -> bool:
     if where != "subject":
         return False
     subject = normalise(ctx.facts.subject)
-    heading = _HEADING.match(subject)
-    return bool(heading and word.lower() in heading.group(0).lower() and _ACCOUNT_WORDS.search(subject))
+    return _heading_names(subject, word) and bool(_ACCOUNT_WORDS.search(subject))
 
 
 # words by which a business sells or services a brand under a name of its own
@@ -297,8 +296,25 @@ def _in_passing(ctx: CheckContext, word: str, where: str) -> bool:
     if not own_campaign(ctx) or (where == "display_name" and not _reseller(ctx, word)):
         return False
     subject = normalise(ctx.facts.subject)
+    return not _heading_names(subject, word) and not _ACCOUNT_WORDS.search(subject)
+
+
+# what may stand beside a brand in a heading that names the sender: 【Amazon】, 【楽天カードより】, [PayPay 公式]
+# (the brand's business lines too: 【楽天カード】, 【楽天ポイント】 — but 【楽天ポイント10倍】 is a campaign)
+_SENDER_HEADING = re.compile(r"(?i)^(より|から|公式|運営|事務局|サポート|センター|カスタマー|サービス|お知らせ|ご案内|"
+                             r"重要|緊急|至急|株式会社|カード|銀行|証券|生命|保険|モバイル|ポイント|ペイ|"
+                             r"official|support|notice|info|card|bank|pay|points?|[\s・:：/|｜-])*$")
+
+
+def _heading_names(subject: str, word: str) -> bool:
+    """The subject's heading names the sender as the brand: the brand and at most words like 公式 or
+    より ("【Amazon】", "【楽天カードより】"), not an event or goods ("【楽天スーパーSALE】", "【Apple製品】")."""
     heading = _HEADING.match(subject)
-    return not (heading and word.lower() in heading.group(0).lower()) and not _ACCOUNT_WORDS.search(subject)
+    if not heading or word.lower() not in heading.group(0).lower():
+        return False
+    inner = heading.group(0).strip()[1:-1]
+    rest = re.sub(re.escape(word), " ", inner, flags=re.I)
+    return bool(_SENDER_HEADING.match(rest))
 
 
 def _pure_claim(ctx: CheckContext, word: str, where: str) -> bool:
