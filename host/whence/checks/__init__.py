@@ -4,8 +4,8 @@ from importlib import import_module
 
 from .registry import CATALOGUE, Check, CheckContext, Hit, check, run_checks
 
-for _module in ("sender", "route", "auth", "links", "hosts", "attachments", "content", "scam", "network", "limits",
-                "history"):
+for _module in ("brand", "sender", "route", "auth", "links", "hosts", "attachments", "content", "scam", "network",
+                "limits", "history"):
     try:
         import_module(f"{__name__}.{_module}")
     except ModuleNotFoundError as exc:  # a module still being written; the rest of the catalogue stands

@@ -310,6 +310,16 @@ def letterhead(text: str) -> str:
 _SENTENCE = re.compile(r"[、。！？]|[.!?](?:\s|$)")
 
 
+# words that name a function, not an organisation: "Amazon Support Team" claims to be Amazon itself
+GENERIC_WORDS = re.compile(r"(?i)\b(team|support|services?|security|customer|care|accounts?|notifications?|alerts?|"
+                           r"official|info(rmation)?|help|cent(er|re)|desk|online|billing|no-?reply|mail|admin|update|"
+                           r"verification|department|dept|japan|jp|co|inc|ltd|corp|the|of|via|your|and|&|news|"
+                           r"newsletter|sicherheit|kundenservice|kundendienst|suporte|atendimento|seguran[cç]a|"
+                           r"seguridad|s[eé]curit[eé]|service client|equipe|equipo|klantenservice|klant\w*)\b"
+                           r"|カスタマー|サポート|センター|事務局|公式|お知らせ|株式会社|サービス|[\W\d_]+")
+VIA = re.compile(r"\s+via\s+\S+\s*$", re.I)  # "Name via List": the list's rewrite, not the sender's
+
+
 def claimed_brands(ctx: CheckContext) -> list[tuple[Brand, str, str]]:
     """Brands the message claims to be: (brand, matched words, where) from display name, subject, address."""
     def compute() -> list[tuple[Brand, str, str]]:
