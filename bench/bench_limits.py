@@ -114,8 +114,18 @@ def cell_tables() -> bytes:
     return HEAD + b"Content-Type: text/html; charset=utf-8\r\n\r\n" + (table * 3)[: 2 * MB] + blocks
 
 
+def attached_pages() -> bytes:
+    """12 attached web pages of 1.8 MB, each full of links and forms: what page_links may read."""
+    block = b"<div><a href='https://x.example/'>a</a><form action='https://f.example/p'></form></div>"
+    page = b"<html><body>" + block * 20_000 + b"</body></html>"
+    parts = b"".join(b"--P\r\nContent-Type: text/html\r\nContent-Disposition: attachment; filename=p%d.html\r\n\r\n" % i
+                     + page + b"\r\n" for i in range(12))
+    return HEAD + b'Content-Type: multipart/mixed; boundary="P"\r\n\r\n' + parts + b"--P--\r\n"
+
+
 CASES: list[tuple[str, Callable[[], bytes]]] = [
     ("dark-cell tables, block lines", cell_tables),
+    ("12 attached 1.8 MB pages", attached_pages),
     ("500 parts x 3,000 params", hostile_content_types),
     ("500 parts x nested comments", nested_comments),
     ("700 x 64 KB 8-bit headers", big_headers_8bit),

@@ -109,6 +109,19 @@ def test_tables_of_cells_and_lines_of_blocks_are_read_within_bounds() -> None:
     assert drawn_qr(message, html) == []  # all dark: no code
 
 
+def test_only_the_first_attached_pages_are_read_for_links_and_the_report_says_so() -> None:
+    from whence.facts.attachments import MAX_PAGES, extract_attachments
+
+    page = "<html><body><form action='https://f.example/p'></form></body></html>"
+    parts = "".join(f"--P\r\nContent-Type: text/html\r\nContent-Disposition: attachment; filename=p{i}.html\r\n"
+                    f"\r\n{page}\r\n" for i in range(MAX_PAGES + 2))
+    message = parse_message(HEAD + b'Content-Type: multipart/mixed; boundary="P"\r\n\r\n'
+                            + (parts + "--P--\r\n").encode())
+    found = extract_attachments(message)
+    assert [bool(a.links) for a in found] == [True] * MAX_PAGES + [False, False]
+    assert found[-1].skipped == ["page-budget"]
+
+
 def test_deep_nesting_is_read_flat_and_whole() -> None:
     """HTML5 tree building slows with every open element: past MAX_DEPTH the nesting is dropped, and
     what it held, down to a link at the very bottom, is still read."""

@@ -62,6 +62,8 @@ REASONS: dict[str, Text] = {
                     "4 個目以降の PDF は QR コードを調べていません"),
     "pdf-pages": T("only the first 3 pages of a PDF were scanned for QR codes",
                    "PDF は最初の 3 ページだけ QR コードを調べました"),
+    "page-budget": T("attached web pages beyond the first 3 were not read for their links",
+                     "4 個目以降の添付 Web ページはリンクを調べていません"),
 }
 
 

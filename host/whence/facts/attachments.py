@@ -47,6 +47,7 @@ NESTED_MAX_BYTES = 4 * 1024 * 1024  # a nested archive larger than this (or clai
 MAX_LISTED = 20  # archives listed per message
 MAX_QR_IMAGES = 10  # images scanned for QR codes per message
 MAX_QR_PDFS = 3  # PDFs rendered per message
+MAX_PAGES = 3  # attached web pages read for their links per message
 MAX_DATA_URIS = 10  # data: images in HTML looked at per message
 
 # rarfile hands compressed archive comments to an external unrar; we never want a tool run on
@@ -401,6 +402,7 @@ class _Budget:
     listed: int = MAX_LISTED
     images: int = MAX_QR_IMAGES
     pdfs: int = MAX_QR_PDFS
+    pages: int = MAX_PAGES
 
 
 def _qr_allowed(payload: bytes, kind: str | None, budget: _Budget, notes: list[str] | None = None) -> bool:
@@ -454,7 +456,10 @@ def _enrich(attachment: Attachment, payload: bytes, budget: _Budget,
             attachment.skipped.extend(listing.skipped)
     if kind == "pdf":
         attachment.links = pdf_links(payload)
-    if kind in ("html", "svg"):  # a page that opens in the browser: where its links and forms go
+    if kind in ("html", "svg") and budget.pages <= 0:
+        attachment.skipped.append("page-budget")
+    elif kind in ("html", "svg"):  # a page that opens in the browser: where its links and forms go
+        budget.pages -= 1
         attachment.links = page_links(payload)
     if kind == "svg":
         attachment.scripted = bool(_SVG_ACTIVE.search(payload[:_SVG_SCAN]))

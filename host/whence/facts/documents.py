@@ -19,7 +19,7 @@ MAX_LINKS = 20  # per document
 MAX_STREAMS = 64  # compressed streams inflated per document
 MAX_INFLATED = 1024 * 1024  # bytes one stream may inflate to
 MAX_TOTAL = 8 * 1024 * 1024  # bytes all streams of a document may inflate to
-MAX_PAGE = 2 * 1024 * 1024  # bytes of an attached web page read
+MAX_PAGE = 2 * 1024 * 1024  # bytes of an attached web page read (its inline pictures can come first)
 
 _URI = re.compile(rb"/URI\s*(?:\((?P<lit>(?:[^()\\]|\\.){4,2000})\)|<(?P<hex>[0-9A-Fa-f\s]{8,4000})>)")
 _STREAM = re.compile(rb"/FlateDecode[^>]*>>\s*stream\r?\n")
