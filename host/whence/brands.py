@@ -289,10 +289,10 @@ _SERVICE_WORDS = frozenset({
 _LONG_SERVICE_WORDS = tuple(w for w in _SERVICE_WORDS if len(w) >= 5)  # "sign" is in "design"
 
 
-def _service_words(label: str, official: str) -> bool:
+def _service_words(label: str, skel: str, official: str) -> bool:
     """Whether a label's other words name a brand's account services (see _SERVICE_WORDS), also run
-    together ("updateaddcard"); read as written and through look-alike letters ("supp0rt")."""
-    words = {w for form in (label, skeleton(label)) for w in re.split(r"[-_.]+", form)}
+    together ("updateaddcard"); read as written and through look-alike letters (SKEL: "supp0rt")."""
+    words = {w for form in (label, skel) for w in re.split(r"[-_.]+", form)}
     others = [w for w in words if w and w != official]
     return any(w in _SERVICE_WORDS or w.rstrip("0123456789") in _SERVICE_WORDS or
                any(s in w for s in _LONG_SERVICE_WORDS) for w in others)
@@ -408,7 +408,7 @@ def lookalike(host: str) -> Lookalike | None:
     if len(tokens) > 1:
         for token in tokens:
             if (official := token if token in index else _folded_token(token)) and \
-                    (official not in _GENERIC_LABELS or _service_words(label, official) or suspicious_tld(reg)):
+                    (official not in _GENERIC_LABELS or _service_words(label, skel, official) or suspicious_tld(reg)):
                 return Lookalike(index[official], "combo", official)
     # i and l read as one inside a longer label too, for long names only: "lcloud" is in too many words
     folded_skel = _fold(skel)

@@ -224,12 +224,14 @@ def _named_publication(ctx: CheckContext, where: str) -> bool:
     return len(label) >= 4 and label in re.sub(r"[\W_]+", "", f.display_name.lower())
 
 
-# what an account notice says and a shop's campaign does not ("verify", "アカウント", "停止"); paying
-# is both's topic ("PayPayでのお支払いで10%還元"), a problem with it only the notice's
+# an account's own trouble, in Japanese: a notice's words in a shop's campaign and in a colleague's mail alike
+_ACCOUNT_TROUBLE = ("アカウント|停止|制限|凍結|ログイン|パスワード|本人|認証|不正|問題|未払|滞納|セキュリティ|"
+                    "至急|緊急|失効")
+# what an account notice says and a shop's campaign does not ("verify", "確認", "停止"); paying is both's
+# topic ("PayPayでのお支払いで10%還元"), a problem with it only the notice's
 _ACCOUNT_WORDS = re.compile(r"(?i)\b(account|verif|confirm|suspend|locked|unusual|sign[- ]?in|log[- ]?in|password|"
                             r"refund|security|expire|unlock|restrict|declined|failed|overdue|unpaid)"
-                            r"|アカウント|確認|停止|制限|凍結|ログイン|パスワード|本人|認証|更新|不正|問題|失敗|未払|"
-                            r"滞納|できません|エラー|セキュリティ|重要|至急|緊急|失効|期限")
+                            r"|確認|更新|失敗|できません|エラー|重要|期限|" + _ACCOUNT_TROUBLE)
 # a heading at the start of a subject: 【Amazon】, [PayPay], 「楽天」 name who is writing
 _HEADING = re.compile(r"^\s*(?:【[^】]{1,40}】|\[[^\]]{1,40}\]|「[^」]{1,40}」|<[^>]{1,40}>)")
 
@@ -257,9 +259,8 @@ def _reseller(ctx: CheckContext, word: str) -> bool:
 _PRIZE_JA = re.compile(r"当選|賞金|賞品|プレゼント|特典|還元|キャンペーン")
 
 
-# what makes a subject an account notice even in a colleague's words (renewals and checks are not)
-_NOTICE_WORDS = re.compile(r"アカウント|停止|制限|凍結|ログイン|パスワード|本人|認証|不正|未払|滞納|失効|"
-                           r"セキュリティ|至急|緊急|問題|支払い?方法")
+# what makes a subject an account notice even in a colleague's words (renewals and checks, 更新 and 確認, are not)
+_NOTICE_WORDS = re.compile(_ACCOUNT_TROUBLE + "|支払い?方法")
 # and a text that sends you to type your credentials
 _CREDENTIAL_WORDS = re.compile(r"(?i)ログイン|パスワード|暗証|本人確認|カード情報|アカウント情報"
                                r"|\b(sign[- ]?in|log[- ]?in|password|verify)\b")

@@ -176,10 +176,9 @@ def crypto_addresses(text: str, limit: int = 20) -> list[CryptoAddress]:
     return list(found.values())
 
 
-# Extortion mails break their address up so that filters miss it: invisible characters or soft
-# hyphens inside it, or pieces parted by spaces or line breaks ("1A1z P1eP 5QGe…"). Only a valid
-# checksum makes pieces an address, so ordinary words joined up never pass for one.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"))
+# Extortion mails break their address up so that filters miss it: pieces parted by spaces or line
+# breaks ("1A1z P1eP 5QGe…"; invisible characters inside it are gone from _nfkc's text already). Only
+# a valid checksum makes pieces an address, so ordinary words joined up never pass for one.
 _PIECES_RX = re.compile(r"(?<![0-9A-Za-z])(?:[13T]|bc1|BC1)[0-9A-Za-z]{0,89}"
                         r"(?:[ \t\n-]{1,3}[0-9A-Za-z]{1,90}){1,15}")
 _PIECE_GAP = re.compile(r"[ \t\n-]+")
@@ -188,12 +187,8 @@ _EXTORTION_TEXT = 20_000  # an extortion letter is a page or two
 
 
 def broken_up_addresses(text: str, limit: int = 5) -> list[CryptoAddress]:
-    """Addresses written with invisible characters inside, or in pieces: every run of pieces joined
-    from each piece that can begin an address up to each length an address can have."""
-    if not text.isascii():
-        joined = text.translate(_INVISIBLE)
-        if len(joined) != len(text) and (found := crypto_addresses(joined, limit)):
-            return found
+    """Addresses written in pieces: every run of pieces joined from each piece that can begin an
+    address up to each length an address can have."""
     found: dict[str, CryptoAddress] = {}
     for m in itertools.islice(_PIECES_RX.finditer(text), _MAX_RUNS):
         pieces = _PIECE_GAP.split(m.group(0))
