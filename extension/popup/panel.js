@@ -3,7 +3,7 @@
  * Everything derived from the message is inserted as text; nothing here loads remote content.
  */
 
-import { el, clear, short } from "./dom.js";
+import { append, el, clear, short } from "./dom.js";
 import { drawRoute } from "./route.js";
 import { countryName, drawMap } from "./map.js";
 import { Answers } from "./answers.js";
@@ -15,7 +15,7 @@ const REPORT_ENABLED = true; // the host answers `report` requests (DESIGN §4)
 const STALL_MS = 60000; // the panel never spins longer than this
 const LOOKUP_DEADLINE_MS = 3000; // the host's default lookups.deadline_ms: the live stage ends by then
 
-let state = { tabId: null, messageId: null, lang: "en", report: null };
+let state = { tabId: null, messageId: null, lang: "en", report: null, inTab: false };
 let stallTimer = null;
 let stageTimer = null;
 const answers = new Answers(apply); // the panel's message's newest answer, however the two routes interleave
@@ -336,6 +336,18 @@ function renderHistory(report) {
     : count === 1 ? t("historyReceivedOne", [date]) : t("historyReceived", [String(count), date]);
 }
 
+/** In a tab of its own the panel no longer sits beside its message: it names it. */
+function renderSubject(report) {
+  const line = $("subject-line");
+  const subject = report.message?.subject;
+  line.hidden = !state.inTab || typeof subject !== "string";
+  if (line.hidden) return;
+  // the sender's text in a <bdi>: right-to-left marks in it cannot turn the label around
+  const [before, after = ""] = t("subjectLine", ["\u0000"]).split("\u0000");
+  clear(line);
+  append(line, [before, el("bdi", {}, short(subject.trim() || "—", 120)), after]);
+}
+
 function render(value) {
   const report = value?.report;
   if (!report) return;
@@ -345,6 +357,7 @@ function render(value) {
   stageLine(value);
   const titles = findingTitles(report);
   renderHistory(report);
+  renderSubject(report);
   renderFindings(report);
   renderAuth(report);
   renderRoute(report);
@@ -497,8 +510,10 @@ browser.runtime.onMessage.addListener((m) => {
 async function main() {
   // The panel also opens in a tab of its own ("panel.html?tabId=N") for the message in tab N.
   const fromUrl = Number.parseInt(new URLSearchParams(location.search).get("tabId") || "", 10);
-  if (Number.isInteger(fromUrl)) state.tabId = fromUrl;
-  else {
+  if (Number.isInteger(fromUrl)) {
+    state.tabId = fromUrl;
+    state.inTab = true;
+  } else {
     const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
     state.tabId = tab?.id ?? null;
   }

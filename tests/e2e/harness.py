@@ -373,6 +373,12 @@ class UI:
             tabmail.switchToTab(0);
             if (about3Pane.gFolder?.URI != folder.URI) about3Pane.displayFolder(folder.URI);
             about3Pane.selectMessage(hdr);
+            // selecting only starts loading: until the message shows, the badge and the panel
+            // still speak of the one shown before (a busy machine's stale "!!")
+            const deadline = Date.now() + 30000;
+            const shown = () => about3Pane.messageBrowser?.contentWindow?.gMessage?.messageId == args[1];
+            while (!shown() && Date.now() < deadline) await sleep(100);
+            if (!shown()) throw new Error("message " + args[1] + " not displayed within 30 s");
         """, url, message_id)
 
     def fetch_inbox(self, account: str, password: str) -> str:
@@ -442,6 +448,7 @@ const probe = `try {
       .map((e) => [e.dataset.key, e.textContent])),
     links: text("#links tbody tr td:first-child"),
     subject: d.getElementById("verdict-summary")?.textContent,
+    shownSubject: d.querySelector("#subject-line bdi")?.textContent ?? null,
     elements: markup.map((e) => e.outerHTML.slice(0, 200)),
     visible: Object.fromEntries(["loading", "problem", "report", "nomessage", "install-help"]
       .map((id) => [id, shown(id)])),

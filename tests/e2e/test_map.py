@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,10 @@ def _read(ui: UI) -> dict[str, Any] | None:
         return None
 
 
+def _subject(raw: bytes) -> str:
+    return str(message_from_bytes(raw, policy=policy.default)["Subject"])
+
+
 def _panel(ui: UI, ready: Any, raw: bytes = ETC) -> dict[str, Any]:
     ui.run("tabmail.switchToTab(0);")  # the 3-pane tab, even after a panel tab stayed open
     wait_for(lambda: ui.run("return Boolean(tabmail.currentAbout3Pane?.gFolder !== undefined);"), 30,
@@ -111,8 +116,17 @@ def _panel(ui: UI, ready: Any, raw: bytes = ETC) -> dict[str, Any]:
     ui.select(INBOX_URL, message_id(raw))
     ui.wait_badge(lambda b: b == "!!", timeout=60)
     open_panel_tab(ui)
-    return wait_for(lambda: (p := _read(ui)) and p["visible"]["report"] and ready(p) and p, 60,
-                    "the panel with the map")
+    subject, seen = _subject(raw), []  # the panel of this message, not of the one shown before
+
+    def panel() -> dict[str, Any] | None:
+        p = _read(ui)
+        seen[:] = [p and {k: p[k] for k in ("visible", "shownSubject", "stage", "map")}]
+        return p if p and p["visible"]["report"] and p["shownSubject"] == subject and ready(p) else None
+
+    try:
+        return wait_for(panel, 60, "the panel with the map")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; the panel last showed {seen[0]!r}") from None
 
 
 @pytest.mark.e2e
