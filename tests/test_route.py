@@ -354,6 +354,8 @@ def test_webmail_client_address() -> None:
     assert route.origin.client_ip == "188.214.106.93"
     same = message(*chain, extra=(("X-Sender-IP", "203.0.113.21"),))
     assert route_of(same).origin.client_ip is None
+    for header in ("X-Source-IP", "X-EN-OrigIP", "X-MDRemoteIP"):  # hosting mail servers' own names for it
+        assert route_of(message(*chain, extra=((header, "188.214.106.93"),))).origin.client_ip == "188.214.106.93"
 
 
 def test_webmail_client_address_from_the_received_line_of_its_http_post() -> None:

@@ -43,9 +43,10 @@ PROVIDER_FAMILIES: tuple[frozenset[str], ...] = (
     frozenset({"softbank.ne.jp", "i.softbank.jp"}),
 )
 
-# Headers in which a webmail service records the address of the sender's own browser or client.
+# Headers in which a webmail service or a hosting mail server records the address of the sender's own
+# browser or client (cPanel's exim: X-Source-IP; Endurance's hosting: X-EN-OrigIP; MDaemon: X-MDRemoteIP).
 CLIENT_HEADERS = ("x-originating-ip", "x-yahoo-post-ip", "x-sender-ip", "x-forwarded-for", "x-client-ip",
-                  "x-real-ip", "x-aol-ip", "x-original-ip")
+                  "x-real-ip", "x-aol-ip", "x-original-ip", "x-source-ip", "x-en-origip", "x-mdremoteip")
 
 # Networks that only exist inside one organisation: a client there is the provider's own machine.
 _INTERNAL_NETS = tuple(ipaddress.ip_network(n) for n in (
