@@ -341,6 +341,42 @@ def test_a_shops_campaign_offering_a_brands_points_or_gift_cards_is_not_the_bran
     assert "brand.impersonation" not in found and "content.prize_lure" not in found  # its prizes are its own
 
 
+def test_a_campaign_delivered_by_a_mail_service_pays_out_in_a_brands_gift_cards_without_claiming_it() -> None:
+    """A small shop mails through a mail service (its DKIM, its click tracker, no DMARC alignment): a
+    gift card offered as the prize is what the campaign pays in. A heading, account words, a request to
+    sign in beside a link, or a sender that goes by no name of its own still make it the brand's claim."""
+    def campaign(sender: str, subject: str, body: str = "冬のセール開催中！抽選でギフト券をプレゼント") -> bytes:
+        return message(sender=sender, subject=subject,
+                       auth="spf=pass smtp.mailfrom=haihai-mail.example; dkim=pass header.d=haihai-mail.example; "
+                            "dmarc=none header.from=shop-hanako.co.jp",
+                       html=f'<p>{body}</p><a href="https://click.haihai-mail.example/c/AbC123">セール会場</a>',
+                       extra={"List-Unsubscribe": "<https://click.haihai-mail.example/u/AbC123>"})
+    shop = "ショップ花子 <news@shop-hanako.co.jp>"
+    assert "brand.impersonation" not in ids(analyse(campaign(shop, "冬のセール！Amazonギフト券が当たる")))
+    assert "brand.impersonation" not in ids(analyse(campaign(shop, "楽天ポイントプレゼントキャンペーン")))
+    for sender, subject, body in (
+            (shop, "【Amazon】ギフト券が当選しました", "ギフト券が当選しました。"),
+            (shop, "Amazonギフト券 アカウント確認のお願い", "ご利用にはアカウント確認が必要です。"),
+            (shop, "楽天ポイント 30,000ポイント付与", "期限内にログインして受け取ってください。"),
+            ("<news@shop-hanako.co.jp>", "Amazonギフトカード当選のお知らせ", "ギフトカードが当選しました。")):
+        assert "brand.impersonation" in ids(analyse(campaign(sender, subject, body))), subject
+
+
+def test_a_friend_giving_a_bank_account_to_pay_into_is_not_the_bank() -> None:
+    """A bank's name at the top of a friend's mail (an account to pay into) is no letterhead; the same
+    name over an account notice, or beside a link, is."""
+    friend = message(sender="山田 太郎 <taro.yamada@gmail.com>", subject="振込先の件", auth=GMAIL_AUTH,
+                     text="花子さん\nみずほ銀行 新宿支店 普通 1234567 ヤマダタロウ\nよろしくお願いします。")
+    assert "brand.impersonation" not in ids(analyse(friend))
+    notice = message(sender="山田 太郎 <taro.yamada@gmail.com>", subject="重要なお知らせ", auth=GMAIL_AUTH,
+                     text="みずほ銀行 お客様センター\nお客様の口座を凍結いたしました。至急ご連絡ください。")
+    assert "brand.impersonation" in ids(analyse(notice))
+    linked = message(sender="佐藤 <sato.k8812@gmail.com>", subject="ご確認ください", auth=GMAIL_AUTH,
+                     html='<p>みずほ銀行</p><p>お取引を一時制限しております。</p>'
+                          '<a href="https://mizuho-kakunin.example.xyz/login">こちら</a>')
+    assert "brand.impersonation" in ids(analyse(linked))
+
+
 @pytest.mark.parametrize(("name", "subject"), [
     ("ドコモショップ神田店", "機種変更のご案内"), ("auショップ新宿", "年末年始の営業時間のお知らせ"),
     ("ソフトバンク光 正規代理店 ひかりネット", "お申し込みキャンペーン"),

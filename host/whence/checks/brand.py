@@ -84,7 +84,9 @@ def brand_impersonation(ctx: CheckContext) -> Iterator[Hit]:
             continue
         if where in ("subject", "display_name") and not disguised and _in_passing(ctx, word, where):
             continue
-        if where == "subject" and not disguised and _chatting(ctx, brand, word):
+        if where in ("subject", "body") and not disguised and _chatting(ctx, brand, word, where):
+            continue
+        if where == "subject" and not disguised and _prize_currency(ctx, word):
             continue
         if _site_software(ctx, brand):
             continue
@@ -266,17 +268,21 @@ _CREDENTIAL_WORDS = re.compile(r"(?i)ログイン|パスワード|暗証|本人�
                                r"|\b(sign[- ]?in|log[- ]?in|password|verify)\b")
 
 
-def _chatting(ctx: CheckContext, brand: Brand, word: str) -> bool:
+def _chatting(ctx: CheckContext, brand: Brand, word: str, where: str) -> bool:
     """A person writing under their own authenticated address about a brand: a friend from a Gmail box
-    ("楽天カードの件", "PayPayで送金したよ"), a colleague or a vendor ("Microsoft Teams会議の件", "Microsoft
-    365 ライセンス更新のお見積り"). No link away from the brand but to the sender's own site; no heading
-    and no subject that is the brand alone; no notice or prize word in the subject unless there is
-    nothing to click or open ("PayPal payment received" between people); no link beside a request for
-    credentials and no toll-free number to call (the callback scam's receipt)."""
+    ("楽天カードの件", "PayPayで送金したよ", a bank account to pay into: "みずほ銀行 新宿支店 普通…"), a
+    colleague or a vendor ("Microsoft Teams会議の件", "Microsoft 365 ライセンス更新のお見積り"). No link
+    away from the brand but to the sender's own site; no heading and no subject that is the brand alone;
+    no notice or prize word in the subject unless there is nothing to click or open ("PayPal payment
+    received" between people) — and, when the brand stands at the top of the text, none there either
+    (a notice's "口座を凍結しました"); no link beside a request for credentials and no toll-free number to
+    call (the callback scam's receipt)."""
     facts = ctx.facts
     subject = normalise(facts.subject)
     sender = from_domain(ctx)
     head = facts.text[:1500]
+    if where == "body" and (_NOTICE_WORDS.search(normalise(head)) or LURE.search(head)):
+        return False
     nothing_to_act_on = not any(link.clickable for link in facts.links) and not facts.attachments
     return from_authenticated(ctx) and not [d for d in foreign_link_domains(ctx, brand) if d != sender] \
         and (nothing_to_act_on or not (_NOTICE_WORDS.search(subject) or LURE.search(subject)
@@ -284,6 +290,27 @@ def _chatting(ctx: CheckContext, brand: Brand, word: str) -> bool:
         and not _HEADING.match(subject) and not _pure_claim(ctx, word, "subject") \
         and not TOLL_FREE.search(facts.text[:3000]) \
         and not (_CREDENTIAL_WORDS.search(head) and any(link.clickable for link in facts.links))
+
+
+# what a brand is the currency of: the gift card or points an offer pays out in
+_CURRENCY = re.compile(r"(?i)\s*(ギフト(券|カード|コード)|ポイント|gift ?(card|code|certificate)|points?|credit)")
+
+
+def _prize_currency(ctx: CheckContext, word: str) -> bool:
+    """The subject names the brand only as what an offer pays out in ("Amazonギフト券が当たる", "楽天ポイント
+    プレゼント") and the sender goes by a name of its own ("みどり堂"): a shop's campaign, whoever delivers
+    it. A prize scam stays one (content.prize_lure) but is not the brand; a heading (【Amazon】) or an
+    account notice's words, or a request to sign in beside a link, still make the brand the writer."""
+    f = ctx.facts.from_
+    subject = normalise(ctx.facts.subject)
+    name = normalise(f.display_name if f else "")
+    at = subject.lower().find(word.lower())
+    if at < 0 or not _CURRENCY.match(subject, at + len(word)) or word.lower() in name.lower():
+        return False
+    rest = subject[:at] + subject[at + len(word):]
+    asks_to_sign_in = _CREDENTIAL_WORDS.search(ctx.facts.text[:1500]) and any(lk.clickable for lk in ctx.facts.links)
+    return bool(GENERIC_WORDS.sub("", name).strip()) and not _heading_names(subject, word) \
+        and word.lower() not in rest.lower() and not _ACCOUNT_WORDS.search(subject) and not asks_to_sign_in
 
 
 def _in_passing(ctx: CheckContext, word: str, where: str) -> bool:
