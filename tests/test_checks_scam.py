@@ -250,6 +250,16 @@ def test_own_names_people_and_generic_roles_are_not_unrelated(sender: str) -> No
     assert "sender.name_unrelated" not in ids(analyse(message(sender=sender)))
 
 
+@pytest.mark.parametrize(("sender", "unrelated"), [
+    ("ZOZOTOWN <info@zozo.jp>", False), ("Freebitco.in <noreply@freebitco.in>", False),
+    ("Exodus <news@wallet-mails.net>", True)])
+def test_a_lone_name_is_related_when_the_domain_is_its_short_form(sender: str, unrelated: bool) -> None:
+    """A designed page under a lone name its domain does not carry is a rented domain's mail; but a
+    domain whose name is the trading name's short form, or the name written as a host, is its own."""
+    raw = message(sender=sender, html='<p>Our news</p><a href="https://example.org/news">Read</a>')
+    assert ("sender.name_unrelated" in ids(analyse(raw))) is unrelated
+
+
 @pytest.mark.parametrize("name", ["-Bezorging-van-NL", "~..Entrega perdida..", "DIE Lösung! Endlich!,",
                                   "BB - Restitua seu IRPF [1581188227855]", "Your Order #6541"])
 def test_stray_punctuation_or_serials_in_the_name_fire(name: str) -> None:

@@ -315,6 +315,10 @@ def unrelated_name(ctx: CheckContext) -> tuple[str, list[str], str | None] | Non
         if not name.translate(_MARKS).isascii():
             return None  # a script whose words cannot be compared with a domain
         domain = f.domain.lower().replace("-", "")
+        # the domain's own name may be the short form of the trading name ("ZOZOTOWN" at zozo.jp)
+        label = (registrable_domain(f.domain) or f.domain).split(".")[0].replace("-", "")
+        if len(label) >= 4 and label in re.sub(r"[\W_]+", "", name.lower()):
+            return None
         if not _TRADING.search(name):
             # a lone name ("Exodus", "KetoXplode") on a designed page: an organisation's name, which
             # its own domain would carry — a person's name would stand in their address instead
