@@ -841,3 +841,19 @@ def test_bounces_to_a_random_domain_behind_a_presentable_sender() -> None:
 def test_bounces_to_a_mail_service_or_home_are_ordinary(return_path: str) -> None:
     r = analyse(message(sender="Shop <news@shop.example>", extra={"Return-Path": return_path}))
     assert "sender.random_domain" not in ids(r)
+
+
+def test_links_rewritten_by_proofpoints_url_defense_are_read_back() -> None:
+    """A mail forwarded from a company behind Proofpoint carries every link rewritten: v3 in the path,
+    v2 in `u` with "-XX" for "%XX" and "_" for "/"."""
+    from whence.facts.links import destinations
+
+    assert destinations("https://urldefense.com/v3/__https://payout-desk.example/login__;!!Ab12!cd$") == \
+        ["https://payout-desk.example/login"]
+    assert destinations("https://urldefense.proofpoint.com/v2/url?u=https-3A__payout-2Ddesk.example_log-5Fin"
+                        "-3Fid-3D1&d=DwMF&c=x") == ["https://payout-desk.example/log_in?id=1"]
+    assert destinations("https://urldefense.com/v3/") == []
+    r = analyse(message(sender="Sato <sato@example-corp.example>", subject="Fw: payment",
+                        html='<a href="https://urldefense.com/v3/__https://payout-desk.example/login__;!!Ab12$">'
+                             'View document</a>'))
+    assert any(link["source"] == "redirect" and link["domain"] == "payout-desk.example" for link in r["links"])

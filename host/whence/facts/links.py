@@ -183,7 +183,26 @@ def destinations(url: str) -> list[str]:
         out.append(("https://" if amp.group(1) else "http://") + amp.group(2)[:MAX_URL])
     if host.endswith(_TRANSLATE_GOOG) and _BARE_PLACE.match(site := _translated_site(host) + "/"):
         out.append("https://" + site + parts.path.lstrip("/")[:MAX_URL])
+    if host.endswith("urldefense.com") or host.endswith("urldefense.proofpoint.com"):
+        out += _url_defense(parts.path, parts.query)
     return out
+
+
+# Proofpoint's URL Defense rewrites every link of a mail its customers receive: v3 keeps the address
+# in the path (/v3/__https://site.example/login__;…), v2 in `u`, "-" for "%" and "_" for "/"
+# (u=https-3A__site.example_login): a mail forwarded from such a company hides its links behind it.
+_URL_DEFENSE_V3 = re.compile(r"^/v3/__(https?://.+?)__;", re.I)
+
+
+def _url_defense(path: str, query: str) -> list[str]:
+    if m := _URL_DEFENSE_V3.match(path[:MAX_URL]):
+        return [_CONTROL.sub("", m.group(1))]
+    if path.startswith("/v2/url"):
+        for key, value in parse_qsl(query[:MAX_URL])[:20]:
+            if key == "u":
+                url = unquote(re.sub(r"-([0-9A-Fa-f]{2})", r"%\1", value.replace("_", "/")))
+                return [_CONTROL.sub("", url)] if _ABSOLUTE.match(url) else []
+    return []
 
 
 # Google Translate's other proxy writes the site into its own host name: every "." of the site
