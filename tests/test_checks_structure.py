@@ -857,3 +857,13 @@ def test_links_rewritten_by_proofpoints_url_defense_are_read_back() -> None:
                         html='<a href="https://urldefense.com/v3/__https://payout-desk.example/login__;!!Ab12$">'
                              'View document</a>'))
     assert any(link["source"] == "redirect" and link["domain"] == "payout-desk.example" for link in r["links"])
+
+
+@pytest.mark.parametrize("href", ["https://cloudflare-ipfs.com/ipfs/QmXoypizjW3WknFiJnKLwHCnL72vedxjQkDDP1mXWo6uco/",
+                                  "https://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi.ipfs.w3s.link/"])
+def test_a_page_on_ipfs_through_any_gateway_is_free_hosting(href: str) -> None:
+    r = analyse(message(sender="Mail Admin <admin@corp-mail.example>", subject="Mailbox full",
+                        html=f'<p>Verify your account to keep receiving mail.</p><a href="{href}">Verify</a>'))
+    assert next(f for f in r["findings"] if f["id"] == "link.free_hosting")["evidence"]["service"] == "IPFS"
+    # a gateway whose host is itself a public suffix is still a site of its own, not "no domain"
+    assert r["links"][0]["domain"]

@@ -146,6 +146,16 @@ def _own_tenant(ctx: CheckContext, host: str) -> bool:
     return one_organisation(customer, re.sub(r"[^a-z0-9]", "", from_domain(ctx).split(".")[0]))
 
 
+# content on IPFS, served by any of its public gateways: /ipfs/<content id> (or /ipns/<name>) on the
+# gateway's host, or the id as the host's first label (<cid>.ipfs.dweb.link). Anyone publishes there,
+# and no one can take the page down.
+_IPFS = re.compile(r"^https?://(?:[a-z0-9]{40,}\.ip[fn]s\.[^/?#]+|[^/?#]+/ip[fn]s/[A-Za-z0-9._-]{20,})", re.I)
+
+
+def _ipfs(url: str) -> tuple[str, str] | None:
+    return ("IPFS", "file") if _IPFS.match(url) else None
+
+
 @check(
     "link.free_hosting", "medium", 3.0,
     variants={"file_host": 2.0, "discussion": 0.5},
@@ -166,7 +176,7 @@ def link_free_hosting(ctx: CheckContext) -> Iterator[Hit]:
         if not link.clickable or link.domain in own or (platform and platform.owns(link.domain or "")) \
                 or _own_tenant(ctx, link.host or ""):
             continue
-        hit = free_host(link.host)
+        hit = free_host(link.host) or _ipfs(link.url)
         if hit:
             quoted = link.host in cited_on_list(ctx)  # a bug bot's page cited on a list
             yield Hit(evidence={"host": link.host, "service": hit[0], "kind": hit[1]}, links=[i],

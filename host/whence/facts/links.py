@@ -12,7 +12,7 @@ import binascii
 import re
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
-from ..domains import normalise_host, registrable_domain
+from ..domains import is_ip, known_tld, normalise_host, registrable_domain
 from ..model import Attachment, Link, Message
 from .text import RawLink, read_html
 
@@ -79,8 +79,13 @@ def _link(url: str, shown: str | None, source: str) -> Link:
         except ValueError:
             netloc = url.split("//", 1)[-1].split("/", 1)[0]
         host = normalise_host(netloc) if netloc else None
-    return Link(url=url, text=shown, host=host, domain=registrable_domain(host) if host else None,
-                source=source, scheme=scheme)
+    return Link(url=url, text=shown, host=host, domain=_site_of(host) if host else None, source=source, scheme=scheme)
+
+
+def _site_of(host: str) -> str | None:
+    """The registrable domain of a link's host; a host that is itself a public suffix serves pages too
+    (path-style s3.amazonaws.com/bucket/…, an IPFS gateway such as dweb.link/ipfs/…): it is its own site."""
+    return registrable_domain(host) or (host if "." in host and not is_ip(host) and known_tld(host) else None)
 
 
 def _bare_url(match: str) -> str:
