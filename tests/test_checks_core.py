@@ -537,7 +537,7 @@ def test_free_hosting_shortener_userinfo_and_ip_links() -> None:
 
 
 @pytest.mark.parametrize("host", ["etc-meisai.3utilities.com", "jcom.sytes.net", "mypage.ddns.net",
-                                  "login.ngrok-free.app", "x1y2.loca.lt"])
+                                  "login.ngrok-free.app", "x1y2.loca.lt", "hresywe.onedumb.com", "z-26e.misecure.com"])
 def test_a_free_dynamic_dns_or_tunnel_name_is_free_hosting(host: str) -> None:
     """Named in a minute, no domain registered (JPCERT/CC lists such hosts for ETC, J:COM and JCB)."""
     found = analyse(message(html=f'<a href="https://{host}/login">Sign in</a>'))
