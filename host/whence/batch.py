@@ -177,6 +177,7 @@ def analyze_stream(jobs: Iterable[Job], settings: Settings, as_json: bool, worke
         for chunk in itertools.chain((first,) if first else (), groups):
             yield from _deliver(chunk, run_chunk(chunk, settings, as_json))
         return
+    assert first is not None  # a second chunk is taken only after a first
     from . import pipeline
 
     pipeline.warm(settings)  # tables and patterns loaded once here, inherited by forked workers

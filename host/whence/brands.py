@@ -661,9 +661,9 @@ def _match(text: str, after_ending: bool) -> tuple[Brand, str] | None:
     for form in forms:
         if len(form) >= (5 if after_ending else 8):
             for n in (len(form) - 1, len(form), len(form) + 1):  # one edit changes the length by one at most
-                hit = process.extractOne(form, by_length.get(n, ()), scorer=OSA.distance, score_cutoff=1)
-                if hit:
-                    return names[hit[0]]
+                near = process.extractOne(form, by_length.get(n, ()), scorer=OSA.distance, score_cutoff=1)
+                if near:
+                    return names[near[0]]
     return None
 
 

@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from . import __version__
 from .settings import Settings, load
@@ -39,7 +39,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     try:
         if args.json:
             for _job, line in results:
-                out.write(line)
+                out.write(cast(str, line))  # --json: each result is a JSON line
                 out.flush()
         else:
             _show(results, settings, total_bytes(files) if out.isatty() else None)

@@ -52,6 +52,8 @@ def find_manifest(platform: str, home: str) -> tuple[Path | None, str]:
 
 
 def _registry_manifest() -> tuple[Path | None, str]:  # pragma: no cover - Windows only
+    if sys.platform != "win32":  # no winreg to import
+        return None, "none"
     try:
         import winreg
 

@@ -337,7 +337,7 @@ class Host:
     async def _handle(self, frame: Frame) -> None:
         started = time.perf_counter()
         rid: Any = None
-        kind = "?"
+        kind: object = "?"
         try:
             if frame.kind == "too_large":
                 rid = guess_id(frame.payload)
@@ -450,7 +450,7 @@ class Host:
         except ImportError as exc:
             raise RequestError("internal", "reporting is not available in this version of the host "
                                            f"({exc})") from exc
-        lang = request.get("lang") if request.get("lang") in ("en", "ja") else settings.lang
+        lang = request["lang"] if request.get("lang") in ("en", "ja") else settings.lang
         picked = request.get("recipients")
         if picked is not None and not (isinstance(picked, list) and all(isinstance(a, str) for a in picked)):
             raise RequestError("bad_request", "'recipients' must be a list of addresses")
@@ -601,7 +601,7 @@ def _claim_stdio() -> tuple[IO[bytes], int]:
     """Keep the real stdin/stdout for frames; point fds 0 and 1 elsewhere so nothing else uses them."""
     out_fd = os.dup(1)
     in_fd = os.dup(0)
-    if os.name == "nt":  # pragma: no cover - Windows only
+    if sys.platform == "win32":  # pragma: no cover - Windows only
         import msvcrt
 
         msvcrt.setmode(out_fd, os.O_BINARY)

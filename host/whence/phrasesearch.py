@@ -26,10 +26,10 @@ from typing import Any
 import ahocorasick
 
 try:  # Python 3.11+
-    from re import _constants as _c
-    from re import _parser as _p
+    import re._constants as _c
+    import re._parser as _p
 except ImportError:  # pragma: no cover - older interpreters: no plans, plain scans
-    _c = _p = None  # type: ignore[assignment]
+    _c = _p = None
 
 _MAX = 128  # prefixes per pattern at most; a pattern needing more gets no plan
 _LONG = 4  # characters: a prefix this long is selective enough, it is extended no further

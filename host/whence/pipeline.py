@@ -46,6 +46,7 @@ class Analysis:
         from . import history
         from .checks.history import observation_key
 
+        assert self.facts is not None  # asked for only when the message was parsed
         try:
             store = history.store_for(self.settings.history_path)
             key, address, domain = observation_key(self.facts)
@@ -77,6 +78,7 @@ class Analysis:
         from .checks import CheckContext
         from .checks.history import observation
 
+        assert self.facts is not None and self.history is not None  # report() remembers only then
         try:
             obs = observation(CheckContext(self.facts, found), level)
             if obs is not None:

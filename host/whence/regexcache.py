@@ -40,7 +40,8 @@ _path: Path | None = None
 def _modules() -> tuple[Any, Any, Any] | None:
     try:
         import _sre
-        from re import _compiler, _parser  # Python 3.11+
+        import re._compiler as _compiler  # Python 3.11+
+        import re._parser as _parser
     except ImportError:
         return None
     if not all(hasattr(_compiler, name) for name in ("compile", "_code", "SRE_FLAG_DEBUG")):

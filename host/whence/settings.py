@@ -8,6 +8,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -121,7 +122,7 @@ def _lookup(table: dict[str, Any], dotted: str) -> Any:
     return node
 
 
-def load(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+def load(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
     """Defaults ← settings file ← environment. A broken file is ignored rather than fatal."""
     environ = os.environ if environ is None else environ
     table: dict[str, Any] = {}

@@ -51,7 +51,7 @@ def _train() -> bytes:
 
 
 @cache
-def _model() -> memoryview:
+def _model() -> memoryview[float]:
     """The trigram scores; training takes longer than analysing a message, so they are kept in the
     tables cache."""
     data = resources.files("whence.data")

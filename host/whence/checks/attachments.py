@@ -102,7 +102,7 @@ def double_extension(name: str | None) -> str | None:
 
 
 def _bidi_trick(name: str | None) -> bool:
-    return bool(name) and any(c in name for c in "\u202e\u202d\u2066\u2067\u2068")
+    return name is not None and any(c in name for c in "\u202e\u202d\u2066\u2067\u2068")
 
 
 def _sniffed(att: Attachment) -> str:

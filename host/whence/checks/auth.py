@@ -153,6 +153,7 @@ def borrowed_domain(ctx: CheckContext) -> Iterator[Hit]:
 def aligned_pass(ctx: CheckContext) -> Iterator[Hit]:
     if not from_authenticated(ctx):
         return
+    assert ctx.facts.from_ is not None  # from_authenticated() vouched for it
     domain = from_domain(ctx)
     dkim = any(r.method == "dkim" and r.result == "pass" and registrable_domain(r.props.get("header.d", "")) == domain
                for r in auth_results(ctx))

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import cast
 
 from ..brands import Brand, normalise
 from ..domainlists import is_free_email, popular_rank
 from ..domains import registrable_domain
 from ..i18n import T, fmt
+from ..model import Address
 from .common import (
     GENERIC_WORDS,
     LURE,
@@ -119,7 +121,7 @@ def brand_impersonation(ctx: CheckContext) -> Iterator[Hit]:
             continue  # the address alone claims the brand: only the forged shape counts
         # a sender linking to its own site under its own name talks *about* the brand (a fan
         # newsletter, a reseller); a name that is the brand alone claims to be it
-        if sender and not is_free_email(sender) and not VIA.search(ctx.facts.from_.display_name) and \
+        if sender and not is_free_email(sender) and not VIA.search(cast(Address, ctx.facts.from_).display_name) and \
                 not _pure_claim(ctx, word, where) and not _account_notice(ctx, word, where) and \
                 (sender in foreign or _named_publication(ctx, where)) and \
                 (not brand.owns(sender) or _brand_network(ctx, brand)):

@@ -361,9 +361,10 @@ def claimed_brands(ctx: CheckContext) -> list[tuple[Brand, str, str]]:
         # customer's, and a free-mail or carrier address (gmail.com, docomo.ne.jp) is a person's
         owner = owner_of(facts.from_.domain) if facts.from_ and facts.from_.domain else None
         origin = registrable_domain(origin_name(ctx)) or ""
-        if owner is not None and owner.key not in seen and from_domain(ctx) in owner.domains and \
-                not is_free_email(from_domain(ctx)) and not is_free_email(facts.from_.domain) and \
-                not free_host(facts.from_.domain) and not facts.is_list and not owner.owns(origin):
+        if owner is not None and facts.from_ is not None and owner.key not in seen and \
+                from_domain(ctx) in owner.domains and not is_free_email(from_domain(ctx)) and \
+                not is_free_email(facts.from_.domain) and not free_host(facts.from_.domain) and \
+                not facts.is_list and not owner.owns(origin):
             out.append((owner, from_domain(ctx), "domain"))
         return out
     return ctx.memo("claimed_brands", compute)

@@ -287,7 +287,8 @@ def extortion_btc(ctx: CheckContext) -> Iterator[Hit]:
 
 @cache
 def _smtp_subject_patterns() -> tuple[list[re.Pattern[str]], list[re.Pattern[str]]]:
-    strong, weak = [], []
+    strong: list[re.Pattern[str]] = []
+    weak: list[re.Pattern[str]] = []
     for line in _data_lines("smtp_test_subjects.txt"):
         kind, _, pattern = line.partition(":")
         (strong if kind == "strong" else weak).append(re.compile(pattern, re.IGNORECASE))
@@ -570,7 +571,7 @@ def _opening_lines(text: str) -> list[str]:
     return [ln[:1000] for ln in text.splitlines()[:_ECHO_LINES * 3] if ln.strip()][:_ECHO_LINES]
 
 
-def _stranger_line(line: str, own: set[str], sharing: bool) -> tuple[list[str], list[str]] | None:
+def _stranger_line(line: str, own: set[str | None], sharing: bool) -> tuple[list[str], list[str]] | None:
     """A line of a reputable platform's mail that sends you to a little-known site about money, with
     words about your account: the platform's own lines link to the platform, so this is what a
     stranger typed into it (a group invitation's message, a quiz's text). A price and a shop's or
@@ -589,7 +590,7 @@ def _stranger_line(line: str, own: set[str], sharing: bool) -> tuple[list[str], 
     return None
 
 
-def _field_signals(value: str, own: set[str]) -> tuple[list[str], list[str]]:
+def _field_signals(value: str, own: set[str | None]) -> tuple[list[str], list[str]]:
     """(signals, links to other sites) of what was typed into one field."""
     signals: list[str] = []
     links = []
@@ -608,7 +609,7 @@ def _field_signals(value: str, own: set[str]) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(signals + _found(_FIELD_SIGNALS, value))), links
 
 
-def _injected(value: str, holds_name: bool, own: set[str]) -> tuple[list[str], list[str]] | None:
+def _injected(value: str, holds_name: bool, own: set[str | None]) -> tuple[list[str], list[str]] | None:
     """A field's signals when they show advertising or a lure typed into it. A name holds no link and
     no pitch: a link, or two signals, is enough. Any other field (a message, a title, a note) may
     name a site or a price in good faith, so it takes a link to another site and two signals besides
@@ -685,8 +686,9 @@ def form_abuse(ctx: CheckContext) -> Iterator[Hit]:
     own = {_registrable(domain)} | {_registrable(m.group(1)) for m in _ADDRESS.finditer(text[:500])} \
         | {_registrable(a.domain) for a in facts.reply_to}
     lines = _opening_lines(text)
-    fields = ((label, value, _injected(value, holds_name, own))
-              for label, value, holds_name in _filled_fields(facts.subject or "", lines))
+    fields: Iterator[tuple[str | None, str, tuple[list[str], list[str]] | None]] = (
+        (label, value, _injected(value, holds_name, own))
+        for label, value, holds_name in _filled_fields(facts.subject or "", lines))
     # (a reply in a conversation carries people's words by design: an issue comment names sites and prices)
     if reputable_sender(ctx) and not _REPLY_OR_PATCH.search(facts.subject or ""):
         sharing = bool(_SHARING.search(text[:500]))

@@ -156,6 +156,7 @@ def _asks_to_act(ctx: CheckContext) -> str | None:
 def first_contact(ctx: CheckContext) -> Iterator[Hit]:
     if not _active(ctx) or known_sender(ctx):  # a real shop's first mail after you signed up
         return
+    assert ctx.facts.from_ is not None  # _active()
     h = ctx.history
     # a free-mail domain says nothing about who holds the address: there only the address counts
     known_domain = h.sender_domain().count and not is_free_email(from_domain(ctx))
@@ -181,7 +182,10 @@ def first_contact(ctx: CheckContext) -> Iterator[Hit]:
 )
 def brand_departure(ctx: CheckContext) -> Iterator[Hit]:
     # a platform writing on someone's behalf ("PayPal via Shopify") is not the name's own mail
-    if not _active(ctx) or relayed(ctx) or _VIA_NAME.search(ctx.facts.from_.display_name or ""):
+    if not _active(ctx):
+        return
+    assert ctx.facts.from_ is not None  # _active()
+    if relayed(ctx) or _VIA_NAME.search(ctx.facts.from_.display_name or ""):
         return
     h = ctx.history
     if h.contact() or h.sender().trusted:  # this very address: written to, or sent authenticated mail before
@@ -227,6 +231,7 @@ def brand_departure(ctx: CheckContext) -> Iterator[Hit]:
 def sender_changed(ctx: CheckContext) -> Iterator[Hit]:
     if not _active(ctx) or from_authenticated(ctx):
         return
+    assert ctx.facts.from_ is not None  # _active()
     seen = ctx.history.sender()
     if seen.count < HABIT:
         return
@@ -262,6 +267,7 @@ def sender_changed(ctx: CheckContext) -> Iterator[Hit]:
 def known_sender_history(ctx: CheckContext) -> Iterator[Hit]:
     if not _active(ctx) or not from_authenticated(ctx) or relayed(ctx):
         return
+    assert ctx.facts.from_ is not None  # _active()
     seen = ctx.history.sender()
     if seen.count < KNOWN or seen.first is None or seen.last is None or \
             seen.last - seen.first < KNOWN_DAYS * 86400 or seen.authenticated < CONSISTENT * seen.count:

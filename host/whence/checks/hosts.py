@@ -32,6 +32,7 @@ def suffix_in_subdomain(ctx: CheckContext) -> Iterator[Hit]:
     for i, link in enumerate(ctx.facts.links):
         if not link.clickable or link.domain in own:
             continue
+        assert link.host is not None  # a clickable link has a host
         if host_lookalike(ctx, link.host):
             continue  # it names a brand too: link.lookalike says which
         suffix = disguised_suffix(link.host)

@@ -87,6 +87,7 @@ def text_mismatch(ctx: CheckContext) -> Iterator[Hit]:
         shown = _shown_domain(link.text)
         if not shown or shown == link.domain:
             continue
+        assert link.text is not None  # _shown_domain() found a domain in it
         a, b = owner_of(shown), owner_of(link.domain)
         if a and a is b:
             continue
@@ -126,6 +127,7 @@ def link_lookalike(ctx: CheckContext) -> Iterator[Hit]:
     for i, link in enumerate(ctx.facts.links):
         if not link.clickable or link.host in seen:
             continue
+        assert link.host is not None  # a clickable link has a host
         seen.add(link.host)
         la = host_lookalike(ctx, link.host)
         if la:
@@ -252,6 +254,7 @@ def link_web_proxy(ctx: CheckContext) -> Iterator[Hit]:
 def link_image_host(ctx: CheckContext) -> Iterator[Hit]:
     # pictures come as <img> and links, and as CSS backgrounds, which carry no link
     links = ctx.facts.links
+    hosts: list[tuple[int | None, str]]
     hosts = [(i, link.host) for i, link in enumerate(links) if link.host and link.source == "html-img"]
     hosts += [(None, host) for host in css_picture_hosts(ctx)]
     hosts += [(i, link.host) for i, link in enumerate(links) if link.host and link.source != "html-img"]
@@ -343,6 +346,7 @@ def link_random_domain(ctx: CheckContext) -> Iterator[Hit]:
         if not link.clickable or not link.domain or link.domain in own or popular_rank(link.domain) or \
                 _brand_domain(link.domain):  # a brand chose its name ("smbcnikko"), however it reads
             continue
+        assert link.host is not None  # a clickable link has a host
         if looks_random(link.domain.split(".")[0]):
             yield Hit(evidence={"domain": link.domain, "url": link.url[:200]}, links=[i])
             return

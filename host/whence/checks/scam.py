@@ -381,9 +381,9 @@ def mixed_script(ctx: CheckContext) -> Iterator[Hit]:
                 return
     # within one alphabet: a capital I for a small l (common.I_FOR_L)
     for text in (facts.subject, name):
-        m = I_FOR_L.search(text or "")
-        if m:
-            yield Hit(evidence={"word": m.group(0)[:40], "scripts": ["LATIN CAPITAL I for l"]}, variant="i_for_l")
+        found = I_FOR_L.search(text or "")
+        if found:
+            yield Hit(evidence={"word": found.group(0)[:40], "scripts": ["LATIN CAPITAL I for l"]}, variant="i_for_l")
             return
 
 
@@ -432,9 +432,9 @@ def subject_token(ctx: CheckContext) -> Iterator[Hit]:
             return
     for where, where_ja, text in (("subject", "件名", facts.subject),
                                   ("sender's name", "差出人名", facts.from_.display_name if facts.from_ else "")):
-        m = _TAIL_TAG.search((text or "")[-80:])
-        if m:
-            yield Hit(evidence={"token": m.group(1) or m.group(2), "where": where, "where_ja": where_ja})
+        found = _TAIL_TAG.search((text or "")[-80:])
+        if found:
+            yield Hit(evidence={"token": found.group(1) or found.group(2), "where": where, "where_ja": where_ja})
             return
 
 

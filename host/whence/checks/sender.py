@@ -297,6 +297,7 @@ _TRADING = re.compile(r"(?i)\b(shop|store|warranty|insurance|savings?|deals?|off
 def name_unrelated(ctx: CheckContext) -> Iterator[Hit]:
     found = unrelated_name(ctx)
     if found:
+        assert ctx.facts.from_ is not None  # unrelated_name() found a name only in a From
         name, _words, variant = found
         yield Hit(evidence={"name": name, "domain": ctx.facts.from_.domain}, variant=variant)
 

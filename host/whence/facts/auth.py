@@ -25,6 +25,7 @@ _TAG = re.compile(r"([a-z]+)\s*=\s*([^;]*)", re.I)
 
 def _strip_comments(value: str) -> tuple[str, list[str]]:
     """Remove (nested) comments, returning the rest and the comments' texts."""
+    current: list[str]
     out, comments, depth, current = [], [], 0, []
     for ch in value[:8192]:
         if ch == "(":

@@ -40,7 +40,7 @@ def list_facts(message: Message, auth: AuthFacts, from_: Address | None, boundar
     if listed:
         is_list = any(d != author for d in _list_domains(message))
     by_list = is_list
-    provider = _organisation((hops or [None])[0].by_host if hops else None)
+    provider = _organisation(hops[0].by_host if hops else None)
     began = _began_at(hops or [])
     if any(s.domain and registrable_domain(s.domain) != author and s.header_pos > boundary_pos >= 0
            and _organisation(s.domain) not in (provider, began) for s in auth.arc_sets):
@@ -89,7 +89,7 @@ def _list_address(message: Message, address: str) -> bool:
     if f"mailto:{local}@{domain}" in post.lower():
         return True
     list_id = re.search(r"<([^<>@\s]+)>", (message.get("List-Id") or "").lower())
-    return bool(list_id) and list_id.group(1) == f"{local}.{domain}"
+    return list_id is not None and list_id.group(1) == f"{local}.{domain}"
 
 
 _HOST = re.compile(r"[\w-]+(?:\.[\w-]+)+")

@@ -254,6 +254,7 @@ def _set_delays(hops: list[Hop]) -> None:
             continue
         older = next((h for h in hops[i + 1 :] if h.time is not None), None)
         if older is not None:
+            assert older.time is not None  # next() takes only dated hops
             hop.delay_s = (hop.time - older.time).total_seconds()
 
 

@@ -45,7 +45,7 @@ def _bootstrap(kind: str) -> list[tuple[list[str], list[str]]]:
 
 def _pick(urls: list[str]) -> str | None:
     https = [u for u in urls if u.startswith("https://")]
-    url = (https or urls or [None])[0]
+    url = https[0] if https else urls[0] if urls else None
     return url if url is None or url.endswith("/") else url + "/"
 
 
@@ -86,7 +86,7 @@ class Rdap:
         self.cache = cache
         self.resolver = resolver
         self.records: list[LookupRecord] = resolver.records
-        self._memo: dict[str, asyncio.Future[dict[str, Any] | None]] = {}
+        self._memo: dict[str, asyncio.Future[tuple[dict[str, Any] | None, int]]] = {}
 
     def url_for(self, kind: str, key: str) -> str | None:
         base = self.base or (server_for_ip(key) if kind == "ip" else server_for_domain(key))
@@ -139,7 +139,7 @@ class Rdap:
         error = None if body is not None else result.error or (
             "answer is not an RDAP object" if result.status == 200 else f"HTTP {result.status}")
         if body is not None and body.get("errorCode"):
-            body, error = None, f"RDAP error {body.get('errorCode')}"
+            error, body = f"RDAP error {body.get('errorCode')}", None
         self.records.append(LookupRecord("rdap", query, _describe(body) if body else None, ms, error))
         if self.cache is not None and (body is not None or result.status == 404):
             self.cache.put(cache_key, {"body": body}, TTL_FOUND if body is not None else TTL_MISSING)

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Callable
+from typing import cast
 
 # label (lower-case) -> our decoder name. Anything else goes through codecs.lookup.
 _ALIASES = {
@@ -100,7 +102,8 @@ def _via_cp932(exc: UnicodeDecodeError) -> tuple[str, int]:
     raise exc
 
 
-codecs.register_error("whence-jis-cp932", _via_cp932)
+# registered for decoding only, so the handler is always given a UnicodeDecodeError
+codecs.register_error("whence-jis-cp932", cast("Callable[[UnicodeError], tuple[str, int]]", _via_cp932))
 
 _OR80 = bytes((b | 0x80) for b in range(256))
 

@@ -21,7 +21,7 @@ from email.generator import BytesGenerator
 from email.message import EmailMessage
 from email.message import Message as Compat32Message
 from email.policy import EmailPolicy
-from typing import Any
+from typing import Any, cast
 
 from . import limits
 from .charsets import decode_bytes, normalise_charset
@@ -215,7 +215,7 @@ def parse_tree(raw: bytes) -> Tree:
             truncated = True
             if "part-too-long" not in defects:
                 defects.append("part-too-long")
-    root = parser.close()
+    root = cast(EmailMessage, parser.close())  # factory() made every entity an EmailMessage
     return Tree(root, defects, truncated)
 
 
@@ -252,7 +252,7 @@ def leaves(tree: Tree) -> Iterator[tuple[EmailMessage, str]]:
                 tree.truncated = True
                 tree.defects.append("nesting-too-deep")
                 continue
-            children = msg.get_payload()
+            children: object = msg.get_payload()
             if isinstance(children, list):
                 stack.extend((child, depth + 1) for child in reversed(children))
             continue
@@ -264,7 +264,7 @@ def regenerate(msg: EmailMessage) -> bytes:
     fp = io.BytesIO()
     try:
         gen = BytesGenerator(fp, mangle_from_=False, policy=_REGEN_POLICY)
-        payload = msg.get_payload()
+        payload: object = msg.get_payload()
         for sub in payload if isinstance(payload, list) else []:
             gen.flatten(sub)
             if fp.tell() > limits.MAX_PART_PAYLOAD:
@@ -282,11 +282,11 @@ def payload_bytes(msg: EmailMessage) -> bytes:
     if data is not None:
         return data
     try:
-        data = msg.get_payload(decode=True)
+        decoded = msg.get_payload(decode=True)
     except Exception:  # broken transfer encoding: keep the raw body
-        data = None
-    if isinstance(data, bytes):
-        return data
+        decoded = None
+    if isinstance(decoded, bytes):
+        return decoded
     raw = msg.get_payload()
     return raw_bytes(raw) if isinstance(raw, str) else b""
 
@@ -297,7 +297,7 @@ def _base64_payload(msg: EmailMessage) -> bytes | None:
     The same bytes as `get_payload(decode=True)` (which also ignores non-alphabet characters and
     pads), without its five copies of the body: for 32 MB of base64 that is 150 MB of peak memory.
     """
-    payload = msg._payload  # the stdlib keeps the undecoded body only here
+    payload = msg._payload  # type: ignore[attr-defined]  # private: the stdlib keeps the undecoded body only here
     if not isinstance(payload, str) or len(payload) < 1 << 20:
         return None
     try:

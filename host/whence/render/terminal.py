@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import datetime, timezone, tzinfo
-from typing import Any
+from typing import IO, Any, cast
 
 from rich import box
 from rich.cells import cell_len
@@ -299,7 +299,7 @@ def _fits(console: Console, renderable: RenderableType, width: int) -> bool:
 def build(report: dict[str, Any], lang: str, width: int = 100, tz: tzinfo | None = None) -> Group:
     """The report as rich renderables laid out for a terminal `width` columns wide."""
     L = LABELS.get(lang, LABELS["en"])
-    measure = Console(width=max(width, 20), highlight=False, color_system=None, file=_Null())
+    measure = Console(width=max(width, 20), highlight=False, color_system=None, file=cast(IO[str], _Null()))
     verdict = report.get("verdict", {})
     level = verdict.get("level", "unknown")
     style, symbol = LEVEL_STYLE.get(level, LEVEL_STYLE["unknown"])

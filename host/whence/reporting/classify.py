@@ -58,7 +58,7 @@ def scam_mailboxes(report: dict[str, Any]) -> list[str]:
     """The mailboxes the mail asks its victims to write to, as the findings name them: a free-mail
     address in the text (`sender.contact_elsewhere`), a free-mail Reply-To (`sender.reply_to_mismatch`).
     Never the From address, which anyone can forge."""
-    out: list[str] = []
+    out: list[object] = []
     for f in report.get("findings", []):
         evidence = f.get("evidence") if isinstance(f, dict) else None
         if not isinstance(evidence, dict):

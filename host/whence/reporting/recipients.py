@@ -158,8 +158,8 @@ def abusix_name(ip: str) -> str | None:
 
 async def abusix_contacts(ips: list[str], settings: Settings) -> dict[str, list[str]]:
     """Abuse mailboxes from Abusix's DNS zone for addresses RDAP gave none for (never raises)."""
-    names = {ip: abusix_name(ip) for ip in dict.fromkeys(ips)}
-    names = {ip: n for ip, n in names.items() if n}
+    every = {ip: abusix_name(ip) for ip in dict.fromkeys(ips)}
+    names = {ip: n for ip, n in every.items() if n}
     if settings.offline or not names:
         return {}
     try:
@@ -200,7 +200,8 @@ def network_abuse(info: dict[str, Any] | None) -> list[str]:
     return emails
 
 
-def _provider_for(info: dict[str, Any], emails: list[str], role: str, ns: list[str] = ()) -> Provider | None:
+def _provider_for(info: dict[str, Any], emails: list[str], role: str,
+                  ns: list[str] | tuple[str, ...] = ()) -> Provider | None:
     org = info.get("org") or rdap.network_name(info.get("rdap"))
     for p in contacts.providers():
         if role in p.applies_to and p.matches(asn=info.get("asn"), org=org, emails=emails, ns=ns):
@@ -364,4 +365,5 @@ def _national(out: Recipients, report: dict[str, Any], facts: Facts | None) -> N
         return
     entry = contacts.national(key) if key else None
     if entry:
+        assert key is not None  # the entry is the key's
         out.add(entry["address"], "national", _why(REASONS[key], because), entry.get("source"))
