@@ -72,10 +72,11 @@ browser.menus.onClicked.addListener((info) => {
 });
 
 // --- pages -----------------------------------------------------------------------------------
+// Thunderbird's own answer first: the display event that fills messageInTab may still be on its way
+// when the panel opens right after another message was selected
 async function displayedIn(tabId) {
-  const known = messageInTab(tabId);
-  if (known !== null) return known;
   const list = await browser.messageDisplay.getDisplayedMessages(tabId).catch(() => null);
+  if (list === null) return messageInTab(tabId);
   const messages = list?.messages || list || [];
   return messages.length === 1 ? messages[0].id : null;
 }
