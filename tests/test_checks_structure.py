@@ -843,9 +843,9 @@ def test_bounces_to_a_mail_service_or_home_are_ordinary(return_path: str) -> Non
     assert "sender.random_domain" not in ids(r)
 
 
-def test_links_rewritten_by_proofpoints_url_defense_are_read_back() -> None:
-    """A mail forwarded from a company behind Proofpoint carries every link rewritten: v3 in the path,
-    v2 in `u` with "-XX" for "%XX" and "_" for "/"."""
+def test_links_rewritten_by_mail_gateways_are_read_back() -> None:
+    """A mail forwarded from a company behind a mail gateway carries every link rewritten: Proofpoint v3
+    in the path, v2 in `u` with "-XX" for "%XX" and "_" for "/"; Cisco percent-encoded in the path."""
     from whence.facts.links import destinations
 
     assert destinations("https://urldefense.com/v3/__https://payout-desk.example/login__;!!Ab12!cd$") == \
@@ -853,6 +853,10 @@ def test_links_rewritten_by_proofpoints_url_defense_are_read_back() -> None:
     assert destinations("https://urldefense.proofpoint.com/v2/url?u=https-3A__payout-2Ddesk.example_log-5Fin"
                         "-3Fid-3D1&d=DwMF&c=x") == ["https://payout-desk.example/log_in?id=1"]
     assert destinations("https://urldefense.com/v3/") == []
+    # Cisco Secure Email keeps the address percent-encoded in the path
+    assert destinations("https://secure-web.cisco.com/1AbC-dEf/https%3A%2F%2Fpayout-desk.example%2Flogin") == \
+        ["https://payout-desk.example/login"]
+    assert destinations("https://web.archive.org/web/2024/https://site.example/") == []  # an archive, not a hand-on
     r = analyse(message(sender="Sato <sato@example-corp.example>", subject="Fw: payment",
                         html='<a href="https://urldefense.com/v3/__https://payout-desk.example/login__;!!Ab12$">'
                              'View document</a>'))

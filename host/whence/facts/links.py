@@ -190,7 +190,14 @@ def destinations(url: str) -> list[str]:
         out.append("https://" + site + parts.path.lstrip("/")[:MAX_URL])
     if host.endswith("urldefense.com") or host.endswith("urldefense.proofpoint.com"):
         out += _url_defense(parts.path, parts.query)
+    # a mail gateway's rewrite that keeps the address percent-encoded in its path (Cisco Secure
+    # Email: secure-web.cisco.com/<token>/https%3A%2F%2Fsite.example%2Flogin)
+    if m := _ENCODED_IN_PATH.search(parts.path[:MAX_URL]):
+        out.append(_CONTROL.sub("", unquote(m.group(0))))
     return out
+
+
+_ENCODED_IN_PATH = re.compile(r"https?%3A%2F%2F[^/?#]+", re.I)
 
 
 # Proofpoint's URL Defense rewrites every link of a mail its customers receive: v3 keeps the address
