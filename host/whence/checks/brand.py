@@ -290,8 +290,12 @@ def _chatting(ctx: CheckContext, brand: Brand, word: str, where: str) -> bool:
         and (nothing_to_act_on or not (_NOTICE_WORDS.search(subject) or LURE.search(subject)
                                        or _PRIZE_JA.search(subject))) \
         and not _HEADING.match(subject) and not _pure_claim(ctx, word, "subject") \
-        and not TOLL_FREE.search(facts.text[:3000]) \
-        and not (_CREDENTIAL_WORDS.search(head) and any(link.clickable for link in facts.links))
+        and not TOLL_FREE.search(facts.text[:3000]) and not _asks_to_sign_in(ctx)
+
+
+def _asks_to_sign_in(ctx: CheckContext) -> bool:
+    """The top of the text asks for credentials and there is a link to type them behind."""
+    return bool(_CREDENTIAL_WORDS.search(ctx.facts.text[:1500])) and any(link.clickable for link in ctx.facts.links)
 
 
 # what a brand is the currency of: the gift card or points an offer pays out in
@@ -310,9 +314,8 @@ def _prize_currency(ctx: CheckContext, word: str) -> bool:
     if at < 0 or not _CURRENCY.match(subject, at + len(word)) or word.lower() in name.lower():
         return False
     rest = subject[:at] + subject[at + len(word):]
-    asks_to_sign_in = _CREDENTIAL_WORDS.search(ctx.facts.text[:1500]) and any(lk.clickable for lk in ctx.facts.links)
     return bool(GENERIC_WORDS.sub("", name).strip()) and not _heading_names(subject, word) \
-        and word.lower() not in rest.lower() and not _ACCOUNT_WORDS.search(subject) and not asks_to_sign_in
+        and word.lower() not in rest.lower() and not _ACCOUNT_WORDS.search(subject) and not _asks_to_sign_in(ctx)
 
 
 def _in_passing(ctx: CheckContext, word: str, where: str) -> bool:
