@@ -165,8 +165,9 @@ _AMP_PATH = re.compile(r"/amp/(s/)?((?:[a-z0-9-]{1,63}\.)+[a-z]{2,63}(?:/[^?#]*)
 
 def destinations(url: str) -> list[str]:
     """Absolute URLs a link carries in its query (`?url=https://…`, percent-encoded once or twice,
-    base64-encoded as some redirectors do, or without a scheme under a redirect parameter) or, on
-    Google's AMP viewer, in its path: where a redirector sends the reader on to."""
+    base64-encoded as some redirectors do, or without a scheme under a redirect parameter) or in its
+    path (Google's AMP viewer and Translate proxy, mail gateways' rewrites): where a redirector sends
+    the reader on to."""
     try:
         parts = urlsplit(url)
     except ValueError:
