@@ -160,7 +160,7 @@ def _executable_reasons(att: Attachment) -> list[tuple[str, bool]]:
         "this is how malware arrives. Do not open it, even if the name looks like a document.",
         "添付ファイルがプログラムであるか、プログラムを含んでいます：{files}。開くとパソコン上でプログラムが"
         "実行されます。マルウェア感染の典型的な手口です。文書のような名前でも開かないでください。"),
-    reason=T("it carries an executable attachment", "実行ファイルが添付されているため"),
+    reason=T("it carries an executable attachment", "実行ファイルが添付されています"),
 )
 def executable(ctx: CheckContext) -> Iterator[Hit]:
     reasons: list[tuple[str, bool]] = []
@@ -198,7 +198,7 @@ def executable(ctx: CheckContext) -> Iterator[Hit]:
         "添付ファイルがディスクイメージです（{files}）。Windows では開くとドライブとして扱われ、中の"
         "プログラムがインターネットから来たファイルへの警告を受けずに実行されてしまいます。"
         "通常のメールでディスクイメージが送られてくることはまずありません。"),
-    reason=T("it carries a disk image", "ディスクイメージが添付されているため"),
+    reason=T("it carries a disk image", "ディスクイメージが添付されています"),
 )
 def disk_image(ctx: CheckContext) -> Iterator[Hit]:
     files: list[str] = []
@@ -225,7 +225,7 @@ def disk_image(ctx: CheckContext) -> Iterator[Hit]:
         "this is a common way to install malware. Do not enable macros in a document received by mail.",
         "{files} にマクロ（VBA）が含まれています。「コンテンツの有効化」を押すとマクロが実行され、"
         "マルウェアに感染させる手口としてよく使われます。メールで届いた文書のマクロは有効にしないでください。"),
-    reason=T("it carries an Office document with macros", "マクロ付きの文書が添付されているため"),
+    reason=T("it carries an Office document with macros", "マクロ付きの文書が添付されています"),
 )
 def macro(ctx: CheckContext) -> Iterator[Hit]:
     files: list[str] = []
@@ -259,7 +259,7 @@ def macro(ctx: CheckContext) -> Iterator[Hit]:
         "attachment.",
         "{files} は Web ページです。開くとブラウザーで表示され、ログイン画面を装って入力内容を攻撃者に"
         "送る偽ページであることがよくあります。添付ファイルとして届いたページにパスワードを入力しないでください。"),
-    reason=T("it carries a web page as an attachment", "Web ページが添付されているため"),
+    reason=T("it carries a web page as an attachment", "Web ページが添付されています"),
 )
 def html_attachment(ctx: CheckContext) -> Iterator[Hit]:
     files: list[str] = []
@@ -306,7 +306,7 @@ _SCRIPTED_SVG = T(
         "harmless or to get past filters.",
         "{files}。名前と中身の種類が違うファイルは、無害に見せかけたりフィルターをすり抜けたりするために"
         "偽装されていることがほとんどです。"),
-    reason=T("an attachment is disguised as another type", "添付ファイルの種類が偽装されているため"),
+    reason=T("an attachment is disguised as another type", "添付ファイルの種類が偽装されています"),
 )
 def type_mismatch(ctx: CheckContext) -> Iterator[Hit]:
     files: list[str] = []
@@ -354,7 +354,7 @@ def _encrypted(facts: Facts) -> list[tuple[int, Attachment]]:
         "送る暗号化には保護の意味がなく、ウイルス対策ソフトに中身を検査させないための手口として"
         "マルウェアの送付によく使われます。"),
     reason=T("it carries an encrypted attachment with the password in the mail",
-             "暗号化された添付ファイルとパスワードが同じメールにあるため"),
+             "暗号化された添付ファイルとパスワードが同じメールにあります"),
 )
 def encrypted_archive_password(ctx: CheckContext) -> Iterator[Hit]:
     encrypted = _encrypted(ctx.facts)
@@ -372,7 +372,7 @@ def encrypted_archive_password(ctx: CheckContext) -> Iterator[Hit]:
         "from this sender.",
         "{files} は暗号化されているため、ウイルス対策ソフトで中身を検査できません。この送信者から"
         "届く予定のあったファイルでなければ開かないでください。"),
-    reason=T("it carries an encrypted attachment", "暗号化された添付ファイルがあるため"),
+    reason=T("it carries an encrypted attachment", "暗号化された添付ファイルがあります"),
 )
 def encrypted_archive(ctx: CheckContext) -> Iterator[Hit]:
     encrypted = _encrypted(ctx.facts)
@@ -491,7 +491,7 @@ def _qr_domain(payload: str) -> str | None:
         "reach of your mail filter and of this check; do not scan it to log in or to pay.",
         "{files} に QR コードがあり、読み取ると {payloads} を開きます。QR コードはリンクをスマートフォンに"
         "移し、メールのフィルターやこの確認の目を逃れる手口です。ログインや支払いのために読み取らないでください。"),
-    reason=T("it carries a QR code", "QR コードが添付されているため"),
+    reason=T("it carries a QR code", "QR コードが添付されています"),
 )
 def qr_code(ctx: CheckContext) -> Iterator[Hit]:
     facts = ctx.facts

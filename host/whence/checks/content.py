@@ -245,7 +245,7 @@ _THREAT = [
         "このメールは仮想通貨のアドレス（{address}）への送金を求め、脅迫詐欺の典型的な言葉（{terms}）を"
         "使っています。「端末をハッキングした」「動画を撮影した」といった話は作り話です。"
         "支払わず、返信もしないでください。"),
-    reason=T("it demands cryptocurrency with threats", "仮想通貨を脅して要求しているため"),
+    reason=T("it demands cryptocurrency with threats", "脅して仮想通貨を要求しています"),
 )
 def extortion_btc(ctx: CheckContext) -> Iterator[Hit]:
     text = _nfkc(ctx)
@@ -334,7 +334,7 @@ def _mask(secret: str) -> str:
         "特徴です。あなた自身のアカウントから送られている場合、パスワードが第三者に知られています。"
         "すぐにパスワードを変更してください。"),
     reason=T("it looks like a test by a tool that tries stolen mail passwords",
-             "盗んだパスワードを試すツールのテストメールに見えるため"),
+             "盗んだパスワードを試すツールのテストメールに見えます"),
 )
 def smtp_test(ctx: CheckContext) -> Iterator[Hit]:
     facts = ctx.facts
@@ -469,7 +469,7 @@ def simplified_glyphs_in_japanese(text: str) -> tuple[dict[str, int], list[str]]
         "日本語の文中に、日本語では使わない中国語の簡体字（{glyphs}）が使われています（例：「{example}」）。"
         "日本の企業の文面には出てこない字で、海外で作られたり機械翻訳されたりしたフィッシングメールに"
         "よく見られる特徴です。"),
-    reason=T("its Japanese contains Simplified Chinese characters", "日本語の文中に簡体字が混じっているため"),
+    reason=T("its Japanese contains Simplified Chinese characters", "日本語の文中に簡体字が混じっています"),
 )
 def simplified_chinese_in_japanese(ctx: CheckContext) -> Iterator[Hit]:
     facts = ctx.facts
@@ -670,7 +670,7 @@ def _field_names(label: str | None) -> tuple[str, str]:
     title=T("Spam injected into a genuine automated mail", "正規の自動送信メールに埋め込まれた宣伝や誘導"),
     detail=_FORM_DETAIL,
     reason=T("a genuine automated mail carries a stranger's advertising or lure",
-             "正規の自動送信メールに第三者の宣伝や誘導が埋め込まれているため"),
+             "正規の自動送信メールに第三者の宣伝や誘導が埋め込まれています"),
 )
 def form_abuse(ctx: CheckContext) -> Iterator[Hit]:
     facts = ctx.facts
@@ -829,7 +829,7 @@ _LURE_PRESSURE += [
         "フィッシングでよく使われる文言があります：{phrases}。正規の通知でも使われるためこれだけで"
         "危険とは言えませんが、操作する前に送信元とリンク先を確かめてください。メールのリンクから開いた"
         "ページでパスワードを入力しないでください。"),
-    reason=T("it pressures you to log in, verify or pay", "ログイン・本人確認・支払いを急がせているため"),
+    reason=T("it pressures you to log in, verify or pay", "ログイン・本人確認・支払いを急がせています"),
 )
 def credential_lure(ctx: CheckContext) -> Iterator[Hit]:
     text = _nfkc(ctx)[:1_500]  # a lure says what it wants near the top
@@ -912,7 +912,7 @@ _INVISIBLE_DETAIL = T(
     title=T("Invisible characters in the sender name or subject", "差出人名・件名に見えない文字"),
     detail=_INVISIBLE_DETAIL,
     reason=T("invisible characters hide words in the sender name or subject",
-             "差出人名や件名に見えない文字が仕込まれているため"),
+             "差出人名や件名に見えない文字が仕込まれています"),
 )
 def invisible_characters(ctx: CheckContext) -> Iterator[Hit]:
     facts = ctx.facts
@@ -954,7 +954,7 @@ _HIDDEN_MIN = 300  # letters: a newsletter's hidden preview line is one short se
              "このメールのHTMLには、あなたには見えない文字が {count} 文字あります（非表示・透明・大きさ0の"
              "スタイル）。冒頭は「{sample}」です。隠された文字は人ではなく迷惑メールフィルターに読ませる"
              "ためのもので、無害な文章で誘い文句を埋もれさせたり、目立つ単語を分断したりします。"),
-    reason=T("it hides text from the reader", "読み手に見えない文字を隠しているため"),
+    reason=T("it hides text from the reader", "読み手に見えない文字を隠しています"),
 )
 def hidden_text(ctx: CheckContext) -> Iterator[Hit]:
     hidden = ctx.facts.hidden_text
