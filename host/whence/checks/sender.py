@@ -316,14 +316,14 @@ def unrelated_name(ctx: CheckContext) -> tuple[str, list[str], str | None] | Non
         if not name.translate(_MARKS).isascii():
             return None  # a script whose words cannot be compared with a domain
         domain = f.domain.lower().replace("-", "")
+        word = re.sub(r"[\W_]+", "", name.translate(_MARKS)).lower()  # the name run together
         # the domain's own name may be the short form of the trading name ("ZOZOTOWN" at zozo.jp)
-        label = (registrable_domain(f.domain) or f.domain).split(".")[0].replace("-", "")
-        if len(label) >= 4 and label in re.sub(r"[\W_]+", "", name.lower()):
+        label = from_domain(ctx).split(".")[0].replace("-", "")
+        if len(label) >= 4 and label in word:
             return None
         if not _TRADING.search(name):
             # a lone name ("Exodus", "KetoXplode") on a designed page: an organisation's name, which
             # its own domain would carry — a person's name would stand in their address instead
-            word = re.sub(r"[\W_]+", "", name.translate(_MARKS)).lower()
             local = f.address.split("@")[0].lower()
             if " " not in name and len(word) >= 4 and word.isalpha() and facts.html and facts.links and \
                     word not in local and word not in domain and not GENERIC_WORDS.fullmatch(word):

@@ -173,7 +173,8 @@ def destinations(url: str) -> list[str]:
     except ValueError:
         return []
     out: list[str] = []
-    for key, value in parse_qsl(parts.query[:MAX_URL])[:20]:
+    query = parse_qsl(parts.query[:MAX_URL])[:20]
+    for key, value in query:
         for candidate in (value, unquote(value), *_decoded(value)):
             if _ABSOLUTE.match(candidate):
                 out.append(_CONTROL.sub("", candidate)[:MAX_URL])
@@ -190,7 +191,7 @@ def destinations(url: str) -> list[str]:
     if host.endswith(_TRANSLATE_GOOG) and _BARE_PLACE.match(site := _translated_site(host) + "/"):
         out.append("https://" + site + parts.path.lstrip("/")[:MAX_URL])
     if host.endswith("urldefense.com") or host.endswith("urldefense.proofpoint.com"):
-        out += _url_defense(parts.path, parts.query)
+        out += _url_defense(parts.path, query)
     # a mail gateway's rewrite that keeps the address percent-encoded in its path (Cisco Secure
     # Email: secure-web.cisco.com/<token>/https%3A%2F%2Fsite.example%2Flogin)
     if m := _ENCODED_IN_PATH.search(parts.path[:MAX_URL]):
@@ -207,11 +208,11 @@ _ENCODED_IN_PATH = re.compile(r"https?%3A%2F%2F[^/?#]+", re.I)
 _URL_DEFENSE_V3 = re.compile(r"^/v3/__(https?://.+?)__;", re.I)
 
 
-def _url_defense(path: str, query: str) -> list[str]:
+def _url_defense(path: str, query: list[tuple[str, str]]) -> list[str]:
     if m := _URL_DEFENSE_V3.match(path[:MAX_URL]):
         return [_CONTROL.sub("", m.group(1))]
     if path.startswith("/v2/url"):
-        for key, value in parse_qsl(query[:MAX_URL])[:20]:
+        for key, value in query:
             if key == "u":
                 url = unquote(re.sub(r"-([0-9A-Fa-f]{2})", r"%\1", value.replace("_", "/")))
                 return [_CONTROL.sub("", url)] if _ABSOLUTE.match(url) else []

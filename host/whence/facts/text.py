@@ -306,9 +306,7 @@ def html_to_text(html: str) -> str:
 def _layout(text: str) -> str:
     """HTML whitespace rules: source line breaks are spaces; blocks and <br> make the lines. A zero-width
     space takes no room: "ア\u200bカ\u200bウ" reads アカウ (padding of &#8203;&nbsp; is one space)."""
-    if "\u200b" in text:
-        text = text.replace("\u200b", "")
-    text = _HTML_SPACE.sub(" ", text)
+    text = _HTML_SPACE.sub(" ", text.replace("\u200b", ""))
     text = _BREAKS.sub(lambda m: "\n" * max(1, m.group(0).count(_HARD)), text)
     return "\n".join(line.strip(" \t") for line in text.replace(_CELL_MARK, "\t").split("\n")).strip()
 
