@@ -256,7 +256,7 @@ _RESELLER = re.compile(r"(?i)ショップ|店|代理店|販売|取扱|修理|専
 def _reseller(ctx: CheckContext, word: str) -> bool:
     """The sender's name is a business of its own that sells the brand: a shop, agency or repairer
     word and a name besides ("ドコモショップ神田店", not "ドコモショップ" or "楽天カード お客様センター")."""
-    rest = normalise(ctx.facts.from_.display_name if ctx.facts.from_ else "").replace(word, " ")
+    rest = _sender_name(ctx).replace(word, " ")
     return bool(_RESELLER.search(rest)) and bool(GENERIC_WORDS.sub("", _RESELLER.sub(" ", rest)).strip(" ()（）・-"))
 
 
@@ -307,15 +307,19 @@ def _prize_currency(ctx: CheckContext, word: str) -> bool:
     プレゼント") and the sender goes by a name of its own ("みどり堂"): a shop's campaign, whoever delivers
     it. A prize scam stays one (content.prize_lure) but is not the brand; a heading (【Amazon】) or an
     account notice's words, or a request to sign in beside a link, still make the brand the writer."""
-    f = ctx.facts.from_
     subject = normalise(ctx.facts.subject)
-    name = normalise(f.display_name if f else "")
+    name = _sender_name(ctx)
     at = subject.lower().find(word.lower())
     if at < 0 or not _CURRENCY.match(subject, at + len(word)) or word.lower() in name.lower():
         return False
     rest = subject[:at] + subject[at + len(word):]
     return bool(GENERIC_WORDS.sub("", name).strip()) and not _heading_names(subject, word) \
         and word.lower() not in rest.lower() and not _ACCOUNT_WORDS.search(subject) and not _asks_to_sign_in(ctx)
+
+
+def _sender_name(ctx: CheckContext) -> str:
+    """The sender's display name as the brand tables read it (normalised); "" for none."""
+    return normalise(ctx.facts.from_.display_name if ctx.facts.from_ else "")
 
 
 def _in_passing(ctx: CheckContext, word: str, where: str) -> bool:
@@ -351,8 +355,7 @@ def _heading_names(subject: str, word: str) -> bool:
 def _pure_claim(ctx: CheckContext, word: str, where: str) -> bool:
     """The sender's name (or the whole subject) is the brand and nothing else but words like "Support Team"."""
     if where == "subject":  # counts when the sender goes by no name of its own ("noreply")
-        name = ctx.facts.from_.display_name if ctx.facts.from_ else ""
-        if GENERIC_WORDS.sub("", normalise(name)).strip():
+        if GENERIC_WORDS.sub("", _sender_name(ctx)).strip():
             return False
         text = ctx.facts.subject
     elif where == "display_name" and ctx.facts.from_ is not None:
